@@ -1,0 +1,204 @@
+"""sources.toml: the crawl's configuration, loaded into typed records and validated.
+
+Every error names the place (file, source, key) so a cron user can fix it from the message alone.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_USER_AGENT = (
+    "integration-watch/0.1 (+https://github.com/integration-watch/integration-watch; "
+    "monitoring EU integration-policy reporting)"
+)
+
+
+class ConfigError(ValueError):
+    """sources.toml is unreadable, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Crawl settings: set in [defaults], overridable per source."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    delay: float = 1.0  # seconds between two requests to one host (robots Crawl-delay wins if larger)
+    timeout: float = 20.0  # seconds per request (connect, read, write, pool each)
+    max_pages: int = 1000  # pages fetched per source per run
+    max_bytes: int = 10_000_000  # response body limit
+    max_redirects: int = 5
+    retries: int = 3  # extra attempts after a timeout, 429 or 5xx
+    backoff: float = 1.0  # first retry wait in seconds; doubles each time
+    max_retry_after: float = 120.0  # a longer Retry-After is not waited for
+    obey_robots: bool = True
+    allow_private_hosts: bool = False  # loopback/private addresses (tests and the demo turn this on)
+    min_chars: int = 200  # shorter extractions are not articles
+    max_depth: int = 2  # listing-page hops from a start URL
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    include: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
+    languages: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()  # extra hosts that belong to the source (its own are implied by its URLs)
+    settings: Settings = field(default_factory=Settings)
+
+    def is_article_url(self, url: str, *, announced: bool = False) -> bool:
+        """Whether a discovered URL counts as an article by the include/exclude patterns.
+
+        URLs a feed announces are articles by definition (announced=True): only exclude applies to them.
+        """
+        target = _path_and_query(url)
+        if any(p.search(target) for p in self.exclude):
+            return False
+        if announced or not self.include:
+            return True
+        return any(p.search(target) for p in self.include)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    defaults: Settings
+    sources: tuple[Source, ...]
+
+    def source(self, name: str) -> Source:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"{self._where()}: no source named {name!r} (known: {known})")
+
+    def _where(self) -> str:
+        return str(self.path) if self.path else "sources"
+
+
+_SETTING_TYPES: dict[str, tuple[type, ...]] = {
+    f.name: (float, int) if isinstance(f.default, float) else (type(f.default),) for f in fields(Settings)
+}
+_SOURCE_LIST_KEYS = ("start_urls", "feeds", "sitemaps", "include", "exclude", "languages", "hosts")
+_LANG_RE = re.compile(r"^[a-z]{2,3}$")
+
+
+def _path_and_query(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (pass --sources or set INTEGRATION_WATCH_SOURCES)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
+    where = str(path) if path else "sources"
+    unknown = set(data) - {"defaults", "source"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown top-level key {sorted(unknown)[0]!r} (expected [defaults] and [[source]])")
+    defaults_raw = data.get("defaults", {})
+    if not isinstance(defaults_raw, dict):
+        raise ConfigError(f"{where}: [defaults] must be a table")
+    defaults = _settings(Settings(), defaults_raw, f"{where}: [defaults]")
+    sources_raw = data.get("source", [])
+    if not isinstance(sources_raw, list) or not all(isinstance(s, dict) for s in sources_raw):
+        raise ConfigError(f"{where}: sources must be [[source]] tables")
+    if not sources_raw:
+        raise ConfigError(f"{where}: no [[source]] tables")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(sources_raw, 1):
+        source = _source(raw, defaults, f"{where}: source #{i}")
+        if source.name in seen:
+            raise ConfigError(f"{where}: source {source.name!r}: name used twice")
+        seen.add(source.name)
+        sources.append(source)
+    return Config(path=path, defaults=defaults, sources=tuple(sources))
+
+
+def _settings(base: Settings, raw: dict[str, Any], where: str) -> Settings:
+    changes: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _SETTING_TYPES:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_SETTING_TYPES)})")
+        expected = _SETTING_TYPES[key]
+        if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+            raise ConfigError(f"{where}: key {key!r} must be {expected[0].__name__}, got {type(value).__name__}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            raise ConfigError(f"{where}: key {key!r} must not be negative")
+        changes[key] = float(value) if expected[0] is float else value
+    if changes.get("user_agent", "x").strip() == "":
+        raise ConfigError(f"{where}: key 'user_agent' must not be empty")
+    return replace(base, **changes)
+
+
+def _source(raw: dict[str, Any], defaults: Settings, where: str) -> Source:
+    name = raw.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise ConfigError(f"{where}: key 'name' is required: letters, digits, '-', '_' or '.'")
+    where = f"{where.rsplit(':', 1)[0]}: source {name!r}"
+    lists: dict[str, tuple[str, ...]] = {}
+    overrides: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "name":
+            continue
+        if key in _SOURCE_LIST_KEYS:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: key {key!r} must be a list of strings")
+            lists[key] = tuple(value)
+        elif key in _SETTING_TYPES:
+            overrides[key] = value
+        else:
+            raise ConfigError(f"{where}: unknown key {key!r}")
+    for key in ("start_urls", "feeds", "sitemaps"):
+        for url in lists.get(key, ()):
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ConfigError(f"{where}: key {key!r}: {url!r} is not an http(s) URL")
+    if not (lists.get("start_urls") or lists.get("feeds") or lists.get("sitemaps")):
+        raise ConfigError(f"{where}: no way to discover pages: give start_urls, feeds or sitemaps")
+    for lang in lists.get("languages", ()):
+        if not _LANG_RE.match(lang):
+            raise ConfigError(f"{where}: key 'languages': {lang!r} is not an ISO 639 code like 'en'")
+    patterns = {k: tuple(_regex(p, f"{where}: key {k!r}") for p in lists.get(k, ())) for k in ("include", "exclude")}
+    return Source(
+        name=name,
+        start_urls=lists.get("start_urls", ()),
+        feeds=lists.get("feeds", ()),
+        sitemaps=lists.get("sitemaps", ()),
+        include=patterns["include"],
+        exclude=patterns["exclude"],
+        languages=lists.get("languages", ()),
+        hosts=tuple(h.lower() for h in lists.get("hosts", ())),
+        settings=_settings(defaults, overrides, where),
+    )
+
+
+def _regex(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where}: bad regular expression {pattern!r}: {exc}") from None

@@ -1,0 +1,428 @@
+"""The corpus: one SQLite file (WAL) holding sources, the URL frontier and fetch log, articles, the full-text
+index and crawl runs. It is the only state shared between pipeline stages.
+
+Each page is written in one transaction, so a killed crawl loses at most the page in flight; the frontier is
+stored too, so the next run resumes where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+# Each entry moves the schema one version up; PRAGMA user_version says how many have run.
+# Later stages (translation, stories) add their tables and columns as new entries, never by editing old ones.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        last_crawled TEXT
+    );
+    CREATE TABLE pages (
+        url TEXT PRIMARY KEY,              -- normalised
+        source TEXT NOT NULL REFERENCES sources(name),
+        role TEXT NOT NULL,                -- article | listing | feed | sitemap
+        state TEXT NOT NULL,               -- queued | stored | not_article | error
+        depth INTEGER NOT NULL DEFAULT 0,
+        lastmod TEXT,                      -- as a feed or sitemap announced it
+        http_status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,                 -- sha256 of the body last processed
+        final_url TEXT,
+        reason TEXT,                       -- why a page is not an article
+        error TEXT,
+        article_id INTEGER REFERENCES articles(id),
+        fetch_count INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL,
+        last_fetched TEXT,
+        last_changed TEXT
+    );
+    CREATE INDEX pages_source_state ON pages(source, state);
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL REFERENCES sources(name),
+        url TEXT NOT NULL UNIQUE,          -- the article's identity: canonical URL when the page declares one in scope
+        fetched_url TEXT NOT NULL,
+        title TEXT,
+        text TEXT NOT NULL,
+        lang TEXT,
+        lang_confidence REAL,
+        languages TEXT NOT NULL DEFAULT '[]',        -- JSON: distinct paragraph languages, largest share first
+        paragraph_langs TEXT NOT NULL DEFAULT '[]',  -- JSON: [[paragraph index, lang], ...]
+        published TEXT,
+        author TEXT,
+        description TEXT,
+        sitename TEXT,
+        page_lang TEXT,
+        text_hash TEXT NOT NULL,
+        first_fetched TEXT NOT NULL,
+        last_fetched TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX articles_source ON articles(source);
+    CREATE INDEX articles_lang ON articles(lang);
+    CREATE INDEX articles_published ON articles(published);
+    -- Accent- and case-folded copies of title and text (see fold()); rowid = articles.id.
+    CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        status TEXT NOT NULL,              -- running | ok | failed | interrupted
+        sources TEXT NOT NULL,             -- JSON list
+        summary TEXT                       -- JSON: per-source counts and failures
+    );
+    """,
+)
+
+
+class CorpusError(RuntimeError):
+    """The database cannot be opened, written or locked."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-fold text for the index and for queries, in every script.
+
+    SQLite's unicode61 tokenizer folds Latin accents but not Greek ones (ά, ΐ) nor final sigma; doing it
+    here, identically for what is indexed and what is searched, makes both match in any script.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped.casefold())
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What extraction and language detection produce for one page, ready to be stored."""
+
+    url: str
+    fetched_url: str
+    title: str | None
+    text: str
+    lang: str | None
+    lang_confidence: float
+    languages: tuple[str, ...]
+    paragraph_langs: tuple[tuple[int, str | None], ...]
+    published: str | None
+    author: str | None
+    description: str | None
+    sitename: str | None
+    page_lang: str | None
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What the corpus remembers of a URL, for conditional requests and skipping."""
+
+    url: str
+    role: str
+    state: str
+    depth: int
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    lastmod: str | None
+    last_fetched: str | None
+    article_id: int | None
+
+
+class Corpus:
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if readonly:
+                if not self.path.exists():
+                    raise CorpusError(f"{self.path}: no such database (run 'integration-watch crawl' first)")
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            else:
+                conn = sqlite3.connect(self.path, timeout=30)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.row_factory = sqlite3.Row
+            self.db = sqlite_utils.Database(conn)
+            self.conn = conn
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise CorpusError(f"{self.path}: cannot open database: {exc}") from None
+        if version > len(MIGRATIONS):
+            raise CorpusError(f"{self.path}: written by a newer integration-watch (schema {version})")
+        if version < len(MIGRATIONS):
+            if readonly:
+                raise CorpusError(f"{self.path}: schema is out of date; run a crawl to upgrade it")
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        try:
+            for number, script in enumerate(MIGRATIONS[version:], version + 1):
+                # executescript commits first; the migration and its version bump then commit together.
+                self.conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        except sqlite3.DatabaseError as exc:
+            self.conn.rollback()
+            raise CorpusError(f"{self.path}: cannot create or upgrade schema: {exc}") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self.conn:
+                yield self.conn
+        except sqlite3.OperationalError as exc:
+            raise CorpusError(f"{self.path}: write failed: {exc}") from None
+
+    # --- runs and sources -------------------------------------------------------------------------
+
+    def start_run(self, sources: list[str]) -> int:
+        with self.transaction() as c:
+            stamp = now()
+            for name in sources:
+                c.execute("INSERT OR IGNORE INTO sources(name, first_seen) VALUES (?, ?)", (name, stamp))
+            # A run still marked running was killed: say so rather than leave it looking alive.
+            c.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+            cur = c.execute(
+                "INSERT INTO runs(started, status, sources) VALUES (?, 'running', ?)", (stamp, json.dumps(sources))
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        with self.transaction() as c:
+            stamp = now()
+            c.execute(
+                "UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
+                (stamp, status, json.dumps(summary, ensure_ascii=False), run_id),
+            )
+            for name in summary.get("sources", {}):
+                c.execute("UPDATE sources SET last_crawled = ? WHERE name = ?", (stamp, name))
+
+    # --- the frontier -----------------------------------------------------------------------------
+
+    def page_state(self, url: str) -> PageState | None:
+        row = self.conn.execute(
+            "SELECT url, role, state, depth, etag, last_modified, content_hash, lastmod, last_fetched, article_id "
+            "FROM pages WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return PageState(**dict(row)) if row else None
+
+    def enqueue(self, source: str, url: str, role: str, depth: int, lastmod: str | None = None) -> None:
+        """Remember a discovered URL before fetching it, so a killed run resumes it."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO pages(url, source, role, state, depth, lastmod, first_seen) VALUES (?, ?, ?, 'queued', ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET state = 'queued', lastmod = coalesce(excluded.lastmod, lastmod), "
+                "depth = min(depth, excluded.depth)",
+                (url, source, role, depth, lastmod, now()),
+            )
+
+    def queued(self, source: str) -> list[PageState]:
+        rows = self.conn.execute(
+            "SELECT url, role, state, depth, etag, last_modified, content_hash, lastmod, last_fetched, article_id "
+            "FROM pages WHERE source = ? AND state = 'queued' ORDER BY first_seen, url",
+            (source,),
+        ).fetchall()
+        return [PageState(**dict(r)) for r in rows]
+
+    def record_fetch(
+        self,
+        *,
+        source: str,
+        url: str,
+        role: str,
+        depth: int,
+        state: str,
+        http_status: int | None,
+        final_url: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        content_hash: str | None = None,
+        reason: str | None = None,
+        error: str | None = None,
+        article: ArticleRecord | None = None,
+        changed: bool = True,
+    ) -> tuple[int | None, str]:
+        """Record one fetched page and, when it is an article, store the article: all in one transaction.
+
+        Returns (article id, outcome) where outcome is "new", "updated", "unchanged" or "none".
+        Validators and the content hash are kept from before when the response did not carry new ones
+        (a 304 or a failed fetch must not erase what the next conditional request needs).
+        """
+        stamp = now()
+        with self.transaction() as c:
+            article_id, outcome = (None, "none")
+            if article is not None:
+                article_id, outcome = self._store_article(c, source, article, stamp)
+            c.execute(
+                """
+                INSERT INTO pages(url, source, role, state, depth, http_status, etag, last_modified, content_hash,
+                                  final_url, reason, error, article_id, fetch_count, first_seen, last_fetched, last_changed)
+                VALUES (:url, :source, :role, :state, :depth, :http_status, :etag, :last_modified, :content_hash,
+                        :final_url, :reason, :error, :article_id, 1, :stamp, :stamp, :changed_stamp)
+                ON CONFLICT(url) DO UPDATE SET
+                    role = excluded.role, state = excluded.state, http_status = excluded.http_status,
+                    etag = coalesce(excluded.etag, etag), last_modified = coalesce(excluded.last_modified, last_modified),
+                    content_hash = coalesce(excluded.content_hash, content_hash),
+                    final_url = coalesce(excluded.final_url, final_url), reason = excluded.reason,
+                    error = excluded.error, article_id = coalesce(excluded.article_id, article_id),
+                    fetch_count = fetch_count + 1, last_fetched = excluded.last_fetched,
+                    last_changed = coalesce(excluded.last_changed, last_changed)
+                """,
+                {
+                    "url": url, "source": source, "role": role, "state": state, "depth": depth,
+                    "http_status": http_status, "etag": etag, "last_modified": last_modified,
+                    "content_hash": content_hash, "final_url": final_url, "reason": reason, "error": error,
+                    "article_id": article_id, "stamp": stamp, "changed_stamp": stamp if changed else None,
+                },
+            )
+        return article_id, outcome
+
+    def _store_article(self, c: sqlite3.Connection, source: str, a: ArticleRecord, stamp: str) -> tuple[int, str]:
+        digest = text_hash(a.text)
+        row = c.execute("SELECT id, text_hash, title FROM articles WHERE url = ?", (a.url,)).fetchone()
+        values = {
+            "source": source, "url": a.url, "fetched_url": a.fetched_url, "title": a.title, "text": a.text,
+            "lang": a.lang, "lang_confidence": a.lang_confidence,
+            "languages": json.dumps(list(a.languages)),
+            "paragraph_langs": json.dumps([list(p) for p in a.paragraph_langs]),
+            "published": a.published, "author": a.author, "description": a.description,
+            "sitename": a.sitename, "page_lang": a.page_lang, "text_hash": digest, "stamp": stamp,
+        }
+        if row is not None and row["text_hash"] == digest and row["title"] == a.title:
+            c.execute("UPDATE articles SET last_fetched = ? WHERE id = ?", (stamp, row["id"]))
+            return int(row["id"]), "unchanged"
+        if row is None:
+            cur = c.execute(
+                """INSERT INTO articles(source, url, fetched_url, title, text, lang, lang_confidence, languages,
+                       paragraph_langs, published, author, description, sitename, page_lang, text_hash,
+                       first_fetched, last_fetched, updated)
+                   VALUES (:source, :url, :fetched_url, :title, :text, :lang, :lang_confidence, :languages,
+                       :paragraph_langs, :published, :author, :description, :sitename, :page_lang, :text_hash,
+                       :stamp, :stamp, :stamp)""",
+                values,
+            )
+            article_id, outcome = int(cur.lastrowid or 0), "new"
+        else:
+            article_id, outcome = int(row["id"]), "updated"
+            c.execute(
+                """UPDATE articles SET fetched_url = :fetched_url, title = :title, text = :text, lang = :lang,
+                       lang_confidence = :lang_confidence, languages = :languages, paragraph_langs = :paragraph_langs,
+                       published = coalesce(:published, published), author = :author, description = :description,
+                       sitename = :sitename, page_lang = :page_lang, text_hash = :text_hash,
+                       last_fetched = :stamp, updated = :stamp
+                   WHERE id = :id""",
+                {**values, "id": article_id},
+            )
+            c.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        c.execute(
+            "INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)",
+            (article_id, fold(a.title or ""), fold(a.text)),
+        )
+        return article_id, outcome
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        record = dict(row)
+        record["languages"] = json.loads(record["languages"])
+        record["paragraph_langs"] = json.loads(record["paragraph_langs"])
+        return record
+
+    def stats(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            """
+            SELECT s.name AS source,
+                   (SELECT count(*) FROM pages p WHERE p.source = s.name AND p.fetch_count > 0) AS pages_fetched,
+                   (SELECT count(*) FROM articles a WHERE a.source = s.name) AS articles,
+                   (SELECT count(*) FROM pages p WHERE p.source = s.name AND p.state = 'not_article') AS not_articles,
+                   (SELECT count(*) FROM pages p WHERE p.source = s.name AND p.state = 'error') AS failures,
+                   (SELECT count(*) FROM pages p WHERE p.source = s.name AND p.state = 'queued') AS queued,
+                   s.last_crawled AS last_crawl
+            FROM sources s ORDER BY s.name
+            """
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def languages_by_source(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for row in self.conn.execute(
+            "SELECT source, coalesce(lang, '?') AS lang, count(*) AS n FROM articles GROUP BY source, lang ORDER BY n DESC"
+        ):
+            out.setdefault(row["source"], {})[row["lang"]] = row["n"]
+        return out
+
+    def failures(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        sql = "SELECT source, url, http_status, error, last_fetched FROM pages WHERE state = 'error'"
+        args: list[Any] = []
+        if source:
+            sql += " AND source = ?"
+            args.append(source)
+        sql += " ORDER BY last_fetched DESC LIMIT ?"
+        args.append(limit)
+        return [dict(r) for r in self.conn.execute(sql, args)]
+
+    def last_run(self) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return dict(row) if row else None
+
+
+class CrawlLock:
+    """One crawl per database at a time. flock is released by the kernel when a process dies, so a
+    killed crawl never leaves a stale lock; the pid in the file only feeds the error message."""
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.path = Path(f"{db_path}.crawl-lock")
+        self._fd: int | None = None
+
+    def __enter__(self) -> CrawlLock:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise CorpusError(f"another crawl (pid {holder}) is running on this database; try again when it ends") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

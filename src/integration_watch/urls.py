@@ -1,0 +1,73 @@
+"""URL normalisation and crawl scope: one article is one URL, and a crawl stays on its source's hosts."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+# Query parameters that only track the visitor; they never select different content.
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|yclid|igshid|"
+    r"ref_src|__twitter_impression|oly_[a-z_]+|vero_[a-z_]+|wt\.mc_id|at_medium|at_campaign|xtor)$",
+    re.IGNORECASE,
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_url(url: str, base: str | None = None) -> str | None:
+    """Canonical form of an http(s) URL, or None when it is not one.
+
+    Lower-cases scheme and host, drops default ports, fragments and tracking parameters, sorts nothing
+    else (parameter order can matter to a server), and gives an empty path as "/".
+    """
+    url = url.strip()
+    if base is not None:
+        url = urljoin(base, url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = quote(unquote(parts.path), safe="/%:@!$&'()*+,;=~-._") or "/"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)],
+        doseq=True,
+    )
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def host_of(url: str) -> str:
+    """Host (with non-default port) of a normalised URL: the unit of politeness."""
+    return urlsplit(url).netloc
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def is_private_host(url: str) -> bool:
+    """Whether the URL names a loopback, private, link-local or otherwise non-public address.
+
+    Names are judged as written ("localhost" and *.local are private); other names are not resolved here.
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("localhost",) or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not addr.is_global

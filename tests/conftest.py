@@ -1,0 +1,48 @@
+"""Shared test set-up: fixture sites on real loopback HTTP, temporary databases, and no way off this machine."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from integration_watch.config import Config, load_config
+from integration_watch.fixtures import FixtureSites, bundled_sites_dir
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def no_network_off_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection to anything but 127.0.0.1 fails: the product must never need the internet here."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"test guard: network access to {host!r} is not allowed in tests")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def sites() -> Iterator[FixtureSites]:
+    with FixtureSites(bundled_sites_dir()) as running:
+        yield running
+
+
+def write_sources(sites: FixtureSites, path: Path, template: str | None = None) -> Path:
+    """The fixture sources.toml (or another template) with the running origins filled in."""
+    text = template if template is not None else (FIXTURES / "sources.toml").read_text()
+    path.write_text(sites.render(text))
+    return path
+
+
+@pytest.fixture
+def fixture_config(sites: FixtureSites, tmp_path: Path) -> Config:
+    return load_config(write_sources(sites, tmp_path / "sources.toml"))

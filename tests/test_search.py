@@ -1,0 +1,98 @@
+"""Search over a real SQLite corpus: ranking, filters, snippets, accents in every script, bad queries."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from integration_watch.corpus import ArticleRecord, Corpus
+from integration_watch.search import QueryError, parse_date, search
+
+ARTICLES = [
+    # (url, title, text, lang, published)
+    ("https://cor.europa.eu/el/a", "Ολοκληρωμένη στρατηγική ένταξης", "Η Ολοκληρωμένη στρατηγική για την ένταξη των μεταναστών στις περιφέρειες της Ελλάδας.", "el", "2021-03-02"),
+    ("https://cpmr.org/b", "REGIN toolkit for regions", "The REGIN toolkit helps regional authorities design a local integration strategy with stakeholders.", "en", "2021-06-22"),
+    ("https://cpmr.org/c", "Cooperation news", "A long report on cooperation between regions. Integration strategy is mentioned once here.", "en", "2020-01-10"),
+    ("https://integrazione.it/d", "Integrazione: al via il partenariato", "La Commissione e il Comitato delle regioni lanciano un partenariato per l'integrazione dei migranti nelle città.", "it", "2021-07-01"),
+    ("https://x.es/e", "Estrategia de integración", "La estrategia de integración de la ciudad: participación, gobernanza y evaluación.", "es", "2022-02-01"),
+]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Corpus:
+    c = Corpus(tmp_path / "c.db")
+    c.start_run(["s"])
+    for url, title, text, lang, published in ARTICLES:
+        record = ArticleRecord(url, url, title, text, lang, 0.99, (lang,), ((0, lang),), published, None, None, None, lang)
+        c.record_fetch(source="s" if "cpmr" not in url else "s", url=url, role="article", depth=1, state="stored",
+                       http_status=200, article=record)
+    return c
+
+
+def titles(hits) -> list[str]:
+    return [h.title for h in hits]
+
+
+def test_title_matches_rank_above_body_mentions(corpus: Corpus) -> None:
+    # "regions" is in one title and in another article's body only
+    assert titles(search(corpus, "regions")) == ["REGIN toolkit for regions", "Cooperation news"]
+    hits = search(corpus, "integration strategy")
+    assert set(titles(hits)) == {"REGIN toolkit for regions", "Cooperation news"}
+    assert all("[integration] [strategy]" in h.snippet.lower() for h in hits)
+
+
+def test_accents_and_case_do_not_matter_in_any_script(corpus: Corpus) -> None:
+    for query in ("ολοκληρωμενη", "ΟΛΟΚΛΗΡΩΜΈΝΗ", "Ολοκληρωμένη στρατηγικη"):
+        assert titles(search(corpus, query)) == ["Ολοκληρωμένη στρατηγική ένταξης"], query
+    assert titles(search(corpus, "integracion")) == ["Estrategia de integración"]
+    hit = search(corpus, "ολοκληρωμενη")[0]
+    assert "[Ολοκληρωμένη]" in hit.snippet  # highlighted in the original spelling
+
+
+def test_filters_by_language_source_and_dates(corpus: Corpus) -> None:
+    assert titles(search(corpus, "integrazione OR integration", lang="it")) == ["Integrazione: al via il partenariato"]
+    assert titles(search(corpus, "integration", since="2021-01-01", until="2021-12-31")) == ["REGIN toolkit for regions"]
+    assert titles(search(corpus, "integration", since="2021")) == ["REGIN toolkit for regions"]
+    assert search(corpus, "integration", source="nope") == []
+
+
+def test_phrases_operators_prefixes_and_fields(corpus: Corpus) -> None:
+    assert titles(search(corpus, '"local integration strategy"')) == ["REGIN toolkit for regions"]
+    assert titles(search(corpus, "integration NOT toolkit")) == ["Cooperation news"]
+    assert set(titles(search(corpus, "partenar*"))) == {"Integrazione: al via il partenariato"}
+    assert titles(search(corpus, "title:regin")) == ["REGIN toolkit for regions"]
+    assert search(corpus, "title:report") == []  # "report" is only in a body
+
+
+@pytest.mark.parametrize("query", ['"unclosed phrase', "integration AND", "(integration", "OR", "   ", "x" * 2000])
+def test_bad_queries_get_a_clear_error(corpus: Corpus, query: str) -> None:
+    with pytest.raises(QueryError):
+        search(corpus, query)
+
+
+def test_punctuation_is_not_fts_syntax(corpus: Corpus) -> None:
+    for query in ("2021-2027", "l'integrazione", "integration: strategy", "c++ AND-OR", "NEAR(a b)", "a:b:c"):
+        search(corpus, query)  # no QueryError and no sqlite error
+
+
+def test_dates_parse_or_explain() -> None:
+    assert parse_date("2021-06") == "2021-06-01"
+    assert parse_date("2021-02", end=True) == "2021-02-28"
+    assert parse_date("2021", end=True) == "2021-12-31"
+    for bad in ("yesterday", "2021-13-01", "21-06-2021"):
+        with pytest.raises(QueryError, match="cannot read the date"):
+            parse_date(bad)
+
+
+def test_updating_an_article_replaces_its_index_entry(corpus: Corpus) -> None:
+    url = "https://cpmr.org/b"
+    record = ArticleRecord(url, url, "REGIN toolkit renamed", "Now about housing for newcomers only.", "en", 0.9, ("en",),
+                           ((0, "en"),), "2021-06-23", None, None, None, "en")
+    _, outcome = corpus.record_fetch(source="s", url=url, role="article", depth=1, state="stored", http_status=200, article=record)
+    assert outcome == "updated"
+    assert titles(search(corpus, "housing")) == ["REGIN toolkit renamed"]
+    assert "REGIN toolkit renamed" not in titles(search(corpus, "stakeholders"))
+    check = sqlite3.connect(corpus.path).execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    assert check is not None
