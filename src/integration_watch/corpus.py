@@ -293,7 +293,8 @@ class Corpus:
                     role = excluded.role, state = excluded.state, http_status = excluded.http_status,
                     etag = coalesce(excluded.etag, etag), last_modified = coalesce(excluded.last_modified, last_modified),
                     content_hash = coalesce(excluded.content_hash, content_hash),
-                    final_url = coalesce(excluded.final_url, final_url), reason = excluded.reason,
+                    final_url = coalesce(excluded.final_url, final_url),
+                    reason = CASE WHEN :changed THEN excluded.reason ELSE reason END,
                     error = excluded.error, article_id = coalesce(excluded.article_id, article_id),
                     fetch_count = fetch_count + 1, last_fetched = excluded.last_fetched,
                     last_changed = coalesce(excluded.last_changed, last_changed)
@@ -303,6 +304,7 @@ class Corpus:
                     "http_status": http_status, "etag": etag, "last_modified": last_modified,
                     "content_hash": content_hash, "final_url": final_url, "reason": reason, "error": error,
                     "article_id": article_id, "stamp": stamp, "changed_stamp": stamp if changed else None,
+                    "changed": changed,
                 },
             )
         return article_id, outcome

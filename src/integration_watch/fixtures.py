@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 CONTENT_TYPES = {
     ".html": "text/html", ".htm": "text/html", ".aspx": "text/html", ".xml": "application/xml",
@@ -118,13 +118,20 @@ class FixtureSites:
         with self._lock:
             self.requests.append(Request(site, path, headers, time.monotonic(), status))
 
-    def content(self, site: str, path: str) -> tuple[bytes, str, dict[str, str]] | None:
-        """Body, content type and extra headers for a request path, or None for 404."""
+    def content(self, site: str, path: str, query: str = "") -> tuple[bytes, str, dict[str, str]] | None:
+        """Body, content type and extra headers for a request, or None for 404.
+
+        A URL with a query is served from a file named like `default.aspx%3Fpage%3D2` when one exists.
+        """
         base = (self.root / site).resolve()
         rel = unquote(path).lstrip("/")
         target = (base / rel).resolve()
         if base != target and base not in target.parents:
             return None
+        with_query = target.with_name(target.name + quote("?" + query, safe="")) if query else None
+        if with_query is not None and with_query.is_file():
+            body, ctype, headers = self._file(site, with_query)
+            return body, CONTENT_TYPES.get(target.suffix.lower(), ctype), headers
         if target.is_dir():
             target = target / "index.html"
         gzipped = False
@@ -132,6 +139,12 @@ class FixtureSites:
             target, gzipped = target.with_suffix(""), True
         if not target.is_file():
             return None
+        body, ctype, headers = self._file(site, target)
+        if gzipped:
+            body, ctype = gzip.compress(body, mtime=0), "application/gzip"
+        return body, ctype, headers
+
+    def _file(self, site: str, target: Path) -> tuple[bytes, str, dict[str, str]]:
         body = _PLACEHOLDER.sub(lambda m: self._origin_bytes(m, site), target.read_bytes())
         ctype = CONTENT_TYPES.get(target.suffix.lower(), "application/octet-stream")
         headers: dict[str, str] = {}
@@ -139,25 +152,25 @@ class FixtureSites:
         if sidecar.is_file():
             headers = json.loads(sidecar.read_text())
             ctype = headers.pop("Content-Type", ctype)
-        if gzipped:
-            body, ctype = gzip.compress(body, mtime=0), "application/gzip"
         return body, ctype, headers
 
 
 def _handler_for(sites: FixtureSites, site: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid delayed-ACK stalls
         server_version = "integration-watch-fixtures"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            path = urlsplit(self.path).path
+            parts = urlsplit(self.path)
+            path = parts.path
             headers = {k.lower(): v for k, v in self.headers.items()}
             fault = sites._take_fault(site, path)
             if fault is not None:
                 self._send(fault.status, b"fault injected by the test server\n", "text/plain", fault.headers)
                 sites._log(site, path, headers, fault.status)
                 return
-            found = sites.content(site, path)
+            found = sites.content(site, path, parts.query)
             if found is None:
                 self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", {})
                 sites._log(site, path, headers, 404)

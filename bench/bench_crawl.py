@@ -1,0 +1,191 @@
+"""Crawl throughput, re-crawl cost and peak memory on generated article pages served from 127.0.0.1.
+
+    python bench/bench_crawl.py [--pages 2000] [--flores ../shared/evaldata/mt/flores200_devtest]
+
+Pages are built from FLORES-200 sentences (real text in nine languages) inside realistic page furniture and
+served by the project's fixture server in a separate process, with politeness delays off. The crawl runs
+through the real CLI in a subprocess, so its whole process tree's memory can be sampled. The baseline,
+measured in the same run on the same HTML files: bare `trafilatura.extract` on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from html import escape
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LANGS = ["en", "de", "el", "es", "fr", "it", "nl", "pl", "pt", "sv"]
+
+
+def load_sentences(flores: Path) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path in sorted(flores.glob("*-en.jsonl")):
+        rows = [json.loads(line) for line in path.read_text().splitlines()]
+        out[path.name[:2]] = [r["src"] for r in rows]
+        out.setdefault("en", [r["ref"] for r in rows])
+    return out
+
+
+def furniture(rng: random.Random) -> dict[str, str]:
+    """Page furniture of the size real institutional sites carry (their pages weigh 50–150 KB)."""
+    words = "policy migration integration regions cities events news funding calls partners about contact".split()
+    menu = "".join(
+        f'<li class="menu-item"><a href="/{w}/">{w.title()}</a><ul class="sub-menu">'
+        + "".join(f'<li><a href="/{w}/{rng.choice(words)}-{k}/">{rng.choice(words).title()} {k}</a></li>' for k in range(12))
+        + "</ul></li>"
+        for w in words
+    )
+    script = "<script>" + "".join(f"window.dataLayer=window.dataLayer||[];function g{k}(){{dataLayer.push(arguments)}};" for k in range(120)) + "</script>"
+    style = "<style>" + "".join(f".c{k}{{margin:{k}px;padding:{k % 7}px;color:#{k:06x}}}" for k in range(400)) + "</style>"
+    footer = "".join(f'<li><a href="/{rng.choice(words)}/{k}">{rng.choice(words).title()} {k}</a></li>' for k in range(80))
+    return {"menu": menu, "script": script, "style": style, "footer": footer}
+
+
+def make_page(i: int, lang: str, sentences: list[str], rng: random.Random) -> str:
+    start = rng.randrange(0, len(sentences) - 30)
+    body = sentences[start : start + rng.randint(14, 26)]
+    paragraphs = [" ".join(body[j : j + 3]) for j in range(0, len(body), 3)]
+    title = body[0][:90]
+    f = furniture(rng)
+    related = "".join(f'<li><a href="/news/{(i + k) % 97}.html">Related story {k}</a></li>' for k in range(1, 6))
+    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<title>{escape(title)} | Regional Integration News</title>{f["style"]}{f["script"]}
+<meta property="article:published_time" content="2021-{1 + i % 12:02d}-{1 + i % 28:02d}T09:00:00+01:00">
+<meta name="description" content="{escape(body[1][:150])}"><link rel="canonical" href="/news/{i}.html"></head>
+<body><header><nav><ul class="menu">{f["menu"]}</ul></nav><form><input name="q"><button>Search</button></form></header>
+<div class="cookie-bar">This website uses cookies to give you the best experience. <a href="/cookies">Accept</a></div>
+<main><div class="breadcrumb"><a href="/">Home</a> › <a href="/news/">News</a></div>
+<article><h1>{escape(title)}</h1><p class="date">{1 + i % 28} June 2021</p>
+{"".join(f"<p>{escape(p)}</p>" for p in paragraphs)}
+<div class="share">Share: <a href="https://twitter.com/share">Twitter</a> <a href="https://facebook.com/share">Facebook</a></div>
+</article><aside><h2>Related news</h2><ul>{related}</ul></aside></main>
+<footer><ul>{f["footer"]}</ul><p>© Regional Integration Network. Contact: info@example.org</p><a href="/privacy">Privacy</a></footer>{f["script"]}</body></html>"""
+
+
+def build_site(root: Path, pages: int, sentences: dict[str, list[str]]) -> list[Path]:
+    rng = random.Random(42)
+    site = root / "site"
+    (site / "news").mkdir(parents=True)
+    files = []
+    for i in range(pages):
+        lang = LANGS[i % len(LANGS)]
+        path = site / "news" / f"{i}.html"
+        path.write_text(make_page(i, lang, sentences[lang], rng))
+        files.append(path)
+    urls = "".join(f"<url><loc>{{{{origin}}}}/news/{i}.html</loc></url>" for i in range(pages))
+    (site / "sitemap.xml").write_text(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
+    return files
+
+
+def serve(root: Path, queue: multiprocessing.Queue) -> None:  # runs in its own process
+    from integration_watch.fixtures import FixtureSites
+
+    with FixtureSites(root) as sites:
+        queue.put(sites.origins["site"])
+        threading.Event().wait()
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_crawl(db: Path, sources: Path, *extra: str) -> tuple[float, int, dict]:
+    cmd = [sys.executable, "-m", "integration_watch.cli", "--db", str(db), "crawl", "--sources", str(sources), "--format", "json", *extra]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_kib(proc.pid))
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    out, err = proc.communicate()
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"crawl failed ({proc.returncode}): {err}")
+    return elapsed, peak, json.loads(out)
+
+
+def bare_trafilatura(files: list[Path]) -> float:
+    import trafilatura
+
+    start = time.perf_counter()
+    for path in files:
+        trafilatura.extract(path.read_text())
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--flores", type=Path, default=REPO.parent / "shared/evaldata/mt/flores200_devtest")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        files = build_site(root / "sites", args.pages, load_sentences(args.flores))
+        queue: multiprocessing.Queue = multiprocessing.Queue()
+        server = multiprocessing.Process(target=serve, args=(root / "sites", queue), daemon=True)
+        server.start()
+        origin = queue.get(timeout=30)
+        sources = root / "sources.toml"
+        sources.write_text(
+            "[defaults]\ndelay = 0.0\nallow_private_hosts = true\nmax_pages = 1000000\nmin_chars = 100\n"
+            f'[[source]]\nname = "bench"\nsitemaps = ["{origin}/sitemap.xml"]\n' + "include = ['^/news/\\d+\\.html$']\n"
+        )
+        db = root / "bench.db"
+        try:
+            first, peak, report = run_crawl(db, sources)
+            again, peak2, report2 = run_crawl(db, sources)
+            refresh, peak3, report3 = run_crawl(db, sources, "--refresh")
+        finally:
+            server.terminate()
+        baseline = bare_trafilatura(files)
+
+    r1, r2, r3 = (r["sources"]["bench"] for r in (report, report2, report3))
+    n = args.pages
+    pipeline_rate, bare_rate = n / first, n / baseline
+    for url, error in [(e["url"], e["error"]) for r in (r1, r2, r3) for e in r["errors"]][:5]:
+        print(f"error: {url}: {error}")
+    print(f"pages: {n} (generated from FLORES-200 sentences, 10 languages), CPUs: {os.cpu_count()}")
+    print(f"first crawl:   {first:7.2f} s  {pipeline_rate:7.1f} pages/s  (new articles {r1['new']}, errors {len(r1['errors'])})")
+    print(f"bare trafilatura.extract, one core, same HTML: {baseline:7.2f} s  {bare_rate:7.1f} pages/s")
+    print(f"ratio pipeline/bare: {pipeline_rate / bare_rate:.2f}  (goal >= 1.0)")
+    print(f"re-crawl (sitemap 304, known articles not requested): {again:6.2f} s = {again / first:.1%} of the first; "
+          f"skipped or 304: {(r2['skipped'] + r2['not_modified']) / max(1, r2['skipped'] + r2['not_modified'] + r2['new'] + r2['updated']):.1%}")
+    checked = r3["not_modified"] + r3["new"] + r3["updated"]
+    print(f"re-crawl --refresh (every article re-requested conditionally): {refresh:6.2f} s = {refresh / first:.1%} of the first; "
+          f"answered 304/unchanged: {r3['not_modified'] / max(1, checked):.1%}")
+    print(f"peak memory of the crawl's process tree: first {peak / 1024:.0f} MB, re-crawl {peak2 / 1024:.0f} MB, "
+          f"--refresh {peak3 / 1024:.0f} MB  (goal <= 300 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""The `integration-watch` command line: crawl, search, show, stats and the demo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import ConfigError, load_config
+from .corpus import Corpus, CorpusError, CrawlLock
+from .crawl import CrawlReport, crawl
+from .fixtures import bundled_sites_dir, serve_fixture_sites
+from .search import QueryError, parse_date, search
+
+USAGE_ERROR = 2
+
+
+class UserError(click.ClickException):
+    """One clear line on stderr, no traceback, exit status 2."""
+
+    exit_code = USAGE_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the product's own errors into one-line messages."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, CorpusError, QueryError) as exc:
+            raise UserError(str(exc)) from None
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help="Output format."
+    )
+
+
+@click.group()
+@click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("integration-watch.db"),
+    envvar="INTEGRATION_WATCH_DB", show_default=True, help="Corpus database (env INTEGRATION_WATCH_DB).",
+)
+@click.version_option(package_name="integration-watch")
+@click.pass_context
+def main(ctx: click.Context, db: Path) -> None:
+    """Watch how EU migrant-integration policy is reported across Europe: crawl the sites in sources.toml
+    into a searchable SQLite corpus, in every language."""
+    ctx.obj = {"db": db}
+
+
+# --- crawl ---------------------------------------------------------------------------------------
+
+
+@main.command("crawl")
+@click.option(
+    "--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("sources.toml"),
+    envvar="INTEGRATION_WATCH_SOURCES", show_default=True, help="Sources file (env INTEGRATION_WATCH_SOURCES).",
+)
+@click.option("--source", "source_names", multiple=True, help="Crawl only this source (repeatable).")
+@click.option("--refresh", is_flag=True, help="Re-check known articles too (conditional requests), not only new ones.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Extraction processes [default: CPUs].")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Print a line for every page.")
+@format_option("text", "json")
+@click.pass_obj
+@_friendly
+def crawl_cmd(obj: dict[str, Any], sources_path: Path, source_names: tuple[str, ...], refresh: bool,
+              workers: int | None, quiet: bool, verbose: bool, fmt: str) -> None:
+    """Crawl every source (or --source NAME) into the corpus; only new or changed pages are processed.
+
+    Exit status: 0 all well, 1 a source failed entirely, 3 some pages failed, 2 bad input.
+    """
+    config = load_config(sources_path)
+    report = _run_crawl(obj["db"], config, list(source_names), refresh, workers, quiet, verbose)
+    _print_report(report, fmt, quiet)
+    sys.exit(report.exit_code)
+
+
+def _run_crawl(db: Path, config: Any, names: list[str], refresh: bool, workers: int | None,
+               quiet: bool, verbose: bool) -> CrawlReport:
+    progress = _Progress(quiet=quiet, verbose=verbose)
+    with CrawlLock(db), Corpus(db) as corpus:
+        try:
+            return crawl(config, corpus, source_names=names or None, refresh=refresh, workers=workers,
+                         on_event=progress)
+        finally:
+            progress.close()
+
+
+class _Progress:
+    """A one-line counter on a terminal; a line per page with --verbose; silence otherwise."""
+
+    def __init__(self, *, quiet: bool, verbose: bool) -> None:
+        self.quiet, self.verbose = quiet, verbose
+        self.tty = sys.stderr.isatty() and not quiet and not verbose
+        self.pages = 0
+        self.articles = 0
+
+    def __call__(self, source: str, url: str, outcome: str) -> None:
+        self.pages += 1
+        self.articles += outcome.startswith(("new article", "updated article"))
+        if self.verbose:
+            click.echo(f"{source}\t{outcome}\t{url}", err=True)
+        elif self.tty:
+            click.echo(f"\r{self.pages} pages, {self.articles} new or updated articles  [{source}]\033[K", err=True, nl=False)
+
+    def close(self) -> None:
+        if self.tty and self.pages:
+            click.echo("", err=True)
+
+
+def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+    for name, r in report.sources.items():
+        if not quiet:
+            click.echo(
+                f"{name}: {r.fetched} fetched, {r.new} new, {r.updated} updated, {r.not_modified} not modified, "
+                f"{r.skipped} known, {r.not_articles} not articles, {r.excluded} excluded, {len(r.errors)} errors"
+                + (" (page budget reached; the rest is queued for the next run)" if r.budget_exhausted else "")
+            )
+        for url, error in r.errors[:10]:
+            click.echo(f"  {name}: {url}: {error}", err=True)
+        if len(r.errors) > 10:
+            click.echo(f"  {name}: … and {len(r.errors) - 10} more errors (see 'stats')", err=True)
+        if r.failed:
+            click.echo(f"  {name}: FAILED: none of its start URLs, feeds or sitemaps could be read", err=True)
+    if not quiet or report.exit_code:
+        click.echo(f"run {report.run_id}: {report.status}", err=bool(report.exit_code))
+
+
+# --- search, show, stats -------------------------------------------------------------------------
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--lang", help="Only articles in this language (ISO 639-1, e.g. it).")
+@click.option("--source", help="Only articles from this source.")
+@click.option("--since", help="Published on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d.")
+@click.option("--until", help="Published on or before (same forms).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@format_option("table", "json", "csv")
+@click.pass_obj
+@_friendly
+def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | None, since: str | None,
+               until: str | None, limit: int, fmt: str) -> None:
+    """Full-text search, best matches first. QUERY: words, "phrases", AND/OR/NOT, prefix*, title:word."""
+    if since:
+        parse_date(since)  # a bad date is reported before the database is touched
+    if until:
+        parse_date(until, end=True)
+    with Corpus(obj["db"], readonly=True) as corpus:
+        hits = search(corpus, query, lang=lang, source=source, since=since, until=until, limit=limit)
+    rows = [asdict(h) for h in hits]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(_csv(rows, ["id", "score", "lang", "source", "published", "title", "url", "snippet"]), nl=False)
+    elif not rows:
+        click.echo("no matches")
+    else:
+        for h in hits:
+            click.echo(f"#{h.id}  [{h.lang or '?'}]  {h.source}  {(h.published or '')[:10]}  {h.title or '(no title)'}")
+            click.echo(f"    {h.url}")
+            click.echo(f"    {h.snippet}")
+
+
+@main.command("show")
+@click.argument("article_id", type=int)
+@format_option("text", "json")
+@click.pass_obj
+@_friendly
+def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
+    """One article: metadata and full text (paragraphs in another language than the article's are marked)."""
+    with Corpus(obj["db"], readonly=True) as corpus:
+        article = corpus.article(article_id)
+    if article is None:
+        raise UserError(f"no article with id {article_id}")
+    if fmt == "json":
+        click.echo(json.dumps(article, indent=2, ensure_ascii=False))
+        return
+    for key in ("title", "url", "source", "lang", "languages", "published", "author", "sitename",
+                "description", "first_fetched", "last_fetched"):
+        value = article[key]
+        if value:
+            click.echo(f"{key + ':':14} {', '.join(value) if isinstance(value, list) else value}")
+    click.echo("")
+    para_lang = {i: lang for i, lang in article["paragraph_langs"]}
+    for index, paragraph in enumerate(article["text"].split("\n")):
+        lang = para_lang.get(index)
+        marker = f"[{lang}] " if lang and lang != article["lang"] else ""
+        if paragraph.strip():
+            click.echo(marker + paragraph)
+
+
+@main.command("stats")
+@format_option("table", "json")
+@click.pass_obj
+@_friendly
+def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
+    """Per source: pages fetched, articles, languages, failures, last crawl."""
+    with Corpus(obj["db"], readonly=True) as corpus:
+        rows = corpus.stats()
+        langs = corpus.languages_by_source()
+        failures = corpus.failures(limit=20)
+        last = corpus.last_run()
+    for row in rows:
+        row["languages"] = langs.get(row["source"], {})
+    if fmt == "json":
+        click.echo(json.dumps({"sources": rows, "recent_failures": failures, "last_run": last}, indent=2,
+                              ensure_ascii=False))
+        return
+    header = f"{'source':28} {'fetched':>8} {'articles':>8} {'failures':>8} {'queued':>6}  {'languages':24} last crawl"
+    click.echo(header)
+    for row in rows:
+        lang_text = " ".join(f"{k}:{v}" for k, v in row["languages"].items())
+        click.echo(f"{row['source']:28} {row['pages_fetched']:>8} {row['articles']:>8} {row['failures']:>8} "
+                   f"{row['queued']:>6}  {lang_text:24} {row['last_crawl'] or 'never'}")
+    if last:
+        click.echo(f"\nlast run #{last['id']}: {last['status']}, started {last['started']}")
+    if failures:
+        click.echo("\nrecent failures:")
+        for f in failures:
+            click.echo(f"  {f['source']}: {f['url']}: {f['error']}")
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+
+@main.command("demo")
+@click.option("--query", default="integration strategy", show_default=True, help="The sample search.")
+@click.pass_context
+@_friendly
+def demo_cmd(ctx: click.Context, query: str) -> None:
+    """Serve the bundled fixture sites on 127.0.0.1, crawl them into demo.db (or --db) and search."""
+    explicit = ctx.parent is not None and ctx.parent.get_parameter_source("db") != click.core.ParameterSource.DEFAULT
+    db: Path = ctx.obj["db"] if explicit else Path("demo.db")
+    sites_dir = bundled_sites_dir()
+    template = sites_dir.parent / "sources.toml"
+    if not template.is_file():
+        raise UserError(f"demo fixtures not found at {sites_dir.parent}; install from a source checkout (pip install -e .)")
+    _reset_demo_db(db, load_config_template_names(template))
+    with serve_fixture_sites(sites_dir) as sites:
+        with tempfile.TemporaryDirectory() as tmp:
+            sources_file = Path(tmp) / "sources.toml"
+            sources_file.write_text(sites.render(template.read_text()))
+            config = load_config(sources_file)
+            click.echo(f"serving {len(sites.origins)} fixture sites on 127.0.0.1; crawling into {db}")
+            report = _run_crawl(db, config, [], False, None, quiet=False, verbose=False)
+    _print_report(report, "text", quiet=False)
+    with Corpus(db, readonly=True) as corpus:
+        hits = search(corpus, query, limit=5)
+    click.echo(f"\nsample search {query!r}: {len(hits)} best matches")
+    for h in hits:
+        click.echo(f"  #{h.id} [{h.lang}] {h.title}\n      {h.snippet}")
+    click.echo(f"\ntry: integration-watch --db {db} search \"Ολοκληρωμενη\"   or   integration-watch --db {db} stats")
+    sys.exit(report.exit_code)
+
+
+def load_config_template_names(template: Path) -> set[str]:
+    import tomllib
+
+    return {s.get("name", "") for s in tomllib.loads(template.read_text()).get("source", [])}
+
+
+def _reset_demo_db(db: Path, demo_sources: set[str]) -> None:
+    """The fixture sites get new ports each run, so the demo starts from an empty corpus; a database that
+    holds anything but the demo's sources is never touched."""
+    if not db.exists():
+        return
+    with Corpus(db, readonly=True) as corpus:
+        names = {row["name"] for row in corpus.conn.execute("SELECT name FROM sources")}
+    if not names <= demo_sources:
+        raise UserError(f"{db} holds a real corpus ({', '.join(sorted(names - demo_sources))}); give the demo another --db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+if __name__ == "__main__":
+    main()

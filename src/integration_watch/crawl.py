@@ -1,0 +1,399 @@
+"""The crawl: discover → fetch → extract → detect language → store, for every source, as one run.
+
+Network work is asynchronous in this process (hosts in parallel, each host polite); the CPU-bound part
+(decoding, trafilatura, language detection) runs in worker processes so both cores are used; every page is
+stored in its own transaction as soon as it is analysed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from .config import Config, Source
+from .corpus import ArticleRecord, Corpus, PageState
+from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
+from .extract import extract_page
+from .fetch import Fetcher, FetchResult, Validators, decode_body
+from .language import LanguageDetector
+from .urls import host_of, normalize_url
+
+MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
+WORKERS_PER_SOURCE = 4  # concurrent pipelines per source; the host lock still serialises its requests
+_HTML_TYPES = re.compile(r"^(text/html|application/xhtml\+xml|text/plain)?$")
+
+EventHandler = Callable[[str, str, str], None]  # (source, url, outcome)
+
+
+@dataclass(frozen=True)
+class Task:
+    url: str
+    role: str  # article | listing | feed | sitemap
+    depth: int = 0
+    lastmod: str | None = None
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    """What a worker process makes of one fetched HTML page."""
+
+    article: ArticleRecord | None
+    reason: str | None  # why it is not an article
+    links: tuple[str, ...]
+
+
+@dataclass
+class SourceReport:
+    name: str
+    fetched: int = 0
+    not_modified: int = 0  # 304, or the same body as last time
+    skipped: int = 0  # known and not announced as changed: not requested at all
+    new: int = 0
+    updated: int = 0
+    not_articles: int = 0
+    excluded: int = 0  # robots.txt or scope said no
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    seed_failures: int = 0
+    seeds: int = 0
+    budget_exhausted: bool = False
+
+    @property
+    def failed(self) -> bool:
+        """The source as a whole failed: none of its start URLs, feeds or sitemaps could be read."""
+        return self.seeds > 0 and self.seed_failures == self.seeds
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "fetched": self.fetched, "not_modified": self.not_modified, "skipped": self.skipped,
+            "new": self.new, "updated": self.updated, "not_articles": self.not_articles,
+            "excluded": self.excluded, "errors": [{"url": u, "error": e} for u, e in self.errors],
+            "failed": self.failed, "budget_exhausted": self.budget_exhausted,
+        }
+
+
+@dataclass
+class CrawlReport:
+    run_id: int
+    sources: dict[str, SourceReport]
+
+    @property
+    def exit_code(self) -> int:
+        """0: all well; 1: a source failed entirely; 3: some pages failed."""
+        if any(r.failed for r in self.sources.values()):
+            return 1
+        if any(r.errors for r in self.sources.values()):
+            return 3
+        return 0
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.exit_code == 0 else "failed" if self.exit_code == 1 else "partial"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"run": self.run_id, "status": self.status, "sources": {n: r.as_dict() for n, r in self.sources.items()}}
+
+
+# --- the CPU-bound stage, run in worker processes --------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _detector(languages: tuple[str, ...] | None) -> LanguageDetector:
+    # One detector per worker process and candidate set: building langdetect's profiles costs ~1 s.
+    return LanguageDetector(languages)
+
+
+def analyse_page(body: bytes, content_type: str | None, url: str, expected_langs: tuple[str, ...], min_chars: int) -> PageAnalysis:
+    """Decode, extract and language-detect one page. Pure function of its inputs; runs in a worker."""
+    html = decode_body(body, content_type)
+    extraction = extract_page(html, url, min_chars=min_chars)
+    if not extraction.is_article:
+        return PageAnalysis(None, extraction.reason, extraction.links)
+    result = _detector(None).detect(extraction.text, hint=extraction.page_lang, expected=expected_langs)
+    canonical = normalize_url(extraction.canonical_url) if extraction.canonical_url else None
+    article = ArticleRecord(
+        url=canonical if canonical and host_of(canonical) == host_of(url) else url,
+        fetched_url=url,
+        title=extraction.title,
+        text=extraction.text,
+        lang=result.lang,
+        lang_confidence=result.confidence,
+        languages=result.languages,
+        paragraph_langs=tuple((p.index, p.lang) for p in result.paragraphs),
+        published=extraction.published,
+        author=extraction.author,
+        description=extraction.description,
+        sitename=extraction.sitename,
+        page_lang=extraction.page_lang,
+    )
+    return PageAnalysis(article, None, extraction.links)
+
+
+def _started() -> int:
+    return os.getpid()
+
+
+def make_pool(workers: int) -> ProcessPoolExecutor:
+    """Fork the worker processes now, before any event loop or thread exists (fork is then safe).
+
+    Workers load the language profiles on their first page, so a crawl with nothing new costs nothing there.
+    """
+    pool = ProcessPoolExecutor(max_workers=workers)
+    for future in [pool.submit(_started) for _ in range(workers)]:
+        future.result()
+    return pool
+
+
+# --- the crawl of one source -----------------------------------------------------------------------
+
+
+class SourceCrawl:
+    def __init__(
+        self, source: Source, corpus: Corpus, fetcher: Fetcher, pool: Executor, *, refresh: bool, on_event: EventHandler
+    ) -> None:
+        self.source = source
+        self.corpus = corpus
+        self.fetcher = fetcher
+        self.pool = pool
+        self.refresh = refresh
+        self.on_event = on_event
+        self.report = SourceReport(source.name)
+        self.queue: asyncio.Queue[Task] = asyncio.Queue()
+        self.seen: set[str] = set()
+        urls = (*source.start_urls, *source.feeds, *source.sitemaps)
+        self.hosts = frozenset({host_of(normalize_url(u) or u) for u in urls} | set(source.hosts))
+        self.listing_paths = {urlsplit(normalize_url(u) or u).path for u in source.start_urls}
+        self.budget = source.settings.max_pages
+
+    async def run(self) -> SourceReport:
+        seeds = [Task(u, "feed") for u in self.source.feeds]
+        seeds += [Task(u, "sitemap") for u in self.source.sitemaps]
+        seeds += [Task(u, "listing") for u in self.source.start_urls]
+        self.report.seeds = len(seeds)
+        for task in seeds:
+            self._put(Task(normalize_url(task.url) or task.url, task.role))
+        for page in self.corpus.queued(self.source.name):  # left over by an interrupted run
+            self._put(Task(page.url, page.role, page.depth, page.lastmod))
+        workers = [asyncio.create_task(self._worker()) for _ in range(WORKERS_PER_SOURCE)]
+        try:
+            await self.queue.join()
+        finally:
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        return self.report
+
+    def _put(self, task: Task) -> None:
+        if task.url not in self.seen:
+            self.seen.add(task.url)
+            self.queue.put_nowait(task)
+
+    async def _worker(self) -> None:
+        while True:
+            task = await self.queue.get()
+            try:
+                await self._handle(task)
+            finally:
+                self.queue.task_done()
+
+    async def _handle(self, task: Task) -> None:
+        if self.budget <= 0:
+            self.report.budget_exhausted = True
+            return  # stays queued in the corpus for the next run
+        self.budget -= 1
+        previous = self.corpus.page_state(task.url)
+        if self.refresh and task.role != "article":
+            previous = None  # re-read every listing, feed and sitemap so that all their links are re-checked
+        validators = Validators(previous.etag, previous.last_modified) if previous else Validators()
+        result = await self.fetcher.fetch(
+            task.url, settings=self.source.settings, validators=validators, allowed_hosts=self.hosts
+        )
+        self.report.fetched += 1
+        if result.error:
+            self._record_error(task, result)
+            return
+        if result.not_modified or (previous and previous.content_hash == _digest(result.body) and previous.state != "queued"):
+            self.report.not_modified += 1
+            self.corpus.record_fetch(
+                source=self.source.name, url=task.url, role=task.role, depth=task.depth,
+                state=_unchanged_state(task, previous),
+                http_status=result.status, etag=result.etag, last_modified=result.last_modified, changed=False,
+            )
+            self.on_event(self.source.name, task.url, "not modified")
+            return
+        if task.role in ("feed", "sitemap"):
+            self._handle_xml(task, result)
+        else:
+            await self._handle_page(task, result)
+
+    def _record_error(self, task: Task, result: FetchResult) -> None:
+        error = result.error or "unknown error"
+        excluded = error.startswith(("robots: disallowed", "scope:"))
+        self.corpus.record_fetch(
+            source=self.source.name, url=task.url, role=task.role, depth=task.depth,
+            state="excluded" if excluded else "error", http_status=result.status, final_url=result.final_url,
+            error=error, changed=False,
+        )
+        if excluded:
+            self.report.excluded += 1
+        else:
+            self.report.errors.append((task.url, error))
+            if task.depth == 0 and task.role in ("feed", "sitemap", "listing"):
+                self.report.seed_failures += 1
+        self.on_event(self.source.name, task.url, f"error: {error}" if not excluded else f"excluded: {error}")
+
+    def _handle_xml(self, task: Task, result: FetchResult) -> None:
+        try:
+            links = parse_feed_or_sitemap(result.body, result.final_url, max_bytes=self.source.settings.max_bytes)
+        except DiscoveryError as exc:
+            self._record_error(task, FetchResult(task.url, result.final_url, result.status, error=f"{task.role}: {exc}"))
+            return
+        for link in links:
+            if host_of(link.url) not in self.hosts:
+                continue
+            if link.kind == "sitemap":
+                if task.depth < MAX_SITEMAP_DEPTH:
+                    self._put(Task(link.url, "sitemap", task.depth + 1))
+            elif self.source.is_article_url(link.url, announced=task.role == "feed"):
+                self._discover_article(link.url, task.depth + 1, link.lastmod)
+        self.corpus.record_fetch(
+            source=self.source.name, url=task.url, role=task.role, depth=task.depth, state="done",
+            http_status=result.status, final_url=result.final_url, etag=result.etag,
+            last_modified=result.last_modified, content_hash=_digest(result.body),
+        )
+        self.on_event(self.source.name, task.url, f"{task.role}: {len(links)} links")
+
+    async def _handle_page(self, task: Task, result: FetchResult) -> None:
+        ctype = (result.content_type or "").split(";")[0].strip().lower()
+        if is_xml_document(result.body, result.content_type) and task.role == "listing":
+            return self._handle_xml(Task(task.url, "feed", task.depth), result)
+        if not _HTML_TYPES.match(ctype):
+            self._store(task, result, None, reason=f"unsupported content type {ctype}")
+            return
+        s = self.source.settings
+        loop = asyncio.get_running_loop()
+        analysis: PageAnalysis = await loop.run_in_executor(
+            self.pool, analyse_page, result.body, result.content_type, result.final_url, self.source.languages, s.min_chars
+        )
+        for link in analysis.links:
+            self._follow(link, task)
+        if task.role == "listing":
+            self._store(task, result, None, reason="listing")
+        elif analysis.article is None:
+            self._store(task, result, None, reason=analysis.reason or "not an article")
+        else:
+            self._store(task, result, analysis.article, reason=None)
+
+    def _store(self, task: Task, result: FetchResult, article: ArticleRecord | None, reason: str | None) -> None:
+        _, outcome = self.corpus.record_fetch(
+            source=self.source.name, url=task.url, role=task.role, depth=task.depth,
+            state="stored" if article else "not_article" if task.role == "article" else "done",
+            http_status=result.status, final_url=result.final_url, etag=result.etag,
+            last_modified=result.last_modified, content_hash=_digest(result.body), reason=reason, article=article,
+        )
+        if article is None:
+            if task.role == "article":
+                self.report.not_articles += 1
+            self.on_event(self.source.name, task.url, reason or "done")
+            return
+        if outcome == "new":
+            self.report.new += 1
+        elif outcome == "updated":
+            self.report.updated += 1
+        self.on_event(self.source.name, task.url, f"{outcome} article ({article.lang or '?'})")
+
+    def _follow(self, link: str, via: Task) -> None:
+        url = normalize_url(link)
+        if url is None or host_of(url) not in self.hosts:
+            return
+        if self.source.is_article_url(url):
+            if via.depth < self.source.settings.max_depth:
+                self._discover_article(url, via.depth + 1, None)
+        elif via.role == "listing" and via.depth < self.source.settings.max_depth and self._is_listing(url):
+            self._put(Task(url, "listing", via.depth + 1))
+
+    def _is_listing(self, url: str) -> bool:
+        """Pagination of a start page: the same path with another query (?page=2)."""
+        return urlsplit(url).path in self.listing_paths
+
+    def _discover_article(self, url: str, depth: int, lastmod: str | None) -> None:
+        if url in self.seen:
+            return
+        known = self.corpus.page_state(url)
+        if known is not None and not self._needs_fetch(known, lastmod):
+            self.seen.add(url)
+            self.report.skipped += 1
+            return
+        self.corpus.enqueue(self.source.name, url, "article", depth, lastmod)
+        self._put(Task(url, "article", depth, lastmod))
+
+    def _needs_fetch(self, known: PageState, lastmod: str | None) -> bool:
+        if self.refresh or known.state in ("queued", "error") or known.last_fetched is None:
+            return True
+        # A feed or sitemap that announces a change newer than our copy: fetch (conditionally) again.
+        return bool(lastmod and known.lastmod != lastmod)
+
+
+def _unchanged_state(task: Task, previous: PageState | None) -> str:
+    """The state a page keeps when its body has not changed (a re-queued page was stored or rejected before)."""
+    if previous is None or task.role != "article":
+        return "done"
+    if previous.state != "queued":
+        return previous.state
+    return "stored" if previous.article_id else "not_article"
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+async def crawl_async(
+    config: Config,
+    corpus: Corpus,
+    pool: Executor,
+    *,
+    source_names: list[str] | None = None,
+    refresh: bool = False,
+    on_event: EventHandler = lambda *_: None,
+) -> CrawlReport:
+    sources = [config.source(n) for n in source_names] if source_names else list(config.sources)
+    run_id = corpus.start_run([s.name for s in sources])
+    report = CrawlReport(run_id, {})
+    status = "interrupted"
+    try:
+        async with Fetcher(config.defaults) as fetcher:
+            crawls = [SourceCrawl(s, corpus, fetcher, pool, refresh=refresh, on_event=on_event) for s in sources]
+            for r in await asyncio.gather(*(c.run() for c in crawls)):
+                report.sources[r.name] = r
+        status = report.status
+    finally:
+        corpus.finish_run(run_id, status, report.as_dict())
+    return report
+
+
+def crawl(
+    config: Config,
+    corpus: Corpus,
+    *,
+    source_names: list[str] | None = None,
+    refresh: bool = False,
+    workers: int | None = None,
+    on_event: EventHandler = lambda *_: None,
+) -> CrawlReport:
+    """Run one crawl to completion. Workers default to the number of CPUs."""
+    if source_names:
+        for name in source_names:
+            config.source(name)  # unknown names fail before anything starts
+    pool = make_pool(workers or os.cpu_count() or 1)
+    try:
+        return asyncio.run(
+            crawl_async(config, corpus, pool, source_names=source_names, refresh=refresh, on_event=on_event)
+        )
+    finally:
+        pool.shutdown(cancel_futures=True)

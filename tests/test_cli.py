@@ -1,0 +1,121 @@
+"""The command line through click's CliRunner, against fixture sites on real loopback HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import write_sources
+from integration_watch.cli import main
+from integration_watch.corpus import CrawlLock
+from integration_watch.fixtures import FixtureSites
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cli")
+    from integration_watch.fixtures import bundled_sites_dir
+
+    with FixtureSites(bundled_sites_dir()) as sites:
+        sources = write_sources(sites, tmp / "sources.toml")
+        result = CliRunner().invoke(main, ["--db", str(tmp / "c.db"), "crawl", "--sources", str(sources), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["status"] == "ok"
+    return tmp / "c.db"
+
+
+def run(db: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--db", str(db), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_search_formats(corpus_db: Path) -> None:
+    code, out, _ = run(corpus_db, "search", "integration strategy", "--format", "json", "--limit", "3")
+    assert code == 0
+    hits = json.loads(out)
+    assert 1 <= len(hits) <= 3
+    assert {"id", "title", "url", "lang", "source", "published", "snippet", "score"} <= set(hits[0])
+    code, out, _ = run(corpus_db, "search", "integration strategy", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows and rows[0]["id"] == str(hits[0]["id"])
+    code, out, _ = run(corpus_db, "search", "integration strategy")
+    assert code == 0 and f"#{hits[0]['id']}" in out
+
+
+def test_search_filters_via_cli_and_env_db(corpus_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTEGRATION_WATCH_DB", str(corpus_db))
+    result = CliRunner().invoke(main, ["search", "integrazione", "--lang", "it", "--since", "2019-01-01", "--format", "json"])
+    assert result.exit_code == 0
+    hits = json.loads(result.stdout)
+    assert hits and all(h["lang"] == "it" and h["published"] >= "2019" for h in hits)
+
+
+def test_show_text_and_json(corpus_db: Path) -> None:
+    _, out, _ = run(corpus_db, "search", "REGIN", "--format", "json", "--limit", "1")
+    article_id = json.loads(out)[0]["id"]
+    code, out, _ = run(corpus_db, "show", str(article_id))
+    assert code == 0 and "title:" in out and "url:" in out and "REGIN" in out
+    code, out, _ = run(corpus_db, "show", str(article_id), "--format", "json")
+    record = json.loads(out)
+    assert record["id"] == article_id and record["text"] and isinstance(record["languages"], list)
+
+
+def test_stats_per_source(corpus_db: Path) -> None:
+    code, out, _ = run(corpus_db, "stats", "--format", "json")
+    assert code == 0
+    stats = json.loads(out)
+    by_name = {s["source"]: s for s in stats["sources"]}
+    assert by_name["cpmr-news"]["articles"] >= 4 and by_name["cpmr-news"]["pages_fetched"] >= by_name["cpmr-news"]["articles"]
+    assert stats["last_run"]["status"] == "ok"
+    code, out, _ = run(corpus_db, "stats")
+    assert code == 0 and "cpmr" in out and "last run" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("search", '"unclosed'), "unbalanced quote"),
+        (("search", "x", "--since", "last tuesday"), "cannot read the date"),
+        (("show", "999999"), "no article with id 999999"),
+    ],
+)
+def test_bad_input_gets_one_clear_line(corpus_db: Path, args: tuple[str, ...], message: str) -> None:
+    code, out, err = run(corpus_db, *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err + out
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_malformed_sources_and_missing_database(tmp_path: Path) -> None:
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[[source]]\nname = "x"\nstart_urls = ["https://x.eu/"]\nspeed = 3\n')
+    code, _, err = run(tmp_path / "a.db", "crawl", "--sources", str(bad))
+    assert code == 2 and "source 'x': unknown key 'speed'" in err
+    code, _, err = run(tmp_path / "none.db", "search", "x")
+    assert code == 2 and "no such database" in err
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_a_second_crawl_on_the_same_database_is_refused(sites: FixtureSites, tmp_path: Path) -> None:
+    sources = write_sources(sites, tmp_path / "sources.toml")
+    db = tmp_path / "locked.db"
+    with CrawlLock(db):
+        code, _, err = run(db, "crawl", "--sources", str(sources))
+    assert code == 2 and "another crawl" in err and "is running on this database" in err
+    code, _, _ = run(db, "crawl", "--sources", str(sources), "--source", "cpmr-news", "--quiet")
+    assert code == 0  # the lock is free again once its holder is gone
+
+
+def test_demo_runs_the_real_pipeline_on_the_bundled_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo.db").exists()
+    assert "sample search 'integration strategy'" in result.stdout
+    assert " new," in result.stdout
