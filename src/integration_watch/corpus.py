@@ -98,14 +98,19 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Every combining mark of the Basic Multilingual Plane, mapped to nothing: str.translate strips them at C speed.
+_COMBINING_MARKS = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+
+
 def fold(text: str) -> str:
     """Case- and accent-fold text for the index and for queries, in every script.
 
     SQLite's unicode61 tokenizer folds Latin accents but not Greek ones (ά, ΐ) nor final sigma; doing it
     here, identically for what is indexed and what is searched, makes both match in any script.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text.lower()
+    stripped = unicodedata.normalize("NFKD", text).translate(_COMBINING_MARKS)
     return unicodedata.normalize("NFC", stripped.casefold())
 
 

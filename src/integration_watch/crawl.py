@@ -8,7 +8,6 @@ stored in its own transaction as soon as it is analysed.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .extract import extract_page
 from .fetch import Fetcher, FetchResult, Validators, decode_body
 from .language import LanguageDetector
-from .urls import host_of, normalize_url
+from .urls import host_of, links_in_scope, normalize_url
 
 MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
 WORKERS_PER_SOURCE = 4  # concurrent pipelines per source; the host lock still serialises its requests
@@ -109,12 +108,15 @@ def _detector(languages: tuple[str, ...] | None) -> LanguageDetector:
     return LanguageDetector(languages)
 
 
-def analyse_page(body: bytes, content_type: str | None, url: str, expected_langs: tuple[str, ...], min_chars: int) -> PageAnalysis:
-    """Decode, extract and language-detect one page. Pure function of its inputs; runs in a worker."""
+def analyse_page(
+    body: bytes, content_type: str | None, url: str, hosts: frozenset[str], expected_langs: tuple[str, ...], min_chars: int
+) -> PageAnalysis:
+    """Decode, extract and language-detect one page, and keep its links to `hosts`. Runs in a worker."""
     html = decode_body(body, content_type)
     extraction = extract_page(html, url, min_chars=min_chars)
+    links = links_in_scope(extraction.links, hosts)
     if not extraction.is_article:
-        return PageAnalysis(None, extraction.reason, extraction.links)
+        return PageAnalysis(None, extraction.reason, links)
     result = _detector(None).detect(extraction.text, hint=extraction.page_lang, expected=expected_langs)
     canonical = normalize_url(extraction.canonical_url) if extraction.canonical_url else None
     article = ArticleRecord(
@@ -132,7 +134,7 @@ def analyse_page(body: bytes, content_type: str | None, url: str, expected_langs
         sitename=extraction.sitename,
         page_lang=extraction.page_lang,
     )
-    return PageAnalysis(article, None, extraction.links)
+    return PageAnalysis(article, None, links)
 
 
 def _started() -> int:
@@ -218,7 +220,7 @@ class SourceCrawl:
         if result.error:
             self._record_error(task, result)
             return
-        if result.not_modified or (previous and previous.content_hash == _digest(result.body) and previous.state != "queued"):
+        if result.not_modified or (previous and previous.content_hash == result.digest and previous.state != "queued"):
             self.report.not_modified += 1
             self.corpus.record_fetch(
                 source=self.source.name, url=task.url, role=task.role, depth=task.depth,
@@ -265,7 +267,7 @@ class SourceCrawl:
         self.corpus.record_fetch(
             source=self.source.name, url=task.url, role=task.role, depth=task.depth, state="done",
             http_status=result.status, final_url=result.final_url, etag=result.etag,
-            last_modified=result.last_modified, content_hash=_digest(result.body),
+            last_modified=result.last_modified, content_hash=result.digest,
         )
         self.on_event(self.source.name, task.url, f"{task.role}: {len(links)} links")
 
@@ -279,7 +281,8 @@ class SourceCrawl:
         s = self.source.settings
         loop = asyncio.get_running_loop()
         analysis: PageAnalysis = await loop.run_in_executor(
-            self.pool, analyse_page, result.body, result.content_type, result.final_url, self.source.languages, s.min_chars
+            self.pool, analyse_page, result.body, result.content_type, result.final_url, self.hosts,
+            self.source.languages, s.min_chars,
         )
         for link in analysis.links:
             self._follow(link, task)
@@ -295,7 +298,7 @@ class SourceCrawl:
             source=self.source.name, url=task.url, role=task.role, depth=task.depth,
             state="stored" if article else "not_article" if task.role == "article" else "done",
             http_status=result.status, final_url=result.final_url, etag=result.etag,
-            last_modified=result.last_modified, content_hash=_digest(result.body), reason=reason, article=article,
+            last_modified=result.last_modified, content_hash=result.digest, reason=reason, article=article,
         )
         if article is None:
             if task.role == "article":
@@ -308,10 +311,8 @@ class SourceCrawl:
             self.report.updated += 1
         self.on_event(self.source.name, task.url, f"{outcome} article ({article.lang or '?'})")
 
-    def _follow(self, link: str, via: Task) -> None:
-        url = normalize_url(link)
-        if url is None or host_of(url) not in self.hosts:
-            return
+    def _follow(self, url: str, via: Task) -> None:
+        """A normalised in-scope link found on a page: an article, more of a listing, or nothing."""
         if self.source.is_article_url(url):
             if via.depth < self.source.settings.max_depth:
                 self._discover_article(url, via.depth + 1, None)
@@ -347,10 +348,6 @@ def _unchanged_state(task: Task, previous: PageState | None) -> str:
     if previous.state != "queued":
         return previous.state
     return "stored" if previous.article_id else "not_article"
-
-
-def _digest(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
 
 
 async def crawl_async(

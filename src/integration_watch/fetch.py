@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import hashlib
 import math
 import re
 import time
 import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import charset_normalizer
 import httpx
@@ -46,6 +48,11 @@ class FetchResult:
     last_modified: str | None = None
     error: str | None = None  # a short code and message, e.g. "timeout: no answer in 20s"
     attempts: int = 1
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the body: an unchanged body does no further work even without a 304."""
+        return hashlib.sha256(self.body).hexdigest()
 
     @property
     def ok(self) -> bool:

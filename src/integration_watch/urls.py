@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the visitor; they never select different content.
@@ -71,3 +72,25 @@ def is_private_host(url: str) -> bool:
     except ValueError:
         return False
     return not addr.is_global
+
+
+def links_in_scope(links: Iterable[str], hosts: frozenset[str]) -> tuple[str, ...]:
+    """The normalised links that point at one of `hosts`, deduplicated, in order.
+
+    The host is checked on the raw string first: a page links mostly elsewhere, and full normalisation of
+    every link costs more than the rest of a page's bookkeeping.
+    """
+    out: dict[str, None] = {}
+    for link in links:
+        scheme, sep, rest = link.partition("://")
+        if not sep or scheme.lower() not in _DEFAULT_PORTS:
+            continue
+        netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2].lower()
+        default = f":{_DEFAULT_PORTS[scheme.lower()]}"
+        if netloc.endswith(default):
+            netloc = netloc[: -len(default)]
+        if netloc in hosts:
+            url = normalize_url(link)
+            if url is not None:
+                out[url] = None
+    return tuple(out)

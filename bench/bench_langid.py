@@ -1,0 +1,269 @@
+"""Language-identification benchmark for integration_watch.language.
+
+    python bench/bench_langid.py [--data ../shared/evaldata/langid] [--per-lang 1000]
+
+Data: lingua-py's language test data (Leipzig corpora; see the data's README):
+``lingua_sentences.jsonl`` (23 EU languages x 1000 sentences, plus 17 neighbours x 300)
+and ``lingua_word_pairs.jsonl`` (300 per language).  The module's constants were set on
+the first half of each language's sentences ("dev"); the second half ("held-out") was
+not looked at while developing, so a gap between the two would show over-fitting.
+
+Reports, in the same run, bare langdetect (its global profiles, seed 0) as the baseline,
+and the speed of ``LanguageDetector.detect`` on a 3,000-character multi-paragraph
+article beside one bare langdetect call on the same text.
+
+Maltese is not in lingua's data: with ``--flores`` (default: the FLORES-200 multiway file
+beside the data, if present) every EU-24 language, Maltese included, is also scored on
+FLORES devtest sentences, none of which were used for development.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+import langdetect  # noqa: E402
+from langdetect import DetectorFactory  # noqa: E402
+from langdetect.detector_factory import PROFILES_DIRECTORY  # noqa: E402
+
+from integration_watch.language import EU_LANGUAGES, LanguageDetector  # noqa: E402
+
+EU23 = [lang for lang in EU_LANGUAGES if lang != "mt"]  # lingua has no Maltese
+NO_PROFILE = {"ga", "mt"}
+
+ARTICLE_PARAGRAPHS = [
+    "The European Commission and the European Committee of the Regions launched today a new "
+    "partnership to increase cooperation and support to EU cities, regions and rural areas for "
+    "their work to help integrate new arrivals.",
+    "The partnership is a follow-up to the action plan on integration and inclusion 2021-2027 "
+    "that the Commission adopted last November. It aims to build an open and regular dialogue "
+    "between the Commission, the Committee of the Regions, and local and regional authorities "
+    "on integration through political roundtables, public consultations and a new forum.",
+    "Share",
+    "It will also build capacity and promote exchange of experiences for local and regional "
+    "authorities on different aspects of integration and on community sponsorship through "
+    "workshops, online training materials, study visits, mentoring and exchange programmes.",
+    "Related events",
+    "Improving evidence and data on integration at the local level is a third priority, for "
+    "example by providing information on the European Website on Integration, drawing on data "
+    "collected in the EU Annual Local and Regional Barometer and other sources.",
+    "Commissioner for Home Affairs said that integration happens in cities, towns and villages, "
+    "and that the partnership gives local and regional authorities a stronger voice in shaping "
+    "the policies that affect them. The President of the Committee of the Regions added that "
+    "regions and cities are on the front line of welcoming newcomers.",
+    "The first event under the partnership, an online workshop for local and regional "
+    "authorities on setting up a local integration strategy, will take place in June. Cities "
+    "and regions from across the EU will share experiences and good practice on how to design "
+    "and implement local integration strategies and how to involve stakeholders.",
+]
+
+
+def build_article(target: int = 3000) -> str:
+    paras: list[str] = []
+    i = 0
+    while len("\n".join(paras)) < target:
+        paras.append(ARTICLE_PARAGRAPHS[i % len(ARTICLE_PARAGRAPHS)])
+        i += 1
+    return "\n".join(paras)[:target]
+
+
+def load(path: Path, per_lang: int) -> list[dict]:
+    seen: Counter = Counter()
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            seen[row["lang"]] += 1
+            if seen[row["lang"]] > per_lang:
+                continue
+            row["pos"] = seen[row["lang"]]  # 1-based position within its language
+            rows.append(row)
+    return rows
+
+
+def bare_factory() -> DetectorFactory:
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
+def bare_detect(factory: DetectorFactory, text: str) -> str | None:
+    detector = factory.create()
+    detector.append(text)
+    try:
+        lang = detector.detect()
+    except langdetect.lang_detect_exception.LangDetectException:
+        return None
+    return {"no": "nb"}.get(lang, lang)
+
+
+def accuracy(rows, preds, langs=None, where=lambda r: True) -> tuple[float, int]:
+    if preds is None:  # baseline skipped
+        return float("nan"), 0
+    ok = n = 0
+    for row, pred in zip(rows, preds):
+        if (langs is None or row["lang"] in langs) and where(row):
+            n += 1
+            ok += pred == row["lang"]
+    return (ok / n if n else float("nan")), n
+
+
+def pct(x: float) -> str:
+    return "   -  " if x != x else f"{100 * x:5.1f}%"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=str(HERE.parent.parent / "shared/evaldata/langid"))
+    parser.add_argument("--per-lang", type=int, default=1000)
+    parser.add_argument("--flores", default=None, help="FLORES multiway_eu24.jsonl.gz (optional)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip bare langdetect (faster)")
+    parser.add_argument("--dev-only", action="store_true", help="score only the dev half (for development)")
+    parser.add_argument("--errors", default=None, help="write misclassified dev sentences to this file")
+    args = parser.parse_args(argv)
+
+    data = Path(args.data)
+    detector = LanguageDetector()
+    factory = bare_factory()
+    half = args.per_lang // 2
+
+    sentences = load(data / "lingua_sentences.jsonl", args.per_lang)
+    if args.dev_only:
+        sentences = [r for r in sentences if r["pos"] <= half]
+    pairs = load(data / "lingua_word_pairs.jsonl", args.per_lang)
+
+    t0 = time.perf_counter()
+    ours = [detector.detect_short(r["text"])[0] for r in sentences]
+    t_ours = time.perf_counter() - t0
+    ours_pairs = [detector.detect_short(r["text"])[0] for r in pairs]
+    if args.no_baseline:
+        base = base_pairs = None
+        t_base = float("nan")
+    else:
+        t0 = time.perf_counter()
+        base = [bare_detect(factory, r["text"]) for r in sentences]
+        t_base = time.perf_counter() - t0
+        base_pairs = [bare_detect(factory, r["text"]) for r in pairs]
+
+    dev = lambda r: r["pos"] <= half  # noqa: E731
+    held = lambda r: r["pos"] > half  # noqa: E731
+    langs = sorted({r["lang"] for r in sentences}, key=lambda x: (x not in EU23, x))
+    print(f"lingua sentences: {len(sentences)} ({args.per_lang} per EU language max; dev = first {half})")
+    print()
+    header = f"{'lang':5} {'n':>5}  {'dev':>6} {'held':>6} {'all':>6}  {'bare':>6}  {'pairs':>6} {'bare':>6}  top confusions (held-out)"
+    print(header)
+    print("-" * len(header))
+    for lang in langs:
+        a_dev, _ = accuracy(sentences, ours, {lang}, dev)
+        a_held, _ = accuracy(sentences, ours, {lang}, held)
+        a_all, n = accuracy(sentences, ours, {lang})
+        b_all, _ = accuracy(sentences, base, {lang})
+        p_all, _ = accuracy(pairs, ours_pairs, {lang})
+        pb_all, _ = accuracy(pairs, base_pairs, {lang})
+        conf = Counter(
+            p for r, p in zip(sentences, ours) if r["lang"] == lang and held(r) and p != lang
+        )
+        top = " ".join(f"{k}:{v}" for k, v in conf.most_common(3))
+        mark = "*" if lang in NO_PROFILE else " "
+        print(
+            f"{lang + mark:5} {n:5}  {pct(a_dev)} {pct(a_held)} {pct(a_all)}  {pct(b_all)}  "
+            f"{pct(p_all)} {pct(pb_all)}  {top}"
+        )
+    print("(* no langdetect profile: hand-written rules)")
+    print()
+
+    eu = set(EU23)
+    eu_profiled = eu - NO_PROFILE
+    neighbours = {r["lang"] for r in sentences} - eu
+    print(f"{'totals (sentences)':34} {'ours':>7} {'bare':>7}")
+    for name, subset in (("EU-23", eu), ("EU-21 with a profile", eu_profiled), ("Irish (ga)", {"ga"}),
+                         ("neighbours (17)", neighbours)):
+        for split_name, where in (("dev", dev), ("held-out", held), ("all", lambda r: True)):
+            a, n = accuracy(sentences, ours, subset, where)
+            if n == 0:
+                continue
+            b, _ = accuracy(sentences, base, subset, where)
+            print(f"  {name + ', ' + split_name:32} {pct(a):>7} {pct(b):>7}   n={n}")
+    a, n = accuracy(pairs, ours_pairs, eu)
+    b, _ = accuracy(pairs, base_pairs, eu)
+    print(f"  {'EU-23 word pairs':32} {pct(a):>7} {pct(b):>7}   n={n}")
+    a, n = accuracy(pairs, ours_pairs, eu_profiled)
+    b, _ = accuracy(pairs, base_pairs, eu_profiled)
+    print(f"  {'EU-21 word pairs (profiled)':32} {pct(a):>7} {pct(b):>7}   n={n}")
+    a_eu, _ = accuracy(sentences, ours, eu)
+    b_eu, _ = accuracy(sentences, base, eu)
+    if b_eu == b_eu:
+        print(f"  error rate, EU-23 sentences: ours {100 * (1 - a_eu):.2f}% vs bare {100 * (1 - b_eu):.2f}%"
+              f" -> {(1 - b_eu) / max(1e-9, 1 - a_eu):.1f}x fewer errors; accuracy ratio {a_eu / b_eu:.3f}")
+    print(f"  sentence throughput: ours {len(sentences) / t_ours:,.0f}/s"
+          + ("" if base is None else f", bare {len(sentences) / t_base:,.0f}/s"))
+
+    flores = Path(args.flores) if args.flores else data.parent / "mt/flores200_devtest/multiway_eu24.jsonl.gz"
+    if flores.exists():
+        print()
+        print(f"FLORES-200 devtest, EU-24 incl. Maltese (not used for development): {flores.name}")
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        with gzip.open(flores, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                for lang, text in rec["texts"].items():
+                    if lang not in EU_LANGUAGES:
+                        continue
+                    per[lang][0] += 1
+                    per[lang][1] += detector.detect_short(text)[0] == lang
+                    if not args.no_baseline:
+                        per[lang][2] += bare_detect(factory, text) == lang
+        cells = [f"{lang}{'*' if lang in NO_PROFILE else ''} {100 * ok / n:5.1f}" for lang, (n, ok, _) in sorted(per.items())]
+        for i in range(0, len(cells), 8):
+            print("  " + "   ".join(cells[i:i + 8]))
+        n_all = sum(v[0] for v in per.values())
+        print(f"  EU-24 ours {100 * sum(v[1] for v in per.values()) / n_all:.1f}%"
+              + ("" if args.no_baseline else f"   bare {100 * sum(v[2] for v in per.values()) / n_all:.1f}%")
+              + f"   (n={n_all}); EU-22 with a profile ours "
+              f"{100 * sum(v[1] for k, v in per.items() if k not in NO_PROFILE) / sum(v[0] for k, v in per.items() if k not in NO_PROFILE):.1f}%")
+
+    # Speed on a typical article.
+    article = build_article(3000)
+    n_para = article.count("\n") + 1
+    fresh = LanguageDetector()
+    t0 = time.perf_counter()
+    fresh.detect(article)
+    t_first = time.perf_counter() - t0
+    reps = 200
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        detector.detect(article)
+    t_detect = (time.perf_counter() - t0) / reps
+    t0 = time.perf_counter()
+    for _ in range(reps // 4):
+        bare_detect(factory, article)
+    t_bare = (time.perf_counter() - t0) / (reps // 4)
+    t0 = time.perf_counter()
+    LanguageDetector()
+    t_init = time.perf_counter() - t0
+    print()
+    print(f"speed, {len(article)}-character article in {n_para} paragraphs:")
+    print(f"  LanguageDetector.detect (document + every paragraph): {1000 * t_detect:6.2f} ms/article "
+          f"(first call on a fresh instance {1000 * t_first:.1f} ms)")
+    print(f"  bare langdetect, one call on the whole text:           {1000 * t_bare:6.2f} ms/article")
+    print(f"  LanguageDetector() construction: {1000 * t_init:.0f} ms (once per process)")
+
+    if args.errors:
+        with open(args.errors, "w", encoding="utf-8") as fh:
+            for r, p in zip(sentences, ours):
+                if p != r["lang"] and dev(r):
+                    fh.write(f"{r['lang']}\t{p}\t{r['text']}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

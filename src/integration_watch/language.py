@@ -1,0 +1,667 @@
+"""Language identification for crawled articles: per document and per paragraph.
+
+Built on langdetect's character n-gram profiles, with four additions that matter for
+EU news pages:
+
+* **Exact scoring.**  langdetect's ``Detector`` samples n-grams at random and iterates;
+  here the same profiles (loaded through a private :class:`langdetect.DetectorFactory`,
+  never langdetect's global one) are scored exactly: the naive-Bayes sum over *every*
+  1-3-gram of the text, with langdetect's own smoothing (alpha / BASE_FREQ), as one
+  numpy gather-and-sum.  It draws no random numbers, so it is deterministic whatever the
+  seed, and it is about ten times faster per sentence than the sampling detector.  Text
+  typed without its accents ("Pocinaje ukladanim" for Czech "Počínaje ukládáním") is
+  also scored against accent-folded copies of the profiles.
+* **Candidate restriction and scripts.**  Only the configured languages are scored
+  (default: the 24 EU languages and common European neighbours).  Greek is decided by
+  its script; Cyrillic text is scored only against Cyrillic languages, and the letters
+  that only Serbian (ђ ћ), Macedonian (ѓ ќ ѕ) or Belarusian (ў) use decide those.
+* **Hand-written evidence for close pairs and profile-less languages.**  langdetect has
+  no Irish or Maltese profile: both are recognised by small lists of function words and
+  spelling patterns written from general knowledge of the languages (Irish initial
+  mutations such as *bhf-*, *gC*, *hÉ*; Maltese ħ ġ ċ, *għ* and the hyphenated article
+  *il-*, *tal-*, *fix-*).  Close pairs (cs/sk, da/nb/sv, hr/sl/sr, bg/mk, es/ca/pt,
+  ro/it) get a bonus per distinctive function word, applied only among the languages
+  the n-gram scores already find close.
+* **Evidence from the page for short text.**  ``hint`` (the page's ``<html lang>``) and
+  ``expected`` (the source's configured languages) and, inside a document, the language
+  of the long paragraphs, are priors that only count for short or unsure text.  A Greek
+  site whose article body is English still comes out ``"en"``.
+
+A document's language is the language with the largest share of characters over its
+paragraphs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langdetect import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
+from langdetect.utils.ngram import NGram
+
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "EU_LANGUAGES",
+    "LanguageDetector",
+    "LanguageResult",
+    "ParagraphLanguage",
+    "normalize_language_tag",
+]
+
+EU_LANGUAGES: tuple[str, ...] = (
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+)
+NEIGHBOUR_LANGUAGES: tuple[str, ...] = (
+    "ca", "nb", "sq", "mk", "sr", "uk", "ru", "be", "tr", "cy",
+)
+DEFAULT_LANGUAGES: tuple[str, ...] = EU_LANGUAGES + NEIGHBOUR_LANGUAGES
+
+# Our code -> langdetect's profile name (langdetect calls Norwegian Bokmål "no").
+_PROFILE_NAME = {"nb": "no"}
+_ALIASES = {"no": "nb", "nn": "nb", "iw": "he", "in": "id", "ji": "yi"}
+# Languages decided by script or hand-written rules rather than by a profile.
+_RULE_LANGUAGES = frozenset({"el", "ga", "mt", "sr", "be"})
+_CYRILLIC_LANGUAGES = frozenset({"bg", "mk", "ru", "uk", "sr", "be"})
+_SUPPORTED = frozenset(
+    set(_RULE_LANGUAGES)
+    | {_ALIASES.get(name, name) for name in os.listdir(PROFILES_DIRECTORY) if not name.startswith(".")}
+)
+
+# --- tuning constants (set on the first 500 sentences per language only) -------------
+_SMOOTHING = 0.5 / 10000  # langdetect's ALPHA_DEFAULT / BASE_FREQ
+MAX_CHARS = 400  # characters of a paragraph that are scored
+SHORT_LETTERS = 40  # below this many letters, text is "short": priors count
+MIN_LETTERS = 3  # below this, no language at all
+LOW_CONFIDENCE = 0.7  # below this confidence, priors count too
+_NEIGHBOUR_PRIOR = -1.5  # log-prior of a non-EU candidate (base rate on EU news sites)
+_MARKER_WEIGHT = 2.5  # nats per distinctive function word
+_MARKER_WINDOW = 12.0  # only languages this close to the best get marker bonuses
+_HINT_PRIOR = 4.0
+_EXPECTED_PRIOR = 3.0
+_CONTEXT_PRIOR = 4.0  # the document's main language, for its short paragraphs
+_TEMPERATURE_NGRAMS = 25.0  # confidence tempering (see _confidence)
+_POOR_FIT = -5.5  # mean log-probability per n-gram below which no profile fits well
+_GOOD_FIT = -5.2  # ... and above which a profile explains the text
+_GA_STRONG, _GA_SOME = 0.2, 0.1  # Irish evidence that decides alone / with a poor fit
+_MT_STRONG, _MT_SOME = 0.25, 0.12
+
+# Languages written (almost) without diacritics: ASCII text scored best as one of these
+# is not "accents lost", so the folded profiles are not consulted.
+_PLAIN_ALPHABET = frozenset({"en", "nl"})
+
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|[-_.0-9A-Za-z]{1,64}@[-_.0-9A-Za-z]{1,255}", re.IGNORECASE)
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_GREEK_RE = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_LATIN_ONLY_RE = re.compile(r"[A-Za-z]+")
+_TAG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class ParagraphLanguage:
+    index: int  # paragraph index in text.split("\n"); empty paragraphs are skipped
+    lang: str | None  # ISO 639-1, None when too short or unknown
+    confidence: float  # 0..1
+
+
+@dataclass(frozen=True)
+class LanguageResult:
+    lang: str | None  # the document's language
+    confidence: float
+    paragraphs: tuple[ParagraphLanguage, ...]
+    # (lang, share of the characters of paragraphs with a language), descending;
+    # filled by LanguageDetector.detect.
+    shares: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Distinct paragraph languages, by share of characters, descending."""
+        if self.shares:
+            return tuple(lang for lang, _ in self.shares)
+        # Built by hand without shares: fall back to paragraph counts.
+        counts: dict[str, int] = {}
+        for p in self.paragraphs:
+            if p.lang is not None:
+                counts[p.lang] = counts.get(p.lang, 0) + 1
+        return tuple(sorted(counts, key=lambda k: (-counts[k], k)))
+
+
+def normalize_language_tag(tag: str | None) -> str | None:
+    """``"el-GR"`` -> ``"el"``, ``"EN"`` -> ``"en"``, ``"no"`` -> ``"nb"``; garbage -> None."""
+    if not tag or not isinstance(tag, str):
+        return None
+    match = _TAG_RE.match(tag.strip().lower())
+    if not match:
+        return None
+    code = _ALIASES.get(match.group(1), match.group(1))
+    return code if len(code) == 2 else None
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+# --- hand-written evidence -------------------------------------------------------------
+# Distinctive function words, from general knowledge of each language.  A bonus is only
+# given among languages whose n-gram scores are already close, so a word here needs to be
+# distinctive against its close neighbours, not against every language.
+_MARKERS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "cs": "se jsem jsi jsou jsme jste není nejsou jako pro také když mezi který která které "
+        "kteří jen nebo ještě tedy již podle protože proto zde velmi více být bylo byla byl "
+        "před přes při něco něj co teď této tento tohle mně nebude může můžete",
+        "sk": "sa som si sú sme ste nie ako pre tiež keď medzi ktorý ktorá ktoré ktorí len "
+        "alebo ešte teda už podľa pretože preto tu veľmi viac byť bolo bola bol pred cez pri "
+        "niečo čo teraz tejto tento toto mi nebude môže môžete aj",
+        "da": "af mig dig sig hvad nogle noget efter mellem ud nu bliver blev meget sådan tak "
+        "hende jer lige gøre uge tilbage måske vores anden andet endnu siger løbet købe "
+        "hjemme spørgsmål første jeg ikke",
+        "nb": "av meg deg seg hva noen noe etter mellom ut nå blir ble mye sånn takk henne "
+        "dere sier gjøre uke tilbake kanskje vår våre annen annet ennå fikk gikk ikke jeg "
+        "spørsmål hjemme kjøpe",
+        "sv": "och inte är att jag för från till ett mycket också vid har hade skulle kan "
+        "kommer efter eller när där här sig mig dig hur vad vilka vilken nu bara sedan",
+        "hr": "i u što koji koja koje će sam su nije kao već također može jer sve gdje kada "
+        "kad još vrlo prije ili tko ovaj ovo bih treba",
+        "sl": "in v kaj ki bo sem so ni kot že tudi lahko ker vse kje še zelo tega pri z "
+        "ga jih naj če sta bil kdo ta",
+        "sr": "је у што који која које ће сам су није као већ може јер све где када још "
+        "веома пре после или ко овај ово треба",
+        "mk": "е во што кој која кое ќе сум се не како веќе може затоа сè каде кога уште "
+        "многу пред после или ги го ја ова овој",
+        "bg": "е в че който която което ще съм са не като вече може защото всичко къде "
+        "кога още много преди след или ги го я това този",
+        "es": "el los las del y es está son una por para pero como más muy también sin "
+        "sobre hay",
+        "ca": "el els les del i és està són una per però com més molt també sense sobre hi "
+        "amb",
+        "pt": "o os as do da dos das e é está são uma por para mas como mais muito também "
+        "sem sobre há não com",
+        "ro": "și si în să este sunt pentru care cu nu mai pe din fost fi dar sau doar iar "
+        "cum unde acest această aceasta acum foarte după despre prin între către lui ați "
+        "veți vor",
+        "it": "il lo gli della delle di e è sono una per ma come più molto anche senza "
+        "sopra non con che",
+    }.items()
+}
+_FOLDED_MARKERS: dict[str, frozenset[str]] = {
+    lang: frozenset(_fold(w) for w in words) for lang, words in _MARKERS.items()
+}
+# Markers whose accent-folded form is still distinctive (for text typed without accents).
+_FOLD_OK = frozenset({"cs", "sk", "ro"})
+
+_GA_WORDS = frozenset(
+    "agus atá bhí bhfuil raibh níl beidh chun leis faoi faoin freisin féin seo acu aige "
+    "aici againn agam agat orthu uirthi dom duit leo léi liom leat linn uaidh uathu dhá "
+    "trí gach eile aon cé conas cathain cén anseo ansin anois inniu fós riamh fiú mé "
+    "siad sinn sibh iad í nó idir roimh éis tríd thart níos bheith dtí sna ina lena óna "
+    "gan cad cá chuig chéad daoine bliain bhliain rud ceann baile suite ceantar contae "
+    "áit uair lá ann ea ba ab tá sé ní ó an na ar ag le do go is é i".split()
+)
+# Of those, the ones that are common words of other candidate languages too.
+_GA_WEAK = frozenset("tá sé ní ó an na ar ag le do go is gan í mé é i ba ea ab ann lá".split())
+_GA_SPELLING = re.compile(
+    r"^(?:bh|dh|fh|gh|mh)[aeiouáéíóúlr]"  # lenition (not ch/ph/sh/th: English has them)
+    r"|^(?:bhf|gc|dt|bp)[aeiouáéíóúlr]"  # eclipsis
+    r"|[aeiouáéíóú](?:bh|dh|fh|mh)"  # lenited consonants inside a word
+    r"|.ao(?:i|n|l|th|ch|s)|^ao[^\s]"  # the ao digraph (not Portuguese "ao")
+    r"|(?:íocht|aíocht|eacht|úil|aidh|aigh|eadh|amh|imh|eamh|adh|eann|íonn|aíonn|eoir|óir|aí|ío|áin|eáin)$"
+)
+_GA_MUTATION_CASE = re.compile(r"(?:^|\s)(?:bhF|gC|dT|bP|mB|nG|tS|[nh][AEIOUÁÉÍÓÚ]|[nt]-[aeiouáéíóú])")
+
+_MT_WORDS = frozenset(
+    "huwa hija huma kien kienet kienu jkun tkun biex jew wkoll ukoll dawn mhux fuq bejn "
+    "kif meta iżda izda għandu għandha għandhom ghandu ghandha hemm issa qed qiegħed "
+    "kull aktar ħafna hafna minn lil skont permezz waqt minħabba minhabba għaliex xi "
+    "xejn dak dik dawk hawn fejn għal ghal ta' tal li".split()
+)
+_MT_WEAK = frozenset({"li", "xi", "dik", "dak", "kif", "fuq"})
+_MT_LETTERS = re.compile(r"[ħĦġĠċĊ]|għ|Għ")
+_MT_ARTICLE = re.compile(
+    r"(?:^|\s)(?:[fbmls]?i[lxstdnrżċz]|l|ta[lxstdnrżċz]|fi[lxstdnrżċz]|bi[lxstdnrżċz]"
+    r"|mi[lxstdnrżċz]{1,2}|g[ħh]a[lxstdnrżċz]{1,2}|li[lxstdnrżċz]{1,2}|sa[lxstdnrżċz]"
+    r"|ma[lxstdnrżċz]|b[ħh]a[lxstdnrżċz]{1,2})-[a-zħġżċàèìòù]"
+    r"|(?:^|\s)(?:ta|x|m|jista|tista)'(?=\s|[a-zħġżċ])"
+)
+
+
+_GA_FOREIGN = re.compile(r"[^a-záéíóú]")  # letters the Irish alphabet does not use
+_MT_FOREIGN = re.compile(r"[^a-zàèìòùċġħżîâ]")  # nor the Maltese one
+
+
+def _irish_evidence(words: list[str], text: str) -> float:
+    """Share of words that look Irish (0..1), from function words and spelling.
+
+    Needs at least two Irish-looking words; words with letters Irish does not use
+    (å, ö, č, ß ...) count against it.
+    """
+    if not words:
+        return 0.0
+    hits = 0.0
+    hit_words = 0
+    for w in words:
+        if w in _GA_WORDS:
+            hits += 0.35 if w in _GA_WEAK else 1.0
+            hit_words += 1
+        elif _GA_FOREIGN.search(w):
+            hits -= 1.0
+        elif len(w) > 2 and _GA_SPELLING.search(w):
+            hits += 0.6
+            hit_words += 1
+    mutations = len(_GA_MUTATION_CASE.findall(text))
+    hits += 1.5 * mutations
+    if hit_words + mutations < 2:
+        return 0.0
+    return max(0.0, min(1.0, hits / len(words)))
+
+
+def _maltese_evidence(words: list[str], text: str) -> float:
+    """Share of words that look Maltese (0..1), from letters, article and function words."""
+    if not words:
+        return 0.0
+    hits = 0.0
+    hit_words = 0
+    for w in words:
+        if w in _MT_WORDS:
+            hits += 0.35 if w in _MT_WEAK else 1.0
+            hit_words += 1
+        elif _MT_FOREIGN.search(w):
+            hits -= 1.0
+    letters = len(_MT_LETTERS.findall(text))
+    articles = len(_MT_ARTICLE.findall(text.lower())) if "-" in text or "'" in text else 0
+    hits += letters + articles
+    if hit_words + letters + articles < 2:
+        return 0.0
+    return max(0.0, min(1.0, hits / len(words)))
+
+
+# ---------------------------------------------------------------------------------------
+
+
+class LanguageDetector:
+    """Detects the language of a document, of each paragraph, or of a short string.
+
+    One instance loads its langdetect profiles once (about 0.3 s); it is safe to reuse
+    for any number of texts and holds no state between calls.
+    """
+
+    def __init__(self, languages: Iterable[str] | None = None, seed: int = 0) -> None:
+        wanted: list[str] = []
+        for code in DEFAULT_LANGUAGES if languages is None else languages:
+            norm = normalize_language_tag(code)
+            if norm in _SUPPORTED and norm not in wanted:
+                wanted.append(norm)
+        if not wanted:
+            raise ValueError(f"no supported language among {languages!r}")
+        self.languages: tuple[str, ...] = tuple(wanted)
+        self.seed = seed
+
+        # Profiles: our own factory, never langdetect's module-level one.
+        profile_langs = [c for c in wanted if c not in _RULE_LANGUAGES]
+        self._factory = DetectorFactory()
+        self._factory.set_seed(seed)
+        if profile_langs:
+            profiles = []
+            for code in profile_langs:
+                path = os.path.join(PROFILES_DIRECTORY, _PROFILE_NAME.get(code, code))
+                with open(path, encoding="utf-8") as fh:
+                    profiles.append(fh.read())
+            if len(profiles) == 1:  # langdetect refuses a single profile
+                self._factory.add_profile(_single_profile(profiles[0]), 0, 1)
+            else:
+                self._factory.load_json_profile(profiles)
+        self._profile_langs: tuple[str, ...] = tuple(
+            _ALIASES.get(name, name) for name in self._factory.get_lang_list()
+        )
+        grams = list(self._factory.word_lang_prob_map)
+        self._gram_index = {g: i for i, g in enumerate(grams)}
+        table = np.array(
+            [self._factory.word_lang_prob_map[g] for g in grams] or np.zeros((0, len(self._profile_langs))),
+            dtype=np.float64,
+        ).reshape(len(grams), len(self._profile_langs))
+        self._logp = np.log(table + _SMOOTHING).astype(np.float32)
+        # The same profiles with accents folded away, for text typed without them
+        # ("Pocinaje ukladanim dat" for "Počínaje ukládáním dat"): Czech, Slovak,
+        # Romanian... web text often lacks its diacritics.
+        folded_index: dict[str, int] = {}
+        folded_rows: list[np.ndarray] = []
+        for g, row in zip(grams, table):
+            f = _fold(g)
+            if len(f) != len(g) or not f.isascii():
+                continue
+            j = folded_index.get(f)
+            if j is None:
+                folded_index[f] = len(folded_rows)
+                folded_rows.append(row.copy())
+            else:
+                folded_rows[j] += row
+        self._folded_index = folded_index
+        self._folded_logp = np.log(
+            np.array(folded_rows, dtype=np.float64).reshape(len(folded_rows), len(self._profile_langs))
+            + _SMOOTHING
+        ).astype(np.float32)
+        self._folded_cache: dict[str, tuple[int, ...]] = {}
+        self._col = {lang: i for i, lang in enumerate(self._profile_langs)}
+        self._prior = np.array(
+            [0.0 if lang in EU_LANGUAGES else _NEIGHBOUR_PRIOR for lang in self._profile_langs],
+            dtype=np.float64,
+        )
+        cyr = [self._col[c] for c in self._profile_langs if c in _CYRILLIC_LANGUAGES]
+        lat = [self._col[c] for c in self._profile_langs if c not in _CYRILLIC_LANGUAGES]
+        self._cyrillic_cols = np.array(cyr, dtype=np.intp)
+        self._latin_cols = np.array(lat, dtype=np.intp)
+        self._norm_table: dict[int, str] = {}
+        self._word_cache: dict[str, tuple[int, ...]] = {}
+        self._has = {code: code in wanted for code in _RULE_LANGUAGES}
+
+    # --- public API --------------------------------------------------------------------
+
+    def detect(
+        self, text: str, *, hint: str | None = None, expected: Sequence[str] = ()
+    ) -> LanguageResult:
+        """Language of a document and of each of its paragraphs (``text.split("\\n")``)."""
+        priors = self._priors(hint, expected)
+        units: list[tuple[int, str, int, _Scored | None]] = []
+        for index, para in enumerate((text or "").split("\n")):
+            stripped = para.strip()
+            if not stripped:
+                continue
+            scored = self._score(stripped[:MAX_CHARS])
+            units.append((index, stripped, len(stripped), scored))
+
+        # Pass 1: paragraphs that speak for themselves fix the document's context.
+        context: dict[str, float] = {}
+        for _, _, size, scored in units:
+            if scored is not None and not scored.needs_priors:
+                lang, _ = scored.decide({})
+                if lang:
+                    context[lang] = context.get(lang, 0.0) + size
+        main = max(context, key=lambda k: (context[k], k)) if context else None
+
+        # Pass 2: short or unsure paragraphs also weigh the page's evidence.
+        paragraphs: list[ParagraphLanguage] = []
+        chars: dict[str, float] = {}
+        weighted_conf: dict[str, float] = {}
+        for index, _, size, scored in units:
+            if scored is None:
+                paragraphs.append(ParagraphLanguage(index, None, 0.0))
+                continue
+            unit_priors = dict(priors)
+            if main is not None and scored.needs_priors:
+                unit_priors[main] = unit_priors.get(main, 0.0) + _CONTEXT_PRIOR
+            lang, conf = scored.decide(unit_priors)
+            paragraphs.append(ParagraphLanguage(index, lang, round(conf, 4)))
+            if lang is not None:
+                chars[lang] = chars.get(lang, 0.0) + size
+                weighted_conf[lang] = weighted_conf.get(lang, 0.0) + size * conf
+
+        if not chars:
+            return LanguageResult(None, 0.0, tuple(paragraphs), ())
+        total = sum(chars.values())
+        ranked = sorted(chars, key=lambda k: (-chars[k], k))
+        top = ranked[0]
+        confidence = weighted_conf[top] / total
+        shares = tuple((lang, round(chars[lang] / total, 4)) for lang in ranked)
+        return LanguageResult(top, round(confidence, 4), tuple(paragraphs), shares)
+
+    def detect_short(
+        self, text: str, *, hint: str | None = None, expected: Sequence[str] = ()
+    ) -> tuple[str | None, float]:
+        """Language of one string such as a title: ``(lang or None, confidence)``."""
+        flat = " ".join((text or "").split())
+        scored = self._score(flat[:MAX_CHARS])
+        if scored is None:
+            return None, 0.0
+        lang, conf = scored.decide(self._priors(hint, expected))
+        return lang, round(conf, 4)
+
+    # --- internals ---------------------------------------------------------------------
+
+    def _priors(self, hint: str | None, expected: Sequence[str]) -> dict[str, float]:
+        priors: dict[str, float] = {}
+        for code in expected or ():
+            norm = normalize_language_tag(code)
+            if norm in self.languages:
+                priors[norm] = max(priors.get(norm, 0.0), _EXPECTED_PRIOR)
+        norm = normalize_language_tag(hint)
+        if norm in self.languages:
+            priors[norm] = priors.get(norm, 0.0) + _HINT_PRIOR
+        return priors
+
+    def _ngram_ids(self, text: str, folded: bool = False) -> list[int]:
+        table = self._norm_table
+        missing = set(map(ord, text)).difference(table)
+        for code in missing:
+            table[code] = NGram.normalize(chr(code))
+        norm = text.translate(table)
+        cache = self._folded_cache if folded else self._word_cache
+        if len(cache) > 200_000:
+            cache.clear()
+        index = self._folded_index if folded else self._gram_index
+        ids: list[int] = []
+        for word in norm.split():
+            got = cache.get(word)
+            if got is None:
+                got = _word_grams(word, index)
+                cache[word] = got
+            ids.extend(got)
+        return ids
+
+    def _score(self, text: str) -> _Scored | None:
+        text = _URL_RE.sub(" ", text)
+        letters = len(_LETTER_RE.findall(text))
+        if letters < MIN_LETTERS:
+            return None
+        greek = len(_GREEK_RE.findall(text))
+        cyrillic = len(_CYRILLIC_RE.findall(text))
+        if greek * 2 > letters and self._has["el"]:
+            return _Scored.fixed("el", min(1.0, greek / letters + 0.05), letters)
+        lower = text.lower()
+        words = _WORD_RE.findall(lower)
+
+        if cyrillic * 2 > letters:
+            fixed = self._cyrillic_rule(lower, letters)
+            if fixed is not None:
+                return fixed
+            cols = self._cyrillic_cols
+            text = _LATIN_ONLY_RE.sub(" ", text)
+            latin = False
+        else:
+            cols = self._latin_cols
+            latin = True
+
+        ids = self._ngram_ids(text) if len(cols) else []
+        raw = self._logp[ids].sum(axis=0, dtype=np.float64)[cols] if ids else None
+        if (
+            raw is not None
+            and latin
+            and len(words) >= 4
+            and self._profile_langs[cols[int(raw.argmax())]] not in _PLAIN_ALPHABET
+            and text.isascii()
+        ):
+            fids = self._ngram_ids(text, folded=True)
+            if len(fids) == len(ids):
+                raw = np.maximum(raw, self._folded_logp[fids].sum(axis=0, dtype=np.float64)[cols])
+        weak: dict[str, float] = {}
+        fit = float(raw.max()) / len(ids) if raw is not None else None
+        # Text that a profile explains well is not Irish or Maltese (all of the dev Irish
+        # sentences fit worse than -5.24): skip the rules, which is most of the time.
+        well_explained = fit is not None and len(ids) >= 30 and fit > _GOOD_FIT
+        if latin and words and not (well_explained and not _MT_LETTERS.search(text)):
+            rule = self._latin_rule(words, text, letters, fit, weak)
+            if rule is not None:
+                return rule
+        if raw is None:
+            return None
+        scores = raw + self._prior[cols]
+        langs = [self._profile_langs[c] for c in cols]
+        best = float(scores.max())
+        close = {lang for lang, s in zip(langs, scores) if s >= best - _MARKER_WINDOW}
+        if len(close) > 1:
+            bonus = _marker_bonus(words, close)
+            if bonus:
+                scores = scores + np.array([bonus.get(lang, 0.0) for lang in langs])
+        return _Scored(langs, scores, len(ids), letters, weak)
+
+    def _cyrillic_rule(self, lower: str, letters: int) -> _Scored | None:
+        """Serbian and Belarusian have no profile; their own letters decide them."""
+        has = self._has
+        conf = min(0.99, 0.6 + letters / 200)
+        if has["sr"] and ("ђ" in lower or "ћ" in lower) and not re.search("[ѓќѕ]", lower):
+            return _Scored.fixed("sr", conf, letters)
+        if has["be"] and ("ў" in lower or ("і" in lower and re.search("[ыэ]", lower))):
+            return _Scored.fixed("be", conf, letters)
+        if has["sr"] and re.search("[јљњџ]", lower) and not re.search("[ѓќѕйщъьюяыэёєіїґ]", lower):
+            words = _WORD_RE.findall(lower)
+            sr = sum(w in _MARKERS["sr"] for w in words)
+            mk = sum(w in _MARKERS["mk"] for w in words)
+            if sr > mk or "mk" not in self._col:
+                return _Scored.fixed("sr", conf, letters)
+        return None
+
+    def _latin_rule(
+        self, words: list[str], text: str, letters: int, fit: float | None, weak: dict[str, float]
+    ) -> _Scored | None:
+        """Irish and Maltese have no profile: hand-written evidence decides them.
+
+        Strong evidence decides alone; weaker evidence decides when no profile explains
+        the text well either (``fit``: mean log-probability per n-gram of the best profile).
+        Weaker evidence is kept in ``weak`` for when the page names the language.
+        """
+        n = len(words)
+        poor_fit = fit is None or (n >= 3 and fit < _POOR_FIT)
+        for lang, evidence_fn, strong, some in (
+            ("ga", _irish_evidence, _GA_STRONG, _GA_SOME),
+            ("mt", _maltese_evidence, _MT_STRONG, _MT_SOME),
+        ):
+            if not self._has[lang]:
+                continue
+            evidence = evidence_fn(words, text)
+            if evidence <= 0:
+                continue
+            weak[lang] = evidence
+            if evidence >= (0.5 if n <= 3 else strong) or (poor_fit and evidence >= some):
+                return _Scored.fixed(lang, min(0.99, 0.55 + evidence), letters)
+        return None
+
+
+def _marker_bonus(words: list[str], close: set[str]) -> dict[str, float]:
+    bonus: dict[str, float] = {}
+    for lang in close:
+        markers = _MARKERS.get(lang)
+        if not markers:
+            continue
+        folded = _FOLDED_MARKERS[lang] if lang in _FOLD_OK else None
+        hits = 0
+        for w in words:
+            if w in markers or (folded is not None and _fold(w) in folded):
+                hits += 1
+        if hits:
+            bonus[lang] = _MARKER_WEIGHT * hits
+    return bonus
+
+
+def _word_grams(word: str, index: dict[str, int]) -> tuple[int, ...]:
+    """langdetect's 1-3-grams of one space-delimited word (same rules as its NGram)."""
+    padded = " " + word + " "
+    out = []
+    for i in range(1, len(padded)):
+        if padded[i].isupper() and padded[i - 1].isupper():
+            continue  # langdetect skips the inside of all-capital words
+        for n in (1, 2, 3):
+            if i - n + 1 < 0:
+                break
+            gram = padded[i - n + 1 : i + 1]
+            if gram == " ":
+                continue
+            j = index.get(gram)
+            if j is not None:
+                out.append(j)
+    return tuple(out)
+
+
+def _single_profile(json_text: str):
+    import json
+
+    from langdetect.utils.lang_profile import LangProfile
+
+    return LangProfile(**json.loads(json_text))
+
+
+class _Scored:
+    """The evidence for one piece of text; ``decide(priors)`` turns it into a language."""
+
+    __slots__ = ("langs", "scores", "n", "letters", "weak", "fixed_lang", "fixed_conf")
+
+    def __init__(self, langs, scores, n, letters, weak):
+        self.langs = langs
+        self.scores = scores
+        self.n = n
+        self.letters = letters
+        self.weak = weak
+        self.fixed_lang = None
+        self.fixed_conf = 0.0
+
+    @classmethod
+    def fixed(cls, lang: str, conf: float, letters: int) -> _Scored:
+        obj = cls([], None, 0, letters, {})
+        obj.fixed_lang = lang
+        obj.fixed_conf = conf
+        return obj
+
+    @property
+    def needs_priors(self) -> bool:
+        if self.fixed_lang is not None:
+            return False
+        return self.letters < SHORT_LETTERS or self._plain()[1] < LOW_CONFIDENCE
+
+    def _plain(self) -> tuple[str, float]:
+        return _confidence(self.langs, self.scores, self.n)
+
+    def decide(self, priors: dict[str, float]) -> tuple[str | None, float]:
+        if self.fixed_lang is not None:
+            return self.fixed_lang, self.fixed_conf
+        lang, conf = self._plain()
+        if not priors or not self.needs_priors:
+            return lang, conf
+        # Irish / Maltese named by the page, with some evidence in the text itself.
+        for rule_lang, evidence in self.weak.items():
+            if priors.get(rule_lang, 0.0) >= _EXPECTED_PRIOR and evidence >= 0.2:
+                return rule_lang, min(0.9, 0.4 + evidence)
+        # The shorter the text, the less its own n-grams say, the more the page counts.
+        scale = 1.0 + 2.0 * max(0.0, 1.0 - self.letters / SHORT_LETTERS)
+        shifted = self.scores + scale * np.array([priors.get(x, 0.0) for x in self.langs])
+        chosen, conf_with_priors = _confidence(self.langs, shifted, self.n)
+        if chosen == lang:
+            return lang, max(conf, conf_with_priors)
+        # The page's evidence changed the answer: only half as sure as it would say.
+        own = _confidence(self.langs, self.scores, self.n, of=chosen)[1]
+        return chosen, 0.5 * (conf_with_priors + own)
+
+
+def _confidence(
+    langs: list[str], scores: np.ndarray, n: int, of: str | None = None
+) -> tuple[str, float]:
+    """Best language and a tempered posterior.
+
+    The naive-Bayes posterior over hundreds of n-grams is always ~1; dividing the log
+    scores by a temperature that grows with the number of n-grams gives a confidence that
+    is low for short or ambiguous text and high for clear text.
+    """
+    best = int(np.argmax(scores))
+    temperature = 1.0 + n / _TEMPERATURE_NGRAMS
+    z = (scores - scores[best]) / temperature
+    probs = np.exp(z)
+    pick = best if of is None else langs.index(of)
+    conf = float(probs[pick] / probs.sum())
+    # Short texts cannot be very sure whatever the margin.
+    conf *= min(1.0, 0.55 + n / 60.0)
+    return langs[pick], max(0.0, min(1.0, conf))
