@@ -144,8 +144,9 @@ def _started() -> int:
 def make_pool(workers: int) -> ProcessPoolExecutor:
     """Fork the worker processes now, before any event loop or thread exists (fork is then safe).
 
-    Workers load the language profiles on their first page, so a crawl with nothing new costs nothing there.
+    The language profiles (~50 MB) are loaded first, so the workers share one copy of them.
     """
+    _detector(None)
     pool = ProcessPoolExecutor(max_workers=workers)
     for future in [pool.submit(_started) for _ in range(workers)]:
         future.result()
