@@ -226,3 +226,22 @@ def test_an_unreachable_source_fails_alone(sites: FixtureSites, tmp_path: Path) 
     assert report.sources["gone"].failed
     assert report.sources["cpmr-news"].new == len([e for e in ARTICLES if e["site"] == "cpmr"])
     assert report.exit_code == 1
+
+
+def test_a_full_disk_stops_the_crawl_cleanly_and_keeps_what_was_stored(sites: FixtureSites, tmp_path: Path) -> None:
+    from integration_watch.corpus import CorpusError
+
+    config = load_config(write_sources(sites, tmp_path / "sources.toml"))
+    db = tmp_path / "full.db"
+    with Corpus(db) as corpus:
+        crawl(config, corpus, source_names=["cpmr-news"])
+    with Corpus(db) as corpus:
+        pages = corpus.conn.execute("PRAGMA page_count").fetchone()[0]
+        corpus.conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's own way to simulate a full disk
+        with pytest.raises(CorpusError, match="full"):
+            crawl(config, corpus)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    cpmr = [e for e in ARTICLES if e["site"] == "cpmr"]
+    assert conn.execute("SELECT count(*) FROM articles WHERE source = 'cpmr-news'").fetchone()[0] == len(cpmr)
+    assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == conn.execute("SELECT count(*) FROM articles").fetchone()[0]

@@ -148,7 +148,7 @@ def _settings(base: Settings, raw: dict[str, Any], where: str) -> Settings:
             raise ConfigError(f"{where}: key {key!r} must be {expected[0].__name__}, got {type(value).__name__}")
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             raise ConfigError(f"{where}: key {key!r} must not be negative")
-        changes[key] = float(value) if expected[0] is float else value
+        changes[key] = float(value) if expected[0] is float and isinstance(value, (int, float)) else value
     if changes.get("user_agent", "x").strip() == "":
         raise ConfigError(f"{where}: key 'user_agent' must not be empty")
     return replace(base, **changes)

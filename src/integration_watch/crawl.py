@@ -17,7 +17,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .config import Config, Source
-from .corpus import ArticleRecord, Corpus, PageState
+from .corpus import ArticleRecord, Corpus, CorpusError, PageState
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .extract import extract_page
 from .fetch import Fetcher, FetchResult, Validators, decode_body
@@ -184,12 +184,17 @@ class SourceCrawl:
         for page in self.corpus.queued(self.source.name):  # left over by an interrupted run
             self._put(Task(page.url, page.role, page.depth, page.lastmod))
         workers = [asyncio.create_task(self._worker()) for _ in range(WORKERS_PER_SOURCE)]
+        drained = asyncio.create_task(self.queue.join())
         try:
-            await self.queue.join()
+            # A worker only ends by raising (the corpus cannot be written): stop the source then, not hang.
+            await asyncio.wait([drained, *workers], return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for w in workers:
+            for w in (drained, *workers):
                 w.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            results = await asyncio.gather(drained, *workers, return_exceptions=True)
+        for outcome in results:
+            if isinstance(outcome, Exception) and not isinstance(outcome, asyncio.CancelledError):
+                raise outcome
         return self.report
 
     def _put(self, task: Task) -> None:
@@ -202,6 +207,10 @@ class SourceCrawl:
             task = await self.queue.get()
             try:
                 await self._handle(task)
+            except CorpusError:
+                raise
+            except Exception as exc:  # a bug or a dead worker process must cost one page, not the crawl
+                self._record_error(task, FetchResult(task.url, task.url, None, error=f"internal: {type(exc).__name__}: {exc}"))
             finally:
                 self.queue.task_done()
 
