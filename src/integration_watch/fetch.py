@@ -92,7 +92,7 @@ class Fetcher:
         self._clock = clock
         self._hosts: dict[str, _Host] = {}
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={"Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,  # followed by hand: each hop is checked for scope and politeness
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
@@ -173,7 +173,7 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     async def _get_once(self, url: str, s: Settings, validators: Validators, accept: str) -> tuple[httpx.Response, bytes]:
-        headers = {"Accept": accept}
+        headers = {"Accept": accept, "User-Agent": s.user_agent}  # a source may override the default agent
         if validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
