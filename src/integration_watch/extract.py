@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import unescape as html_unescape
@@ -202,7 +203,7 @@ _ERROR_MARKERS_RE = re.compile(
 _TITLE_SPLIT_RE = re.compile(r"\s+[|\-–—·•»:]\s+|\s*[|»•·]\s*")
 
 
-def _matches(pattern: re.Pattern, texts: list[str | None]) -> bool:
+def _matches(pattern: re.Pattern, texts: Sequence[str | None]) -> bool:
     """Whether a <title>/<h1> *is* such a phrase: the whole text, or one part of "A | B | C" when the
     other parts are short decorations (a site name), so a headline like "Access denied – asylum
     seekers turned away" does not count."""

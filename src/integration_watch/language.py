@@ -297,7 +297,7 @@ class LanguageDetector:
         wanted: list[str] = []
         for code in DEFAULT_LANGUAGES if languages is None else languages:
             norm = normalize_language_tag(code)
-            if norm in _SUPPORTED and norm not in wanted:
+            if norm is not None and norm in _SUPPORTED and norm not in wanted:
                 wanted.append(norm)
         if not wanted:
             raise ValueError(f"no supported language among {languages!r}")
