@@ -245,3 +245,19 @@ def test_a_full_disk_stops_the_crawl_cleanly_and_keeps_what_was_stored(sites: Fi
     cpmr = [e for e in ARTICLES if e["site"] == "cpmr"]
     assert conn.execute("SELECT count(*) FROM articles WHERE source = 'cpmr-news'").fetchone()[0] == len(cpmr)
     assert conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def test_a_page_that_failed_is_fetched_again_next_run(sites: FixtureSites, tmp_path: Path) -> None:
+    text = (FIXTURES / "sources.toml").read_text().replace("[defaults]", "[defaults]\nretries = 0", 1)
+    config = load_config(write_sources(sites, tmp_path / "sources.toml", text))
+    path = "/news/regin-project-partners-continue-their-work.html"
+    sites.fail("cpmr", path, 500)
+    db = tmp_path / "retry.db"
+    with Corpus(db) as corpus:
+        first = crawl(config, corpus, source_names=["cpmr-news"])
+    assert first.exit_code == 3 and [u for u, _ in first.sources["cpmr-news"].errors] == [sites.origins["cpmr"] + path]
+    assert article_by_page(db, sites, "cpmr", path) is None
+    with Corpus(db) as corpus:
+        second = crawl(config, corpus, source_names=["cpmr-news"])
+    assert second.exit_code == 0 and second.sources["cpmr-news"].new == 1
+    assert article_by_page(db, sites, "cpmr", path) is not None

@@ -251,10 +251,13 @@ class Corpus:
                 (url, source, role, depth, lastmod, now()),
             )
 
-    def queued(self, source: str) -> list[PageState]:
+    def pending(self, source: str) -> list[PageState]:
+        """Pages to (re)try at the start of a run: those a killed run left queued, and those that failed for a
+        reason that may pass (no answer, 429, 5xx, a failure of our own) — not a 404 or 410."""
         rows = self.conn.execute(
             "SELECT url, role, state, depth, etag, last_modified, content_hash, lastmod, last_fetched, article_id "
-            "FROM pages WHERE source = ? AND state = 'queued' ORDER BY first_seen, url",
+            "FROM pages WHERE source = ? AND (state = 'queued' OR (state = 'error' AND "
+            "(http_status IS NULL OR http_status = 429 OR http_status >= 500))) ORDER BY first_seen, url",
             (source,),
         ).fetchall()
         return [PageState(**dict(r)) for r in rows]

@@ -181,7 +181,7 @@ class SourceCrawl:
         self.report.seeds = len(seeds)
         for task in seeds:
             self._put(Task(normalize_url(task.url) or task.url, task.role))
-        for page in self.corpus.queued(self.source.name):  # left over by an interrupted run
+        for page in self.corpus.pending(self.source.name):  # left by an interrupted run, or failed last time
             self._put(Task(page.url, page.role, page.depth, page.lastmod))
         workers = [asyncio.create_task(self._worker()) for _ in range(WORKERS_PER_SOURCE)]
         drained = asyncio.create_task(self.queue.join())
@@ -222,6 +222,8 @@ class SourceCrawl:
         previous = self.corpus.page_state(task.url)
         if self.refresh and task.role != "article":
             previous = None  # re-read every listing, feed and sitemap so that all their links are re-checked
+        if previous is not None and not _settled(previous):
+            previous = None  # its last processing failed: fetch and process it in full
         validators = Validators(previous.etag, previous.last_modified) if previous else Validators()
         result = await self.fetcher.fetch(
             task.url, settings=self.source.settings, validators=validators, allowed_hosts=self.hosts
@@ -230,7 +232,7 @@ class SourceCrawl:
         if result.error:
             self._record_error(task, result)
             return
-        if result.not_modified or (previous and previous.content_hash == result.digest and previous.state != "queued"):
+        if result.not_modified or (previous is not None and previous.content_hash == result.digest):
             self.report.not_modified += 1
             self.corpus.record_fetch(
                 source=self.source.name, url=task.url, role=task.role, depth=task.depth,
@@ -271,7 +273,7 @@ class SourceCrawl:
                 continue
             if link.kind == "sitemap":
                 if task.depth < MAX_SITEMAP_DEPTH:
-                    self._put(Task(link.url, "sitemap", task.depth + 1))
+                    self._discover(Task(link.url, "sitemap", task.depth + 1))
             elif self.source.is_article_url(link.url, announced=task.role == "feed"):
                 self._discover_article(link.url, task.depth + 1, link.lastmod)
         self.corpus.record_fetch(
@@ -327,11 +329,17 @@ class SourceCrawl:
             if via.depth < self.source.settings.max_depth:
                 self._discover_article(url, via.depth + 1, None)
         elif via.role == "listing" and via.depth < self.source.settings.max_depth and self._is_listing(url):
-            self._put(Task(url, "listing", via.depth + 1))
+            self._discover(Task(url, "listing", via.depth + 1))
 
     def _is_listing(self, url: str) -> bool:
         """Pagination of a start page: the same path with another query (?page=2)."""
         return urlsplit(url).path in self.listing_paths
+
+    def _discover(self, task: Task) -> None:
+        """Queue a newly found listing page or child sitemap, in the corpus too so a killed run resumes it."""
+        if task.url not in self.seen:
+            self.corpus.enqueue(self.source.name, task.url, task.role, task.depth)
+            self._put(task)
 
     def _discover_article(self, url: str, depth: int, lastmod: str | None) -> None:
         if url in self.seen:
@@ -349,6 +357,14 @@ class SourceCrawl:
             return True
         # A feed or sitemap that announces a change newer than our copy: fetch (conditionally) again.
         return bool(lastmod and known.lastmod != lastmod)
+
+
+def _settled(page: PageState) -> bool:
+    """Whether the page's last fetch was fully processed, so a 304 or the same body means nothing to do.
+    A page re-queued because a feed announced a change still counts when it had been processed before."""
+    if page.state in ("stored", "not_article", "done"):
+        return True
+    return page.state == "queued" and page.article_id is not None
 
 
 def _unchanged_state(task: Task, previous: PageState | None) -> str:
