@@ -162,28 +162,29 @@ def _handler_for(sites: FixtureSites, site: str) -> type[BaseHTTPRequestHandler]
         server_version = "integration-watch-fixtures"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            # Every request is logged before it is answered, so a client that has its answer sees it logged.
             parts = urlsplit(self.path)
             path = parts.path
             headers = {k.lower(): v for k, v in self.headers.items()}
             fault = sites._take_fault(site, path)
             if fault is not None:
-                self._send(fault.status, b"fault injected by the test server\n", "text/plain", fault.headers)
                 sites._log(site, path, headers, fault.status)
+                self._send(fault.status, b"fault injected by the test server\n", "text/plain", fault.headers)
                 return
             found = sites.content(site, path, parts.query)
             if found is None:
-                self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", {})
                 sites._log(site, path, headers, 404)
+                self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", {})
                 return
             body, ctype, extra = found
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             validators = {"ETag": etag, "Last-Modified": FIXED_LAST_MODIFIED}
             if _not_modified(headers, etag):
-                self._send(304, b"", None, validators)
                 sites._log(site, path, headers, 304)
+                self._send(304, b"", None, validators)
                 return
-            self._send(200, body, ctype, {**validators, **extra})
             sites._log(site, path, headers, 200)
+            self._send(200, body, ctype, {**validators, **extra})
 
         def _send(self, status: int, body: bytes, ctype: str | None, headers: dict[str, str]) -> None:
             self.send_response(status)
