@@ -257,14 +257,13 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
     template = sites_dir.parent / "sources.toml"
     if not template.is_file():
         raise UserError(f"demo fixtures not found at {sites_dir.parent}; install from a source checkout (pip install -e .)")
-    _reset_demo_db(db, load_config_template_names(template))
-    with serve_fixture_sites(sites_dir) as sites:
-        with tempfile.TemporaryDirectory() as tmp:
-            sources_file = Path(tmp) / "sources.toml"
-            sources_file.write_text(sites.render(template.read_text()))
-            config = load_config(sources_file)
-            click.echo(f"serving {len(sites.origins)} fixture sites on 127.0.0.1; crawling into {db}")
-            report = _run_crawl(db, config, [], False, None, quiet=False, verbose=False)
+    with serve_fixture_sites(sites_dir) as sites, tempfile.TemporaryDirectory() as tmp:
+        sources_file = Path(tmp) / "sources.toml"
+        sources_file.write_text(sites.render(template.read_text()))
+        config = load_config(sources_file)
+        _reset_demo_db(db, {s.name for s in config.sources})
+        click.echo(f"serving {len(sites.origins)} fixture sites on 127.0.0.1; crawling into {db}")
+        report = _run_crawl(db, config, [], False, None, quiet=False, verbose=False)
     _print_report(report, "text", quiet=False)
     with Corpus(db, readonly=True) as corpus:
         hits = search(corpus, query, limit=5)
@@ -273,12 +272,6 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
         click.echo(f"  #{h.id} [{h.lang}] {h.title}\n      {h.snippet}")
     click.echo(f"\ntry: integration-watch --db {db} search \"Ολοκληρωμενη\"   or   integration-watch --db {db} stats")
     sys.exit(report.exit_code)
-
-
-def load_config_template_names(template: Path) -> set[str]:
-    import tomllib
-
-    return {s.get("name", "") for s in tomllib.loads(template.read_text()).get("source", [])}
 
 
 def _reset_demo_db(db: Path, demo_sources: set[str]) -> None:
