@@ -33,6 +33,8 @@ from trafilatura.json_metadata import (
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
+from .language import primary_subtag
+
 __all__ = ["Extraction", "extract_page", "clean_text", "REASONS"]
 
 # trafilatura logs a warning for every page it discards; the caller records the reason instead.
@@ -495,16 +497,6 @@ def _clean_lines(text: str) -> tuple[list[str], int]:
 # --------------------------------------------------------------------------------------------
 # Page facts from one selectolax parse.
 
-_LANG_RE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{1,8})*$")
-
-
-def _norm_lang(value: str | None) -> str | None:
-    if not value:
-        return None
-    m = _LANG_RE.match(value.strip())
-    return m.group(1).lower() if m else None
-
-
 def _origin(base: str) -> str | None:
     """``scheme://host[:port]`` of an http(s) base URL, or None."""
     try:
@@ -583,7 +575,7 @@ def _page_facts(html: str, url: str) -> _PageFacts:
     lang = None
     if root is not None:
         attrs = root.attributes
-        lang = _norm_lang(attrs.get("lang") or attrs.get("xml:lang"))
+        lang = primary_subtag(attrs.get("lang") or attrs.get("xml:lang"))
 
     base = url or ""
     base_node = tree.css_first("base[href]")

@@ -51,6 +51,7 @@ __all__ = [
     "LanguageResult",
     "ParagraphLanguage",
     "normalize_language_tag",
+    "primary_subtag",
 ]
 
 EU_LANGUAGES: tuple[str, ...] = (
@@ -133,14 +134,22 @@ class LanguageResult:
         return tuple(sorted(counts, key=lambda k: (-counts[k], k)))
 
 
-def normalize_language_tag(tag: str | None) -> str | None:
-    """``"el-GR"`` -> ``"el"``, ``"EN"`` -> ``"en"``, ``"no"`` -> ``"nb"``; garbage -> None."""
+def primary_subtag(tag: str | None) -> str | None:
+    """The lower-cased primary subtag of a language tag as a page declares it: ``"el-GR"`` -> ``"el"``,
+    ``"fil"`` -> ``"fil"``; garbage -> None."""
     if not tag or not isinstance(tag, str):
         return None
     match = _TAG_RE.match(tag.strip().lower())
-    if not match:
+    return match.group(1) if match else None
+
+
+def normalize_language_tag(tag: str | None) -> str | None:
+    """A tag as one of our two-letter codes: ``"el-GR"`` -> ``"el"``, ``"EN"`` -> ``"en"``, ``"no"`` -> ``"nb"``;
+    garbage -> None."""
+    code = primary_subtag(tag)
+    if code is None:
         return None
-    code = _ALIASES.get(match.group(1), match.group(1))
+    code = _ALIASES.get(code, code)
     return code if len(code) == 2 else None
 
 
