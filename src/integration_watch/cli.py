@@ -1,4 +1,4 @@
-"""The `integration-watch` command line: crawl, search, show, stats and the demo."""
+"""The `integration-watch` command line: crawl, translate, models, search, show, stats and the demo."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ import click
 from .config import ConfigError, load_config
 from .corpus import Corpus, CorpusError, CrawlLock
 from .crawl import CrawlReport, crawl
+from .engines import Engines, ModelError, default_models_dir, install_argos_file, install_argos_from_index
 from .fixtures import bundled_sites_dir, serve_fixture_sites
 from .search import QueryError, parse_date, search
+from .translate import TranslateReport, translate_pending
 
 USAGE_ERROR = 2
 
@@ -38,7 +40,7 @@ def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, CorpusError, QueryError) as exc:
+        except (ConfigError, CorpusError, QueryError, ModelError) as exc:
             raise UserError(str(exc)) from None
 
     wrapper.__name__ = fn.__name__
@@ -57,12 +59,16 @@ def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
     "--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("integration-watch.db"),
     envvar="INTEGRATION_WATCH_DB", show_default=True, help="Corpus database (env INTEGRATION_WATCH_DB).",
 )
+@click.option(
+    "--models", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="INTEGRATION_WATCH_MODELS",
+    help="Translation models folder (env INTEGRATION_WATCH_MODELS) [default: ~/.local/share/integration-watch/models].",
+)
 @click.version_option(package_name="integration-watch")
 @click.pass_context
-def main(ctx: click.Context, db: Path) -> None:
+def main(ctx: click.Context, db: Path, models: Path | None) -> None:
     """Watch how EU migrant-integration policy is reported across Europe: crawl the sites in sources.toml
-    into a searchable SQLite corpus, in every language."""
-    ctx.obj = {"db": db}
+    into a searchable SQLite corpus, in every language, translated offline to English."""
+    ctx.obj = {"db": db, "models": models or default_models_dir()}
 
 
 # --- crawl ---------------------------------------------------------------------------------------
@@ -76,32 +82,37 @@ def main(ctx: click.Context, db: Path) -> None:
 @click.option("--source", "source_names", multiple=True, help="Crawl only this source (repeatable).")
 @click.option("--refresh", is_flag=True, help="Re-check known articles too (conditional requests), not only new ones.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Extraction processes [default: CPUs].")
+@click.option("--no-translate", is_flag=True, help="Store new articles untranslated ('translate' does it later).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print a line for every page.")
 @format_option("text", "json")
 @click.pass_obj
 @_friendly
 def crawl_cmd(obj: dict[str, Any], sources_path: Path, source_names: tuple[str, ...], refresh: bool,
-              workers: int | None, quiet: bool, verbose: bool, fmt: str) -> None:
+              workers: int | None, no_translate: bool, quiet: bool, verbose: bool, fmt: str) -> None:
     """Crawl every source (or --source NAME) into the corpus; only new or changed pages are processed.
+    New articles are then translated to English with the engines installed (see 'models list').
 
     Exit status: 0 all well, 1 a source failed entirely, 3 some pages failed, 2 bad input.
     """
     config = load_config(sources_path)
-    report = _run_crawl(obj["db"], config, list(source_names), refresh, workers, quiet, verbose)
+    engines = None if no_translate else Engines(obj["models"])
+    report = _run_crawl(obj["db"], config, list(source_names), refresh, workers, quiet, verbose, engines)
     _print_report(report, fmt, quiet)
     sys.exit(report.exit_code)
 
 
 def _run_crawl(db: Path, config: Any, names: list[str], refresh: bool, workers: int | None,
-               quiet: bool, verbose: bool) -> CrawlReport:
+               quiet: bool, verbose: bool, engines: Engines | None) -> CrawlReport:
     progress = _Progress(quiet=quiet, verbose=verbose)
     with CrawlLock(db), Corpus(db) as corpus:
         try:
             return crawl(config, corpus, source_names=names or None, refresh=refresh, workers=workers,
-                         on_event=progress)
+                         engines=engines, on_event=progress)
         finally:
             progress.close()
+            if engines is not None:
+                engines.close()
 
 
 class _Progress:
@@ -143,8 +154,92 @@ def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
             click.echo(f"  {name}: … and {len(r.errors) - 10} more errors (see 'stats')", err=True)
         if r.failed:
             click.echo(f"  {name}: FAILED: none of its start URLs, feeds or sitemaps could be read", err=True)
+    if report.translation and not quiet:
+        click.echo(_translation_line(report.translation))
     if not quiet or report.exit_code:
         click.echo(f"run {report.run_id}: {report.status}", err=bool(report.exit_code))
+
+
+def _translation_line(t: TranslateReport) -> str:
+    return (
+        f"translation: {t.articles} articles: {t.translated} translated, {t.english} already English, "
+        f"{t.pending} waiting for an engine, {t.failed} failed; {t.sentences} sentences, "
+        f"{t.memory_hits} from memory, {t.engine_sentences} by an engine"
+    )
+
+
+# --- translation -----------------------------------------------------------------------------------
+
+
+@main.command("translate")
+@click.option("--lang", help="Only articles in this language (ISO 639-1).")
+@click.option("--source", help="Only articles from this source.")
+@click.option("--retranslate", is_flag=True, help="Redo articles that are already translated too.")
+@format_option("text", "json")
+@click.pass_obj
+@_friendly
+def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, retranslate: bool, fmt: str) -> None:
+    """Translate what is waiting: articles never tried or failed, and those whose language has gained an
+    engine (e.g. after 'models install'). Uses the translation memory; runs offline."""
+    engines = Engines(obj["models"])
+    try:
+        with CrawlLock(obj["db"]), Corpus(obj["db"]) as corpus:
+            report = translate_pending(corpus, engines, lang=lang and lang.lower(), source=source,
+                                       retranslate=retranslate)
+            waiting = corpus.translation_stats()["waiting"]
+    finally:
+        engines.close()
+    if fmt == "json":
+        click.echo(json.dumps({**report.as_dict(), "waiting": waiting}, indent=2, ensure_ascii=False))
+        return
+    click.echo(_translation_line(report))
+    if waiting:
+        click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in waiting.items())
+                   + "  (see 'models install')")
+
+
+@main.group("models")
+def models_group() -> None:
+    """Translation engines and language pairs on this machine."""
+
+
+@models_group.command("list")
+@format_option("table", "json")
+@click.pass_obj
+@_friendly
+def models_list_cmd(obj: dict[str, Any], fmt: str) -> None:
+    """Installed argos packages and Apertium pairs, with versions."""
+    engines = Engines(obj["models"])
+    pairs = [asdict(p) for p in engines.pairs()]
+    if fmt == "json":
+        click.echo(json.dumps({"models_dir": str(obj["models"]), "pairs": pairs}, indent=2))
+        return
+    if not pairs:
+        click.echo(f"no translation engines: install an argos package into {obj['models']} "
+                   "('models install FILE.argosmodel') or a Debian Apertium pair (apt-get install apertium-eng-spa)")
+        return
+    click.echo(f"{'engine':9} {'pair':8} {'version':12} location")
+    for p in pairs:
+        click.echo(f"{p['engine']:9} {p['source'] + '-' + p['target']:8} {p['version']:12} {p['location']}")
+
+
+@models_group.command("install")
+@click.argument("models", nargs=-1, required=True)
+@click.pass_obj
+@_friendly
+def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
+    """Install argos packages from .argosmodel FILES, or by LANGUAGE code (X→English) from the argos
+    package index (needs internet). Then run 'translate' to fill in what was waiting."""
+    files = [m for m in models if Path(m).suffix == ".argosmodel" or Path(m).exists()]
+    codes = [m.lower() for m in models if m not in files]
+    for code in codes:
+        if not code.isalpha() or len(code) not in (2, 3):
+            raise UserError(f"{code!r} is neither a .argosmodel file nor a language code like 'el'")
+    installed = [install_argos_file(Path(f), obj["models"]) for f in files]
+    if codes:
+        installed += install_argos_from_index(codes, obj["models"])
+    for pair in installed:
+        click.echo(f"installed argos {pair.source}-{pair.target} {pair.version} into {pair.location}")
 
 
 # --- search, show, stats -------------------------------------------------------------------------
@@ -178,7 +273,10 @@ def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | 
         click.echo("no matches")
     else:
         for h in hits:
-            click.echo(f"#{h.id}  [{h.lang or '?'}]  {h.source}  {(h.published or '')[:10]}  {h.title or '(no title)'}")
+            title = h.title or "(no title)"
+            if h.title_en and h.title_en != h.title:
+                title += f"  ({h.title_en})"
+            click.echo(f"#{h.id}  [{h.lang or '?'}]  {h.source}  {(h.published or '')[:10]}  {title}")
             click.echo(f"    {h.url}")
             click.echo(f"    {h.snippet}")
 
@@ -189,7 +287,8 @@ def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | 
 @click.pass_obj
 @_friendly
 def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
-    """One article: metadata and full text (paragraphs in another language than the article's are marked)."""
+    """One article: metadata, then each paragraph of the original followed by its English translation
+    (paragraphs in another language than the article's are marked)."""
     with Corpus(obj["db"], readonly=True) as corpus:
         article = corpus.article(article_id)
     if article is None:
@@ -197,18 +296,25 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(article, indent=2, ensure_ascii=False))
         return
-    for key in ("title", "url", "source", "lang", "languages", "published", "author", "sitename",
-                "description", "first_fetched", "last_fetched"):
+    for key in ("title", "title_en", "url", "source", "lang", "languages", "published", "author", "sitename",
+                "description", "first_fetched", "last_fetched", "translation_status", "translation_engine",
+                "translation_note", "translation_waiting"):
         value = article[key]
         if value:
-            click.echo(f"{key + ':':14} {', '.join(value) if isinstance(value, list) else value}")
+            click.echo(f"{key + ':':20} {', '.join(value) if isinstance(value, list) else value}")
     click.echo("")
     para_lang = {i: lang for i, lang in article["paragraph_langs"]}
+    english = (article["text_en"] or "").split("\n") if article["text_en"] is not None else None
     for index, paragraph in enumerate(article["text"].split("\n")):
-        lang = para_lang.get(index)
+        if not paragraph.strip():
+            continue
+        lang = para_lang.get(index) or article["lang"]
         marker = f"[{lang}] " if lang and lang != article["lang"] else ""
-        if paragraph.strip():
-            click.echo(marker + paragraph)
+        click.echo(marker + paragraph)
+        if english is not None and lang != "en":
+            line = english[index] if index < len(english) else ""
+            click.echo("    en: " + (line if line.strip() else f"(not translated: no engine for {lang})"))
+        click.echo("")
 
 
 @main.command("stats")
@@ -222,11 +328,12 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
         langs = corpus.languages_by_source()
         failures = corpus.failures(limit=20)
         last = corpus.last_run()
+        translation = corpus.translation_stats()
     for row in rows:
         row["languages"] = langs.get(row["source"], {})
     if fmt == "json":
-        click.echo(json.dumps({"sources": rows, "recent_failures": failures, "last_run": last}, indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps({"sources": rows, "translation": translation, "recent_failures": failures,
+                               "last_run": last}, indent=2, ensure_ascii=False))
         return
     header = f"{'source':28} {'fetched':>8} {'articles':>8} {'failures':>8} {'queued':>6}  {'languages':24} last crawl"
     click.echo(header)
@@ -234,6 +341,11 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
         lang_text = " ".join(f"{k}:{v}" for k, v in row["languages"].items())
         click.echo(f"{row['source']:28} {row['pages_fetched']:>8} {row['articles']:>8} {row['failures']:>8} "
                    f"{row['queued']:>6}  {lang_text:24} {row['last_crawl'] or 'never'}")
+    status = translation["status"]
+    click.echo("\ntranslation: " + (", ".join(f"{k} {v}" for k, v in sorted(status.items())) or "no articles")
+               + f"; translation memory {translation['memory']} sentences")
+    if translation["waiting"]:
+        click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in translation["waiting"].items()))
     if last:
         click.echo(f"\nlast run #{last['id']}: {last['status']}, started {last['started']}")
     if failures:
@@ -263,7 +375,8 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
         config = load_config(sources_file)
         _reset_demo_db(db, {s.name for s in config.sources})
         click.echo(f"serving {len(sites.origins)} fixture sites on 127.0.0.1; crawling into {db}")
-        report = _run_crawl(db, config, [], False, None, quiet=False, verbose=False)
+        report = _run_crawl(db, config, [], False, None, quiet=False, verbose=False,
+                            engines=Engines(ctx.obj["models"]))
     _print_report(report, "text", quiet=False)
     with Corpus(db, readonly=True) as corpus:
         hits = search(corpus, query, limit=5)

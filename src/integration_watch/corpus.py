@@ -87,6 +87,28 @@ MIGRATIONS: tuple[str, ...] = (
         summary TEXT                       -- JSON: per-source counts and failures
     );
     """,
+    # 2: English translations beside the originals, the translation memory, and an index over both.
+    """
+    ALTER TABLE articles ADD COLUMN title_en TEXT;
+    ALTER TABLE articles ADD COLUMN text_en TEXT;               -- paragraph-aligned with text; blank where not translatable
+    ALTER TABLE articles ADD COLUMN translation_status TEXT;    -- translated | english | pending | failed; NULL: not yet tried
+    ALTER TABLE articles ADD COLUMN translation_engine TEXT;    -- engine, pair and version, '; '-separated if several
+    ALTER TABLE articles ADD COLUMN translation_note TEXT;      -- error, or what was left out
+    ALTER TABLE articles ADD COLUMN translation_waiting TEXT;   -- languages with no engine yet, space-separated
+    ALTER TABLE articles ADD COLUMN translated TEXT;            -- when
+    CREATE INDEX articles_translation_status ON articles(translation_status);
+    CREATE TABLE translation_memory (
+        engine TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        source TEXT NOT NULL,
+        target TEXT NOT NULL,
+        PRIMARY KEY (engine, lang, source)
+    ) WITHOUT ROWID;
+    DROP TABLE articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, title_en, text_en, tokenize = 'unicode61 remove_diacritics 2');
+    INSERT INTO articles_fts(rowid, title, text, title_en, text_en)
+        SELECT id, fold(coalesce(title, '')), fold(text), '', '' FROM articles;
+    """,
 )
 
 
@@ -138,6 +160,32 @@ class ArticleRecord:
 
 
 @dataclass(frozen=True)
+class TranslationTask:
+    """What the translation stage reads of a stored article."""
+
+    id: int
+    title: str | None
+    text: str
+    lang: str | None
+    paragraph_langs: tuple[tuple[int, str | None], ...]
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class TranslationRecord:
+    """The translation stage's result for one article."""
+
+    id: int
+    text_hash: str  # of the text that was translated: a result for text that has since changed is dropped
+    status: str  # translated | english | pending | failed
+    title_en: str | None
+    text_en: str | None
+    engines: tuple[str, ...]
+    note: str | None
+    waiting: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PageState:
     """What the corpus remembers of a URL, for conditional requests and skipping."""
 
@@ -169,6 +217,7 @@ class Corpus:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.row_factory = sqlite3.Row
+            conn.create_function("fold", 1, fold, deterministic=True)
             self.db = sqlite_utils.Database(conn)
             self.conn = conn
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -349,16 +398,124 @@ class Corpus:
                        lang_confidence = :lang_confidence, languages = :languages, paragraph_langs = :paragraph_langs,
                        published = coalesce(:published, published), author = :author, description = :description,
                        sitename = :sitename, page_lang = :page_lang, text_hash = :text_hash,
-                       last_fetched = :stamp, updated = :stamp
+                       last_fetched = :stamp, updated = :stamp,
+                       title_en = NULL, text_en = NULL, translation_status = NULL, translation_engine = NULL,
+                       translation_note = NULL, translation_waiting = NULL, translated = NULL
                    WHERE id = :id""",
                 {**values, "id": article_id},
             )
-            c.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-        c.execute(
-            "INSERT INTO articles_fts(rowid, title, text) VALUES (?, ?, ?)",
-            (article_id, fold(a.title or ""), fold(a.text)),
-        )
+        self._index(c, article_id, a.title, a.text, None, None)
         return article_id, outcome
+
+    @staticmethod
+    def _index(
+        c: sqlite3.Connection, article_id: int, title: str | None, text: str, title_en: str | None, text_en: str | None
+    ) -> None:
+        c.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
+        c.execute(
+            "INSERT INTO articles_fts(rowid, title, text, title_en, text_en) VALUES (?, ?, ?, ?, ?)",
+            (article_id, fold(title or ""), fold(text), fold(title_en or ""), fold(text_en or "")),
+        )
+
+    # --- translations -----------------------------------------------------------------------------
+
+    def articles_to_translate(
+        self,
+        *,
+        languages: set[str],
+        lang: str | None = None,
+        source: str | None = None,
+        retranslate: bool = False,
+        only_new: bool = False,
+    ) -> list[int]:
+        """IDs of articles the translation stage should (re)do, oldest first. Pending ones are included only
+        when an engine now exists for a language they wait for."""
+        where, args = [], []
+        if lang:
+            where.append("lang = ?")
+            args.append(lang)
+        if source:
+            where.append("source = ?")
+            args.append(source)
+        if only_new:
+            where.append("translation_status IS NULL")
+        elif not retranslate:
+            where.append("(translation_status IS NULL OR translation_status IN ('failed', 'pending'))")
+        sql = "SELECT id, translation_status, translation_waiting FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        ids = []
+        for row in self.conn.execute(sql + " ORDER BY id", args):
+            waiting = set((row["translation_waiting"] or "").split())
+            if row["translation_status"] == "pending" and not retranslate and not waiting & languages:
+                continue
+            ids.append(int(row["id"]))
+        return ids
+
+    def translation_tasks(self, ids: list[int]) -> list[TranslationTask]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT id, title, text, lang, paragraph_langs, text_hash FROM articles WHERE id IN ({marks}) ORDER BY id",
+            ids,
+        )
+        return [
+            TranslationTask(
+                r["id"], r["title"], r["text"], r["lang"],
+                tuple((int(i), lang) for i, lang in json.loads(r["paragraph_langs"])), r["text_hash"],
+            )
+            for r in rows
+        ]
+
+    def recall(self, engine: str, lang: str, sentences: list[str]) -> dict[str, str]:
+        """The translation memory's answers for these sentences."""
+        found = {}
+        for sentence in sentences:
+            row = self.conn.execute(
+                "SELECT target FROM translation_memory WHERE engine = ? AND lang = ? AND source = ?",
+                (engine, lang, sentence),
+            ).fetchone()
+            if row is not None:
+                found[sentence] = row[0]
+        return found
+
+    def store_translations(
+        self, records: list[TranslationRecord], memory: list[tuple[str, str, str, str]]
+    ) -> None:
+        """Write results and new memory entries in one transaction. A result whose article changed (or was
+        removed) while it was being translated is dropped: the article is translated again from its new text."""
+        stamp = now()
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO translation_memory(engine, lang, source, target) VALUES (?, ?, ?, ?)", memory
+            )
+            for r in records:
+                row = c.execute("SELECT title, text, text_hash FROM articles WHERE id = ?", (r.id,)).fetchone()
+                if row is None or row["text_hash"] != r.text_hash:
+                    continue
+                c.execute(
+                    """UPDATE articles SET title_en = ?, text_en = ?, translation_status = ?, translation_engine = ?,
+                           translation_note = ?, translation_waiting = ?, translated = ? WHERE id = ?""",
+                    (r.title_en, r.text_en, r.status, "; ".join(r.engines) or None, r.note,
+                     " ".join(r.waiting) or None, stamp, r.id),
+                )
+                self._index(c, r.id, row["title"], row["text"], r.title_en, r.text_en)
+
+    def translation_stats(self) -> dict[str, Any]:
+        """Articles per translation status, and how many wait for an engine for each language."""
+        status = {
+            (row[0] or "untried"): row[1]
+            for row in self.conn.execute("SELECT translation_status, count(*) FROM articles GROUP BY 1")
+        }
+        waiting: dict[str, int] = {}
+        for (langs,) in self.conn.execute(
+            "SELECT translation_waiting FROM articles WHERE translation_waiting IS NOT NULL"
+        ):
+            for lang in langs.split():
+                waiting[lang] = waiting.get(lang, 0) + 1
+        memory = self.conn.execute("SELECT count(*) FROM translation_memory").fetchone()[0]
+        return {"status": status, "waiting": dict(sorted(waiting.items(), key=lambda kv: -kv[1])), "memory": memory}
 
     # --- reading ----------------------------------------------------------------------------------
 

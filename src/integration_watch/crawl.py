@@ -19,9 +19,11 @@ from urllib.parse import urlsplit
 from .config import Config, Source
 from .corpus import ArticleRecord, Corpus, CorpusError, PageState
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
+from .engines import Engines
 from .extract import extract_page
 from .fetch import Fetcher, FetchResult, Validators, decode_body
 from .language import LanguageDetector
+from .translate import TranslateReport, translate_pending
 from .urls import host_of, links_in_scope, normalize_url
 
 MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
@@ -81,6 +83,7 @@ class SourceReport:
 class CrawlReport:
     run_id: int
     sources: dict[str, SourceReport]
+    translation: TranslateReport | None = None
 
     @property
     def exit_code(self) -> int:
@@ -96,7 +99,10 @@ class CrawlReport:
         return "ok" if self.exit_code == 0 else "failed" if self.exit_code == 1 else "partial"
 
     def as_dict(self) -> dict[str, object]:
-        return {"run": self.run_id, "status": self.status, "sources": {n: r.as_dict() for n, r in self.sources.items()}}
+        return {
+            "run": self.run_id, "status": self.status, "sources": {n: r.as_dict() for n, r in self.sources.items()},
+            "translation": self.translation.as_dict() if self.translation else None,
+        }
 
 
 # --- the CPU-bound stage, run in worker processes --------------------------------------------------
@@ -406,16 +412,21 @@ def crawl(
     source_names: list[str] | None = None,
     refresh: bool = False,
     workers: int | None = None,
+    engines: Engines | None = None,
     on_event: EventHandler = lambda *_: None,
 ) -> CrawlReport:
-    """Run one crawl to completion. Workers default to the number of CPUs."""
+    """Run one crawl to completion, then translate the articles it stored (with `engines`; also any left
+    untried by an earlier, interrupted run). Workers default to the number of CPUs."""
     if source_names:
         for name in source_names:
             config.source(name)  # unknown names fail before anything starts
     pool = make_pool(workers or os.cpu_count() or 1)
     try:
-        return asyncio.run(
+        report = asyncio.run(
             crawl_async(config, corpus, pool, source_names=source_names, refresh=refresh, on_event=on_event)
         )
     finally:
         pool.shutdown(cancel_futures=True)
+    if engines is not None:
+        report.translation = translate_pending(corpus, engines, only_new=True)
+    return report

@@ -3,6 +3,8 @@ snippets highlighted in the original (unfolded) text.
 
 Query language: words, "quoted phrases", AND / OR / NOT (upper case), parentheses, prefix*, and a field
 (`title:word`). Terms are folded exactly as the index is (see corpus.fold), so accents and case never matter.
+Every query searches the original text and its English translation together: an English query finds
+articles in every language that has been translated.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ TITLE_WEIGHT = 5.0
 MAX_QUERY_CHARS = 1000
 _TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*")|(?P<paren>[()])|(?P<word>[^\s()"]+))')
 _OPERATORS = {"AND", "OR", "NOT"}
-_FIELDS = {"title", "text"}
+# A field covers the original and the English version of that part of the article.
+_FIELDS = {"title": "{title title_en}", "text": "{text text_en}"}
 _WORD_CHARS = re.compile(r"\w+", re.UNICODE)
 
 
@@ -38,9 +41,10 @@ class Hit:
     source: str
     url: str
     title: str | None
-    lang: str | None
+    title_en: str | None
+    lang: str | None  # the original language
     published: str | None
-    snippet: str
+    snippet: str  # from the original text, or from the English text (then starting "[en] ") if only it matches
     score: float
 
 
@@ -101,7 +105,7 @@ def _operand(phrase: str | None, word: str | None, terms: list[str]) -> str | No
     if word and ":" in word:
         name, _, rest = word.partition(":")
         if name.lower() in _FIELDS:
-            column, word = name.lower(), rest
+            column, word = _FIELDS[name.lower()], rest
             if not word:
                 raise QueryError(f"'{name}:' needs a word or phrase right after it, e.g. {name}:integration")
     raw = phrase[1:-1] if phrase else (word or "")
@@ -164,8 +168,8 @@ def search(
         where.append("substr(a.published, 1, 10) <= :until")
         args["until"] = parse_date(until, end=True)
     sql = f"""
-        SELECT a.id, a.source, a.url, a.title, a.lang, a.published, a.text,
-               bm25(articles_fts, :tw, 1.0) AS score
+        SELECT a.id, a.source, a.url, a.title, a.title_en, a.lang, a.published, a.text, a.text_en,
+               bm25(articles_fts, :tw, 1.0, :tw, 1.0) AS score
         FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
         WHERE {' AND '.join(where)}
         ORDER BY score, a.published DESC
@@ -176,9 +180,16 @@ def search(
     except sqlite3.OperationalError as exc:
         raise QueryError(f"search failed: {exc}") from None
     return [
-        Hit(r["id"], r["source"], r["url"], r["title"], r["lang"], r["published"], snippet(r["text"], q.terms), -r["score"])
+        Hit(r["id"], r["source"], r["url"], r["title"], r["title_en"], r["lang"], r["published"],
+            _best_snippet(r["text"], r["text_en"], q.terms), -r["score"])
         for r in rows
     ]
+
+
+def _best_snippet(text: str, text_en: str | None, terms: tuple[str, ...]) -> str:
+    if text_en and not _term_spans(text, terms) and _term_spans(text_en, terms):
+        return "[en] " + snippet(text_en, terms)
+    return snippet(text, terms)
 
 
 def snippet(text: str, terms: tuple[str, ...], *, width: int = 240, mark: tuple[str, str] = ("[", "]")) -> str:

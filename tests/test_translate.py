@@ -1,0 +1,239 @@
+"""Translation to English: our sentence splitter, the real Apertium binary on fixture articles crawled over
+loopback HTTP, the translation memory, statuses, and search/show over the English text.
+
+Argos packages cannot be downloaded here, so the argos tests build a tiny random-weight package
+(tests/argos_package.py) and install it through the product's own `models install`; see test_models.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import write_sources
+from integration_watch.cli import main
+from integration_watch.config import load_config
+from integration_watch.corpus import ArticleRecord, Corpus
+from integration_watch.crawl import crawl
+from integration_watch.engines import ApertiumEngine, Engines, apertium_modes
+from integration_watch.fixtures import FixtureSites
+from integration_watch.search import search
+from integration_watch.translate import split_sentences, translate_articles, translate_pending
+
+# The real Apertium binary is a requirement of these tests (README; .ci/run installs it): fail, don't skip.
+needs_apertium = pytest.mark.usefixtures("apertium_spa_eng")
+
+
+@pytest.fixture(scope="session")
+def apertium_spa_eng() -> None:
+    modes = apertium_modes()
+    assert {"spa-eng", "cat-eng"} <= set(modes), "install Apertium: apt-get install apertium apertium-eng-spa apertium-eng-cat"
+
+
+# --- sentence splitting ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("The plan was adopted. It starts in 2022.", "en", ["The plan was adopted.", "It starts in 2022."]),
+        ("Dr. Rossi met the mayor, e.g. in Rome. Then he left!", "en", ["Dr. Rossi met the mayor, e.g. in Rome.", "Then he left!"]),
+        ("Am 1. Januar tritt es in Kraft. Das ist neu.", "de", ["Am 1. Januar tritt es in Kraft.", "Das ist neu."]),
+        ("Τι άλλαξε; Οι περιφέρειες ζητούν πόρους.", "el", ["Τι άλλαξε;", "Οι περιφέρειες ζητούν πόρους."]),
+        ("One; two. three", "en", ["One; two. three"]),
+        ("«¿Qué hacemos?» Nadie lo sabe. «Nada.»", "es", ["«¿Qué hacemos?»", "Nadie lo sabe.", "«Nada.»"]),
+        ("J. K. Smith wrote it.", "en", ["J. K. Smith wrote it."]),
+        ("   ", "en", []),
+    ],
+)
+def test_sentence_splitting(text: str, lang: str, expected: list[str]) -> None:
+    assert split_sentences(text, lang) == expected
+
+
+def test_very_long_sentences_are_cut_at_clause_marks_and_nothing_is_lost() -> None:
+    long = ", ".join(f"item number {i} of the regional integration plan" for i in range(40)) + "."
+    parts = split_sentences(long, "en")
+    assert len(parts) > 1 and all(len(p) <= 400 for p in parts)
+    assert " ".join(parts).split() == long.split()
+
+
+# --- Apertium through the pipeline ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture sites crawled through the CLI with no argos models: Apertium translates the Spanish."""
+    tmp = tmp_path_factory.mktemp("translated")
+    from integration_watch.fixtures import bundled_sites_dir
+
+    with FixtureSites(bundled_sites_dir()) as sites:
+        sources = write_sources(sites, tmp / "sources.toml")
+        result = CliRunner().invoke(
+            main, ["--db", str(tmp / "c.db"), "--models", str(tmp / "models"), "crawl", "--sources", str(sources),
+                   "--format", "json"],
+        )
+    assert result.exit_code == 0, result.output
+    return tmp / "c.db"
+
+
+def _rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+@needs_apertium
+def test_spanish_articles_come_out_in_english_and_are_found_by_english_queries(translated: Path) -> None:
+    spanish = _rows(translated, "SELECT * FROM articles WHERE lang = 'es'")
+    assert spanish
+    for row in spanish:
+        assert row["translation_status"] == "translated", row["translation_note"]
+        assert row["translation_engine"].startswith("apertium spa-eng ")
+        assert row["text_en"].count("\n") == row["text"].count("\n")  # paragraph-aligned
+        english_words = {"the", "of", "and", "with"}
+        assert len(english_words & set(row["text_en"].lower().split())) >= 3
+    malaga = next(r for r in spanish if "presentacion-estrategia" in r["url"])
+    assert "The City council of Málaga has presented" in malaga["text_en"]
+    assert malaga["title_en"].startswith("Málaga presents")
+
+    with Corpus(translated, readonly=True) as corpus:
+        hits = search(corpus, '"city council" strategy')
+        assert malaga["id"] in [h.id for h in hits]
+        hit = next(h for h in hits if h.id == malaga["id"])
+        assert hit.lang == "es" and hit.title_en == malaga["title_en"]
+        assert hit.snippet.startswith("[en] ") and "[City] [council]" in hit.snippet
+        # a field covers the English title too
+        assert malaga["id"] in [h.id for h in search(corpus, "title:presents")]
+        # the original language still matches
+        assert malaga["id"] in [h.id for h in search(corpus, "ayuntamiento")]
+
+
+@needs_apertium
+def test_statuses_english_pending_and_what_waits_for_which_language(translated: Path) -> None:
+    rows = _rows(translated, "SELECT lang, translation_status, translation_waiting, text_en FROM articles")
+    for row in rows:
+        if row["lang"] == "en" and row["translation_waiting"] is None:
+            assert row["translation_status"] == "english" and row["text_en"] is None
+        if row["lang"] in {"el", "it", "sv", "de", "fr"}:
+            assert row["translation_status"] == "pending"
+            assert row["lang"] in row["translation_waiting"].split()
+            assert row["text_en"] is None  # nothing of the source passed off as English
+    assert all(r["translation_status"] is not None for r in rows)
+
+    result = CliRunner().invoke(main, ["--db", str(translated), "stats", "--format", "json"])
+    stats = json.loads(result.stdout)["translation"]
+    greek = sum(1 for r in rows if r["lang"] == "el")
+    assert stats["waiting"]["el"] == greek
+    assert stats["status"]["translated"] == sum(1 for r in rows if r["translation_status"] == "translated")
+
+
+@needs_apertium
+def test_mixed_page_keeps_english_paragraphs_and_waits_for_the_italian_ones(translated: Path) -> None:
+    row = _rows(translated, "SELECT * FROM articles WHERE text LIKE '%I mediatori di quartiere%'")[0]
+    assert row["lang"] == "en"
+    assert row["translation_status"] == "pending" and row["translation_waiting"] == "it"
+    original = row["text"].split("\n")
+    english = row["text_en"].split("\n")
+    assert len(original) == len(english)
+    langs = dict(json.loads(row["paragraph_langs"]))
+    for i, (src, en) in enumerate(zip(original, english, strict=True)):
+        if langs.get(i) == "it":
+            assert en == ""  # untranslatable here: blank, never the Italian copied
+        elif src.strip():
+            assert en == src
+
+
+@needs_apertium
+def test_show_prints_original_and_english_paragraph_by_paragraph(translated: Path) -> None:
+    article_id = _rows(translated, "SELECT id FROM articles WHERE url LIKE '%presentacion-estrategia%'")[0]["id"]
+    result = CliRunner().invoke(main, ["--db", str(translated), "show", str(article_id)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("El Ayuntamiento de Málaga ha presentado")))
+    assert lines[at + 1].startswith("    en: The City council of Málaga has presented")
+    assert "translation_engine:" in result.stdout and "apertium spa-eng" in result.stdout
+
+
+@needs_apertium
+def test_translation_memory_sends_each_distinct_sentence_to_the_engine_once(
+    sites: FixtureSites, tmp_path: Path
+) -> None:
+    config = load_config(write_sources(sites, tmp_path / "sources.toml"))
+    with Corpus(tmp_path / "c.db") as corpus:
+        crawl(config, corpus, source_names=["malaga-integracion"])
+        engines = Engines(tmp_path / "models")
+        first = translate_pending(corpus, engines)
+        rows = corpus.conn.execute("SELECT text, title FROM articles WHERE lang = 'es'").fetchall()
+        distinct = {s for r in rows for p in [r["title"], *r["text"].split("\n")] for s in split_sentences(p, "es")}
+        # the two copies of the strategy (HTML page and its PDF) and the repeated headings are sent once
+        assert first.engine_sentences == len(distinct) < first.sentences
+        assert first.memory_hits == first.sentences - first.engine_sentences - _repeats_in_one_chunk(rows)
+        again = translate_pending(corpus, engines, retranslate=True)
+        assert again.engine_sentences == 0 and again.memory_hits == len(distinct)
+        assert again.translated == first.translated
+        memory = corpus.conn.execute("SELECT count(*) FROM translation_memory").fetchone()[0]
+        assert memory == len(distinct)
+
+
+def _repeats_in_one_chunk(rows: list[sqlite3.Row]) -> int:
+    # Within one chunk, repeated sentences are deduplicated before the memory is asked.
+    all_sentences = [s for r in rows for p in [r["title"], *r["text"].split("\n")] for s in split_sentences(p, "es")]
+    return len(all_sentences) - len(set(all_sentences))
+
+
+@needs_apertium
+def test_changed_text_is_translated_again_and_a_wrong_language_is_not_passed_off_as_english(tmp_path: Path) -> None:
+    with Corpus(tmp_path / "c.db") as corpus:
+        corpus.start_run(["test"])
+        spanish = "El Ayuntamiento ha presentado la estrategia local de integración con las entidades sociales."
+        # Language detection got this English article wrong: Apertium's Catalan pair returns it unchanged.
+        english = "The city council presented its local integration strategy to the social organisations today."
+        ids = [
+            _store(corpus, "https://example.org/es", spanish, "es"),
+            _store(corpus, "https://example.org/wrong", english, "ca"),
+        ]
+        engines = Engines(tmp_path / "models")
+        translate_articles(corpus, engines, ids)
+        es, wrong = (corpus.article(i) for i in ids)
+        assert es is not None and wrong is not None
+        assert es["translation_status"] == "translated" and "city council" in es["text_en"].lower()
+        assert wrong["translation_status"] == "failed" and wrong["text_en"] is None
+        assert "unchanged" in wrong["translation_note"]
+
+        _store(corpus, "https://example.org/es", spanish + "\nLa Comisión Europea apoya la iniciativa.", "es")
+        changed = corpus.article(ids[0])
+        assert changed is not None and changed["translation_status"] is None and changed["text_en"] is None
+        assert corpus.articles_to_translate(languages=engines.languages(), only_new=True) == [ids[0]]
+        translate_pending(corpus, engines, only_new=True)
+        changed = corpus.article(ids[0])
+        assert changed is not None and changed["text_en"].split("\n")[1].startswith("The European Commission")
+
+
+def _store(corpus: Corpus, url: str, text: str, lang: str) -> int:
+    record = ArticleRecord(
+        url=url, fetched_url=url, title=None, text=text, lang=lang, lang_confidence=1.0, languages=(lang,),
+        paragraph_langs=tuple((i, lang) for i in range(len(text.split("\n")))), published=None, author=None,
+        description=None, sitename=None, page_lang=None,
+    )
+    article_id, _ = corpus.record_fetch(
+        source="test", url=url, role="article", depth=0, state="stored", http_status=200, content_hash=url + text,
+        article=record,
+    )
+    assert article_id is not None
+    return article_id
+
+
+@needs_apertium
+def test_apertium_engine_keeps_one_output_per_sentence_whatever_the_input() -> None:
+    engine = ApertiumEngine("spa-eng")
+    tricky = ["Hola.", "", "Línea con [corchetes] y ^símbolos$ / raros @ 100%", "Dos\nlíneas", "Adiós."]
+    out = engine.translate(tricky)
+    assert len(out) == len(tricky)
+    assert out[0] == "Hello." and out[-1] == "Goodbye."
