@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from integration_watch.config import Config, load_config
+from integration_watch.corpus import ArticleRecord, Corpus
 from integration_watch.fixtures import FixtureSites, bundled_sites_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,3 +47,23 @@ def write_sources(sites: FixtureSites, path: Path, template: str | None = None) 
 @pytest.fixture
 def fixture_config(sites: FixtureSites, tmp_path: Path) -> Config:
     return load_config(write_sources(sites, tmp_path / "sources.toml"))
+
+
+def store_article(
+    corpus: Corpus, url: str, text: str, lang: str, *, title: str | None = None, published: str | None = None,
+    source: str = "test",
+) -> int:
+    """Store an article as a crawl would (one page, one transaction), for tests that need a corpus of
+    hand-made articles rather than fixture sites. Every paragraph is marked as in `lang`."""
+    corpus.start_run([source])
+    record = ArticleRecord(
+        url=url, fetched_url=url, title=title, text=text, lang=lang, lang_confidence=1.0, languages=(lang,),
+        paragraph_langs=tuple((i, lang) for i in range(len(text.split("\n")))), published=published, author=None,
+        description=None, sitename=None, page_lang=None,
+    )
+    article_id, _ = corpus.record_fetch(
+        source=source, url=url, role="article", depth=0, state="stored", http_status=200, content_hash=url + text,
+        article=record,
+    )
+    assert article_id is not None
+    return article_id

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from integration_watch.corpus import ArticleRecord, Corpus
+from conftest import store_article
 from integration_watch.search import QueryError, parse_date, search
 
 ARTICLES = [
@@ -96,3 +97,54 @@ def test_updating_an_article_replaces_its_index_entry(corpus: Corpus) -> None:
     assert "REGIN toolkit renamed" not in titles(search(corpus, "stakeholders"))
     check = sqlite3.connect(corpus.path).execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
     assert check is not None
+
+
+def test_sort_by_date_and_ties_broken_by_date(corpus: Corpus) -> None:
+    by_date = search(corpus, "integration OR integrazione OR integración", sort="date")
+    dates = [h.published for h in by_date]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 4
+    with pytest.raises(QueryError, match="unknown sort"):
+        search(corpus, "integration", sort="random")
+
+
+def test_a_very_common_word_is_ranked_among_the_newest_matches_unless_too_few_remain(tmp_path: Path) -> None:
+    with Corpus(tmp_path / "big.db") as corpus:
+        for i in range(120):
+            # "regions" is in every article; "coastal" in the old ones only; the best match for
+            # "regions" by bm25 (most occurrences, short) is an old article.
+            words = "regions " * (8 if i == 3 else 1)
+            text = f"{words} article number {i} about integration" + (" coastal" if i < 20 else "")
+            lang = "it" if i < 20 else "en"
+            store_article(corpus, f"https://x.eu/{i}", text, lang, title=f"Item {i}", published=f"2020-01-{1 + i % 28:02d}")
+        full = search(corpus, "regions", limit=5, common_matches=1000)
+        assert full[0].title == "Item 3"
+        newest = search(corpus, "regions", limit=5, common_matches=50)
+        assert all(int(h.title.split()[1]) >= 70 for h in newest)  # the 50 most recently stored
+        # a filter that leaves fewer than `limit` of the newest matches falls back to ranking them all
+        old_ones = search(corpus, "regions", lang="it", limit=5, common_matches=50)
+        assert len(old_ones) == 5 and all(int(h.title.split()[1]) < 20 for h in old_ones)
+        assert old_ones[0].title == "Item 3"
+        # NOT-ed words do not count as the query's frequent words
+        assert search(corpus, "coastal NOT regions", common_matches=10) == []
+
+
+def test_an_older_corpus_is_upgraded_in_place_and_stays_searchable(tmp_path: Path) -> None:
+    from integration_watch.corpus import MIGRATIONS
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(f"BEGIN; {MIGRATIONS[0]}; PRAGMA user_version = 1; COMMIT;")
+    conn.execute("INSERT INTO sources(name, first_seen) VALUES ('s', '2021-01-01')")
+    conn.execute(
+        "INSERT INTO articles(source, url, fetched_url, title, text, lang, text_hash, first_fetched, last_fetched, updated)"
+        " VALUES ('s', 'u', 'u', 'Ολοκληρωμένη στρατηγική', 'Κείμενο για την ένταξη', 'el', 'h', 'd', 'd', 'd')"
+    )
+    conn.execute("INSERT INTO articles_fts(rowid, title, text) VALUES (1, 'ολοκληρωμενη στρατηγικη', 'κειμενο για την ενταξη')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(Exception, match="out of date"):
+        Corpus(db, readonly=True)
+    with Corpus(db) as corpus:
+        assert corpus.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert [h.id for h in search(corpus, "ΕΝΤΑΞΗ")] == [1]
+        assert corpus.article(1)["translation_status"] is None  # waits for the translation stage

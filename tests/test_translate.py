@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_sources
+from conftest import store_article, write_sources
 from integration_watch.cli import main
 from integration_watch.config import load_config
-from integration_watch.corpus import ArticleRecord, Corpus
+from integration_watch.corpus import Corpus
 from integration_watch.crawl import crawl
 from integration_watch.engines import ApertiumEngine, Engines, apertium_modes
 from integration_watch.fixtures import FixtureSites
@@ -191,13 +191,12 @@ def _repeats_in_one_chunk(rows: list[sqlite3.Row]) -> int:
 @needs_apertium
 def test_changed_text_is_translated_again_and_a_wrong_language_is_not_passed_off_as_english(tmp_path: Path) -> None:
     with Corpus(tmp_path / "c.db") as corpus:
-        corpus.start_run(["test"])
         spanish = "El Ayuntamiento ha presentado la estrategia local de integración con las entidades sociales."
         # Language detection got this English article wrong: Apertium's Catalan pair returns it unchanged.
         english = "The city council presented its local integration strategy to the social organisations today."
         ids = [
-            _store(corpus, "https://example.org/es", spanish, "es"),
-            _store(corpus, "https://example.org/wrong", english, "ca"),
+            store_article(corpus, "https://example.org/es", spanish, "es"),
+            store_article(corpus, "https://example.org/wrong", english, "ca"),
         ]
         engines = Engines(tmp_path / "models")
         translate_articles(corpus, engines, ids)
@@ -207,27 +206,13 @@ def test_changed_text_is_translated_again_and_a_wrong_language_is_not_passed_off
         assert wrong["translation_status"] == "failed" and wrong["text_en"] is None
         assert "unchanged" in wrong["translation_note"]
 
-        _store(corpus, "https://example.org/es", spanish + "\nLa Comisión Europea apoya la iniciativa.", "es")
+        store_article(corpus, "https://example.org/es", spanish + "\nLa Comisión Europea apoya la iniciativa.", "es")
         changed = corpus.article(ids[0])
         assert changed is not None and changed["translation_status"] is None and changed["text_en"] is None
         assert corpus.articles_to_translate(languages=engines.languages(), only_new=True) == [ids[0]]
         translate_pending(corpus, engines, only_new=True)
         changed = corpus.article(ids[0])
         assert changed is not None and changed["text_en"].split("\n")[1].startswith("The European Commission")
-
-
-def _store(corpus: Corpus, url: str, text: str, lang: str) -> int:
-    record = ArticleRecord(
-        url=url, fetched_url=url, title=None, text=text, lang=lang, lang_confidence=1.0, languages=(lang,),
-        paragraph_langs=tuple((i, lang) for i in range(len(text.split("\n")))), published=None, author=None,
-        description=None, sitename=None, page_lang=None,
-    )
-    article_id, _ = corpus.record_fetch(
-        source="test", url=url, role="article", depth=0, state="stored", http_status=200, content_hash=url + text,
-        article=record,
-    )
-    assert article_id is not None
-    return article_id
 
 
 @needs_apertium

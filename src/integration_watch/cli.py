@@ -1,4 +1,4 @@
-"""The `integration-watch` command line: crawl, translate, models, search, show, stats and the demo."""
+"""The `integration-watch` command line: crawl, translate, models, search, export, show, stats, demo."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from typing import Any
 
 import click
 
+from . import export
 from .config import ConfigError, load_config
 from .corpus import Corpus, CorpusError, CrawlLock
 from .crawl import CrawlReport, crawl
 from .engines import Engines, ModelError, default_models_dir, install_argos_file, install_argos_from_index
 from .fixtures import bundled_sites_dir, serve_fixture_sites
-from .search import QueryError, parse_date, search
+from .search import SORTS, Filters, QueryError, parse_query, search
 from .translate import TranslateReport, translate_pending
 
 USAGE_ERROR = 2
@@ -252,18 +253,18 @@ def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
 @click.option("--since", help="Published on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d.")
 @click.option("--until", help="Published on or before (same forms).")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="relevance: bm25, titles weighted, newer first among equals; date: newest first.")
 @format_option("table", "json", "csv")
 @click.pass_obj
 @_friendly
 def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | None, since: str | None,
-               until: str | None, limit: int, fmt: str) -> None:
-    """Full-text search, best matches first. QUERY: words, "phrases", AND/OR/NOT, prefix*, title:word."""
-    if since:
-        parse_date(since)  # a bad date is reported before the database is touched
-    if until:
-        parse_date(until, end=True)
+               until: str | None, limit: int, sort: str, fmt: str) -> None:
+    """Full-text search over original and English text. QUERY: words, "phrases", AND/OR/NOT, prefix*,
+    title:word (see the README)."""
+    Filters(lang, source, since, until).check()  # a bad date is reported before the database is touched
     with Corpus(obj["db"], readonly=True) as corpus:
-        hits = search(corpus, query, lang=lang, source=source, since=since, until=until, limit=limit)
+        hits = search(corpus, query, lang=lang, source=source, since=since, until=until, sort=sort, limit=limit)
     rows = [asdict(h) for h in hits]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -281,6 +282,37 @@ def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | 
             click.echo(f"    {h.snippet}")
 
 
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="jsonl", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here (atomically: the file appears only when complete) instead of stdout.")
+@click.option("--query", help="Only articles matching this search query (same language as 'search').")
+@click.option("--lang", help="Only articles in this language (ISO 639-1).")
+@click.option("--source", help="Only articles from this source.")
+@click.option("--since", help="Published on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d.")
+@click.option("--until", help="Published on or before (same forms).")
+@click.pass_obj
+@_friendly
+def export_cmd(obj: dict[str, Any], fmt: str, out: Path | None, query: str | None, lang: str | None,
+               source: str | None, since: str | None, until: str | None) -> None:
+    """Every matching article with its original and English text, as JSON Lines or CSV, streamed."""
+    filters = Filters(lang, source, since, until)
+    filters.check()
+    if query:
+        parse_query(query)
+    with Corpus(obj["db"], readonly=True) as corpus:
+        records = export.rows(corpus, query=query, filters=filters)
+        if out is None:
+            count = export.write(records, sys.stdout, fmt)
+        else:
+            try:
+                with export.atomic_output(out) as handle:
+                    count = export.write(records, handle, fmt)
+            except OSError as exc:
+                raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
+    click.echo(f"exported {count} articles" + (f" to {out}" if out else ""), err=True)
+
+
 @main.command("show")
 @click.argument("article_id", type=int)
 @format_option("text", "json")
@@ -290,7 +322,8 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
     """One article: metadata, then each paragraph of the original followed by its English translation
     (paragraphs in another language than the article's are marked)."""
     with Corpus(obj["db"], readonly=True) as corpus:
-        article = corpus.article(article_id)
+        # an id beyond SQLite's 64-bit integers cannot exist (and would raise OverflowError in the query)
+        article = corpus.article(article_id) if -(2**63) <= article_id < 2**63 else None
     if article is None:
         raise UserError(f"no article with id {article_id}")
     if fmt == "json":

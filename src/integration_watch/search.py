@@ -18,6 +18,10 @@ from .corpus import Corpus, fold
 
 TITLE_WEIGHT = 5.0
 MAX_QUERY_CHARS = 1000
+# bm25 costs about a microsecond per matching article: a word in most of a million articles would take a
+# second to rank. Past this many matches, only the most recently stored ones are ranked (see _rowid_floor).
+COMMON_MATCHES = 50_000
+SORTS = ("relevance", "date")
 _TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*")|(?P<paren>[()])|(?P<word>[^\s()"]+))')
 _OPERATORS = {"AND", "OR", "NOT"}
 # A field covers the original and the English version of that part of the article.
@@ -33,6 +37,39 @@ class QueryError(ValueError):
 class Query:
     fts: str  # the FTS5 MATCH expression
     terms: tuple[str, ...]  # folded words to highlight (prefixes end with "*")
+    required: tuple[str, ...] = ()  # whole words not under NOT: bounds the number of matches from above
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters search and export share."""
+
+    lang: str | None = None
+    source: str | None = None
+    since: str | None = None  # as typed: YYYY-MM-DD, YYYY-MM, YYYY or 7d
+    until: str | None = None
+
+    def sql(self, alias: str = "a") -> tuple[list[str], dict[str, object]]:
+        """WHERE clauses and parameters on the articles table; dates compare as text so the index serves."""
+        where: list[str] = []
+        args: dict[str, object] = {}
+        if self.lang:
+            where.append(f"{alias}.lang = :lang")
+            args["lang"] = self.lang.lower()
+        if self.source:
+            where.append(f"{alias}.source = :source")
+            args["source"] = self.source
+        if self.since:
+            where.append(f"{alias}.published >= :since")
+            args["since"] = parse_date(self.since)
+        if self.until:
+            where.append(f"{alias}.published < :before")
+            args["before"] = (date.fromisoformat(parse_date(self.until, end=True)) + timedelta(days=1)).isoformat()
+        return where, args
+
+    def check(self) -> None:
+        """Raise QueryError for a date that does not parse, before any database work."""
+        self.sql()
 
 
 @dataclass(frozen=True)
@@ -57,8 +94,10 @@ def parse_query(text: str) -> Query:
         raise QueryError('unbalanced quote in query; close the phrase with " or remove the quote')
     parts: list[str] = []
     terms: list[str] = []
+    required: list[str] = []
     depth = 0
     expect_operand = True
+    negated = False
     pos = 0
     for match in _TOKEN.finditer(text):
         if match.start() != pos:
@@ -81,10 +120,15 @@ def parse_query(text: str) -> Query:
                 raise QueryError(f"{word} needs a word before and after it, e.g. 'migrants {word} refugees'")
             parts.append(word)
             expect_operand = True
+            negated = word == "NOT"
         else:
+            before = len(terms)
             operand = _operand(phrase, word, terms)
             if operand is None:
                 continue
+            if not negated:
+                required.extend(t for t in terms[before:] if not t.endswith("*"))
+            negated = False
             if not expect_operand:
                 parts.append("AND")
             parts.append(operand)
@@ -97,7 +141,7 @@ def parse_query(text: str) -> Query:
         raise QueryError("the query has no words to search for")
     if expect_operand:
         raise QueryError(f"the query ends with {parts[-1]}; add a word after it")
-    return Query(" ".join(parts), tuple(dict.fromkeys(terms)))
+    return Query(" ".join(parts), tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(required)))
 
 
 def _operand(phrase: str | None, word: str | None, terms: list[str]) -> str | None:
@@ -149,41 +193,68 @@ def search(
     source: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    sort: str = "relevance",
     limit: int = 20,
+    common_matches: int = COMMON_MATCHES,
 ) -> list[Hit]:
-    """Best matches first (bm25, title weighted), each with a snippet of its original text."""
+    """Best matches first (bm25, titles weighted, newer first among equals) or newest first (`sort="date"`),
+    each with a snippet. A query matching more than `common_matches` articles is ranked among the newest
+    `common_matches` matches, unless that leaves fewer than `limit` hits."""
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     q = parse_query(query)
-    where = ["articles_fts MATCH :match"]
-    args: dict[str, object] = {"match": q.fts, "limit": max(1, limit), "tw": TITLE_WEIGHT}
-    if lang:
-        where.append("a.lang = :lang")
-        args["lang"] = lang.lower()
-    if source:
-        where.append("a.source = :source")
-        args["source"] = source
-    if since:
-        where.append("substr(a.published, 1, 10) >= :since")
-        args["since"] = parse_date(since)
-    if until:
-        where.append("substr(a.published, 1, 10) <= :until")
-        args["until"] = parse_date(until, end=True)
-    sql = f"""
-        SELECT a.id, a.source, a.url, a.title, a.title_en, a.lang, a.published, a.text, a.text_en,
-               bm25(articles_fts, :tw, 1.0, :tw, 1.0) AS score
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE {' AND '.join(where)}
-        ORDER BY score, a.published DESC
-        LIMIT :limit
-    """
-    try:
-        rows = corpus.conn.execute(sql, args).fetchall()
-    except sqlite3.OperationalError as exc:
-        raise QueryError(f"search failed: {exc}") from None
+    where, args = Filters(lang, source, since, until).sql()
+    args.update({"match": q.fts, "limit": max(1, limit), "tw": TITLE_WEIGHT})
+    order = "score, a.published DESC" if sort == "relevance" else "a.published IS NULL, a.published DESC, score"
+    floor = _rowid_floor(corpus, q, common_matches)
+    rows = _ranked(corpus, where, args, order, floor)
+    if floor is not None and len(rows) < limit:
+        rows = _ranked(corpus, where, args, order, None)
     return [
         Hit(r["id"], r["source"], r["url"], r["title"], r["title_en"], r["lang"], r["published"],
             _best_snippet(r["text"], r["text_en"], q.terms), -r["score"])
         for r in rows
     ]
+
+
+def _ranked(
+    corpus: Corpus, where: list[str], args: dict[str, object], order: str, floor: int | None
+) -> list[sqlite3.Row]:
+    conditions = ["articles_fts MATCH :match", *where]
+    if floor is not None:
+        conditions.append("articles_fts.rowid >= :floor")
+    sql = f"""
+        SELECT a.id, a.source, a.url, a.title, a.title_en, a.lang, a.published, a.text, a.text_en,
+               bm25(articles_fts, :tw, 1.0, :tw, 1.0) AS score
+        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+        WHERE {' AND '.join(conditions)}
+        ORDER BY {order}
+        LIMIT :limit
+    """
+    try:
+        return corpus.conn.execute(sql, {**args, "floor": floor}).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise QueryError(f"search failed: {exc}") from None
+
+
+def _rowid_floor(corpus: Corpus, q: Query, common_matches: int) -> int | None:
+    """For a query that may match more than `common_matches` articles, the rowid of its `common_matches`-th
+    newest match (FTS5 walks a term's matches in rowid order without scoring them); else None. The match count
+    is bounded by the rarest required word's document count, read from the index's vocabulary."""
+    if not q.required:
+        return None
+    corpus.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.articles_vocab USING fts5vocab(main, articles_fts, row)")
+    counts = []
+    for term in q.required:
+        row = corpus.conn.execute("SELECT doc FROM temp.articles_vocab WHERE term = ?", (term,)).fetchone()
+        counts.append(row[0] if row else 0)
+    if min(counts) <= common_matches:
+        return None
+    row = corpus.conn.execute(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        (q.fts, common_matches - 1),
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
 def _best_snippet(text: str, text_en: str | None, terms: tuple[str, ...]) -> str:

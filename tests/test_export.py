@@ -1,0 +1,148 @@
+"""Export (JSON Lines, CSV) through the CLI, and the corpus browsed in a real Datasette over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO, write_sources
+from integration_watch.cli import main
+from integration_watch.fixtures import FixtureSites, bundled_sites_dir
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture sites crawled (and the Spanish translated by Apertium) into integration-watch.db: the
+    name the Datasette metadata's database key expects."""
+    tmp = tmp_path_factory.mktemp("export")
+    db = tmp / "integration-watch.db"
+    with FixtureSites(bundled_sites_dir()) as sites:
+        sources = write_sources(sites, tmp / "sources.toml")
+        result = CliRunner().invoke(
+            main, ["--db", str(db), "--models", str(tmp / "models"), "crawl", "--sources", str(sources), "-q"]
+        )
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def run(db: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--db", str(db), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_jsonl_export_has_original_and_english_and_follows_the_filters(corpus_db: Path) -> None:
+    code, out, err = run(corpus_db, "export")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    total = len(records)
+    assert f"exported {total} articles" in err
+    assert [r["id"] for r in records] == sorted(r["id"] for r in records)
+    spanish = [r for r in records if r["lang"] == "es"]
+    assert spanish and all(r["text_en"] and r["translation_engine"].startswith("apertium") for r in spanish)
+    assert all(isinstance(r["languages"], list) for r in records)
+
+    code, out, _ = run(corpus_db, "export", "--lang", "es", "--since", "2021-07", "--until", "2021-07-31")
+    filtered = [json.loads(line) for line in out.splitlines()]
+    assert filtered and all(r["lang"] == "es" and r["published"].startswith("2021-07") for r in filtered)
+
+    # a query in English finds the Spanish articles through their English text
+    code, out, _ = run(corpus_db, "export", "--query", '"city council"', "--lang", "es")
+    assert {json.loads(line)["id"] for line in out.splitlines()} <= {r["id"] for r in spanish}
+    assert out.strip()
+
+
+def test_csv_export_to_a_file_round_trips_multiline_text(corpus_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "hits.csv"
+    code, _, err = run(corpus_db, "export", "--format", "csv", "--out", str(target), "--query", "integration")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows and all("\n" in r["text"] or len(r["text"]) < 300 for r in rows)
+    code, out, _ = run(corpus_db, "export", "--query", "integration")
+    assert [json.loads(line)["text"] for line in out.splitlines()] == [r["text"] for r in rows]
+    assert [p.name for p in tmp_path.iterdir()] == ["hits.csv"]  # no temporary file left beside it
+
+
+def test_export_errors_are_one_line_and_leave_no_file(corpus_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    for args, message in [
+        (("--since", "last tuesday"), "cannot read the date"),
+        (("--query", '"unclosed'), "unbalanced quote"),
+        (("--query", "AND"), "needs a word before and after"),
+    ]:
+        code, _, err = run(corpus_db, "export", "--out", str(target), *args)
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(corpus_db, "export", "--out", str(tmp_path / "no-such-dir" / "x.jsonl"))
+    assert code == 2 and "cannot write" in err
+    assert not target.exists()
+
+
+# --- Datasette -------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def datasette(corpus_db: Path) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", str(corpus_db), "--metadata",
+         str(REPO / "datasette" / "metadata.json"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/-/versions.json", timeout=2)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"datasette did not start: {proc.stdout.read() if proc.stdout else ''}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_datasette_offers_full_text_search_on_articles(datasette: str) -> None:
+    page = httpx.get(f"{datasette}/integration-watch/articles").text
+    assert 'name="_search"' in page  # the search box: Datasette detected the FTS index by itself
+    hits = httpx.get(f"{datasette}/integration-watch/articles.json",
+                     params={"_search": "ολοκληρωμενη", "_shape": "array"}).json()
+    assert hits and all(h["lang"] == "el" for h in hits)
+    english = httpx.get(f"{datasette}/integration-watch/articles.json",
+                        params={"_search": '"city council"', "_shape": "array"}).json()
+    assert {h["lang"] for h in english} == {"es"}  # found through the English translation
+
+
+def test_datasette_canned_queries_and_metadata(datasette: str) -> None:
+    meta = httpx.get(f"{datasette}/-/metadata.json").json()
+    assert meta["databases"]["integration-watch"]["tables"]["articles"]["description"]
+    months = httpx.get(f"{datasette}/integration-watch/articles_per_language_per_month.json",
+                       params={"_shape": "array"}).json()
+    assert {"month", "lang", "articles"} <= set(months[0]) and sum(m["articles"] for m in months) > 10
+    ranked = httpx.get(f"{datasette}/integration-watch/search_ranked.json",
+                       params={"q": "strategy", "_shape": "array"}).json()
+    assert ranked and "title_en" in ranked[0]
+    waiting = httpx.get(f"{datasette}/integration-watch/waiting_for_translation.json",
+                        params={"_shape": "array"}).json()
+    assert any(w["languages"] == "el" for w in waiting)
+    assert httpx.get(f"{datasette}/integration-watch/new_this_week.json").status_code == 200
