@@ -162,3 +162,24 @@ def test_a_crawl_translates_with_an_installed_model_and_keeps_english_paragraphs
             assert en == src
     for row in _articles(db, "it"):
         assert row["translation_status"] == "translated" and row["title_en"]
+
+
+def test_a_language_with_only_a_model_into_another_language_is_translated_by_pivot(tmp_path: Path) -> None:
+    from conftest import store_article
+    from integration_watch.corpus import Corpus
+    from integration_watch.engines import Engines
+    from integration_watch.translate import translate_pending
+
+    models = tmp_path / "models"
+    # Italian → Spanish (argos, generated), then Spanish → English (Apertium)
+    italian_spanish = build_argos_package(tmp_path / "pkg", from_code="it", to_code="es", seed=3)
+    assert cli("--models", str(models), "models", "install", str(italian_spanish))[0] == 0
+    engines = Engines(models)
+    assert "it" in engines.languages()
+    with Corpus(tmp_path / "c.db") as corpus:
+        article = store_article(corpus, "https://x.it/1", "Il comune ha presentato la strategia di integrazione.", "it")
+        report = translate_pending(corpus, engines)
+        row = corpus.article(article)
+    assert report.translated == 1 and row is not None
+    assert row["translation_engine"].startswith("argos it-es 1.0 + apertium spa-eng")
+    assert row["text_en"].strip()

@@ -232,8 +232,11 @@ def install_argos_file(path: Path, models_dir: Path) -> Pair:
         raise ModelError(f"{path}: no such file")
     top = _validate_argos_zip(path)
     dest_root = argos_dir(models_dir)
-    dest_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".install-", dir=dest_root))
+    try:
+        dest_root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".install-", dir=dest_root))
+    except OSError as exc:
+        raise ModelError(f"cannot install into {dest_root}: {exc.strerror or exc}") from None
     try:
         with zipfile.ZipFile(path) as archive:
             archive.extractall(staging)
@@ -247,12 +250,18 @@ def install_argos_file(path: Path, models_dir: Path) -> Pair:
         engine._load()  # a model CTranslate2 cannot load must not be installed
         engine.close()
         target = dest_root / f"translate-{package.from_code}_{package.to_code}"
-        old = None
+        previous = staging / "previous"
         if target.exists():
-            old = staging / "previous"
-            target.rename(old)
-        unpacked.rename(target)
+            target.rename(previous)  # replaced as a whole: never a mix of two versions' files
+        try:
+            unpacked.rename(target)
+        except OSError:
+            if previous.exists():
+                previous.rename(target)
+            raise
         return Pair("argos", package.from_code, package.to_code, package.package_version, str(target))
+    except OSError as exc:  # a full disk, permissions: what was installed before stays as it was
+        raise ModelError(f"{path}: cannot install into {dest_root}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
