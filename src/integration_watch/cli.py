@@ -165,7 +165,7 @@ def _translation_line(t: TranslateReport) -> str:
     return (
         f"translation: {t.articles} articles: {t.translated} translated, {t.english} already English, "
         f"{t.pending} waiting for an engine, {t.failed} failed; {t.sentences} sentences, "
-        f"{t.memory_hits} from memory, {t.engine_sentences} by an engine"
+        f"{t.engine_sentences} sent to an engine ({t.sentences - t.engine_sentences} repeats or remembered)"
     )
 
 
