@@ -59,8 +59,7 @@ def page_row(db: Path, sites: FixtureSites, site: str, path: str) -> dict[str, A
     return dict(row) if row else None
 
 
-# PDFs are not extracted yet (a later issue): their entries wait for that.
-ARTICLES = [e for e in EXPECTED if e["kind"] == "article" and not e.get("robots_disallowed") and e.get("format") != "pdf"]
+ARTICLES = [e for e in EXPECTED if e["kind"] == "article" and not e.get("robots_disallowed")]
 
 
 @pytest.mark.parametrize("expected", ARTICLES, ids=[e["path"].rsplit("/", 1)[-1][:50] for e in ARTICLES])

@@ -234,6 +234,12 @@ class PageState:
 class Corpus:
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        if not readonly:
+            # Checked before SQLite opens the file: it would fail only at the first write, after creating
+            # -wal/-shm files that keep failing once the permissions are fixed.
+            for target, what in ((self.path, "database file"), (self.path.absolute().parent, "database's directory")):
+                if target.exists() and not os.access(target, os.W_OK):
+                    raise CorpusError(f"{self.path}: the {what} is read-only; a crawl must write there (check permissions)")
         try:
             if readonly:
                 if not self.path.exists():
@@ -252,7 +258,9 @@ class Corpus:
             self.conn = conn
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise CorpusError(f"{self.path}: cannot open database: {exc}") from None
+            hint = " (reading a WAL database needs to create its -shm file: is the directory read-only?)" \
+                if readonly and "readonly" in str(exc) else ""
+            raise CorpusError(f"{self.path}: cannot open database: {exc}{hint}") from None
         if version > len(MIGRATIONS):
             raise CorpusError(f"{self.path}: written by a newer integration-watch (schema {version})")
         if version < len(MIGRATIONS):
@@ -593,7 +601,11 @@ class CrawlLock:
         self._fd: int | None = None
 
     def __enter__(self) -> CrawlLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # a read-only directory: one clear line, not a traceback
+            raise CorpusError(f"{self.path}: cannot create the crawl lock: {exc.strerror} (a crawl must be able to "
+                              "write in the database's directory)") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

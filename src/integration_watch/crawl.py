@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -21,14 +21,16 @@ from .corpus import ArticleRecord, Corpus, CorpusError, PageState
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .engines import Engines
 from .extract import extract_page
-from .fetch import Fetcher, FetchResult, Validators, decode_body
+from .extract_pdf import PdfError, extract_pdf, is_pdf
+from .fetch import Fetcher, FetchResult, Validators, binary_kind, decode_body
 from .language import LanguageDetector
 from .translate import TranslateReport, translate_pending
 from .urls import host_of, links_in_scope, normalize_url
 
 MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
 WORKERS_PER_SOURCE = 4  # concurrent pipelines per source; the host lock still serialises its requests
-_HTML_TYPES = re.compile(r"^(text/html|application/xhtml\+xml|text/plain)?$")
+# Types read as HTML; a missing or octet-stream type is sniffed (binary_kind, extract's not_html check).
+_HTML_TYPES = re.compile(r"^(text/html|application/xhtml\+xml|text/plain|application/octet-stream|binary/octet-stream)?$")
 
 EventHandler = Callable[[str, str, str], None]  # (source, url, outcome)
 
@@ -48,6 +50,7 @@ class PageAnalysis:
     article: ArticleRecord | None
     reason: str | None  # why it is not an article
     links: tuple[str, ...]
+    error: str | None = None  # the page could not be read at all (an encrypted or broken PDF)
 
 
 @dataclass
@@ -117,9 +120,14 @@ def _detector() -> LanguageDetector:
 def analyse_page(
     body: bytes, content_type: str | None, url: str, hosts: frozenset[str], expected_langs: tuple[str, ...], min_chars: int
 ) -> PageAnalysis:
-    """Decode, extract and language-detect one page, and keep its links to `hosts`. Runs in a worker."""
-    html = decode_body(body, content_type)
-    extraction = extract_page(html, url, min_chars=min_chars)
+    """Decode, extract and language-detect one page (HTML or PDF), and keep its links to `hosts`. Runs in a worker."""
+    if is_pdf(body, content_type):
+        try:
+            extraction = extract_pdf(body, url, min_chars=min_chars)
+        except PdfError as exc:
+            return PageAnalysis(None, None, (), error=f"pdf: {exc}")
+    else:
+        extraction = extract_page(decode_body(body, content_type), url, min_chars=min_chars)
     links = links_in_scope(extraction.links, hosts)
     if not extraction.is_article:
         return PageAnalysis(None, extraction.reason, links)
@@ -260,11 +268,14 @@ class SourceCrawl:
             state="excluded" if excluded else "error", http_status=result.status, final_url=result.final_url,
             error=error, changed=False,
         )
-        if excluded:
+        seed = task.depth == 0 and task.role in ("feed", "sitemap", "listing")
+        if excluded and not seed:
             self.report.excluded += 1
         else:
+            # A start page, feed or sitemap that robots.txt or scope forbids is a failure too: without it the
+            # source silently crawled nothing and the run said "ok".
             self.report.errors.append((task.url, error))
-            if task.depth == 0 and task.role in ("feed", "sitemap", "listing"):
+            if seed:
                 self.report.seed_failures += 1
         self.on_event(self.source.name, task.url, f"error: {error}" if not excluded else f"excluded: {error}")
 
@@ -293,8 +304,13 @@ class SourceCrawl:
         ctype = (result.content_type or "").split(";")[0].strip().lower()
         if is_xml_document(result.body, result.content_type) and task.role == "listing":
             return self._handle_xml(Task(task.url, "feed", task.depth), result)
-        if not _HTML_TYPES.match(ctype):
+        pdf = is_pdf(result.body, ctype)
+        if not (pdf or _HTML_TYPES.match(ctype)):
             self._store(task, result, None, reason=f"unsupported content type {ctype}")
+            return
+        binary = None if pdf else binary_kind(result.body)
+        if binary:  # an image or archive labelled text/html would reach the extractor as mojibake
+            self._store(task, result, None, reason=f"binary content ({binary}) served as {ctype or 'no type'}")
             return
         s = self.source.settings
         loop = asyncio.get_running_loop()
@@ -302,6 +318,9 @@ class SourceCrawl:
             self.pool, analyse_page, result.body, result.content_type, result.final_url, self.hosts,
             self.source.languages, s.min_chars,
         )
+        if analysis.error:
+            self._record_error(task, replace(result, error=analysis.error))
+            return
         for link in analysis.links:
             self._follow(link, task)
         if task.role == "listing":

@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import hashlib
+import ipaddress
 import math
 import re
+import socket
 import time
 import urllib.robotparser
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -21,12 +24,15 @@ import charset_normalizer
 import httpx
 
 from .config import Settings
-from .urls import host_of, is_private_host, normalize_url, origin_of
+from .urls import host_of, is_private_host, normalize_url, origin_of, split_host_port
 
 ROBOTS_MAX_BYTES = 500_000
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE)
 _CRAWL_DELAY = re.compile(r"^(\s*crawl-delay\s*:\s*)(\d*\.\d+)\s*$", re.IGNORECASE)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# After this many attempts in a row that got no answer at all (timeout, refused, reset), a host is taken as
+# down for the rest of the run: its other pages fail at once instead of each waiting out every retry.
+HOST_DOWN_AFTER = 6
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ class _Host:
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots: urllib.robotparser.RobotFileParser | None = None
     robots_error: str | None = None  # robots.txt unreachable: the host is not crawled this run
+    silent_attempts: int = 0  # consecutive attempts without any answer (see HOST_DOWN_AFTER)
+    last_failure: str = ""
 
 
 class Fetcher:
@@ -91,12 +99,14 @@ class Fetcher:
         self.settings = settings
         self._clock = clock
         self._hosts: dict[str, _Host] = {}
+        self._private: dict[str, str | None] = {}  # host name -> a private address it resolves to, or None
         self._client = httpx.AsyncClient(
             headers={"Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,  # followed by hand: each hop is checked for scope and politeness
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             trust_env=False,
+            event_hooks={"response": [_check_location]},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -119,7 +129,7 @@ class Fetcher:
         current = url
         attempts = 0
         for _hop in range(s.max_redirects + 1):
-            scope_error = self._scope_error(current, s, allowed_hosts)
+            scope_error = self._scope_error(current, s, allowed_hosts) or await self._resolves_private(current, s)
             if scope_error:
                 return FetchResult(url, current, None, error=scope_error, attempts=attempts)
             if s.obey_robots and not await self._robots_allows(current, s):
@@ -153,6 +163,17 @@ class Fetcher:
             return f"scope: {host_of(url)} is a private or loopback address"
         return None
 
+    async def _resolves_private(self, url: str, s: Settings) -> str | None:
+        """A public-looking name that resolves to a private or loopback address is out of scope too (checked on
+        every hop, redirects included). A name that does not resolve is left to fail as a network error."""
+        if s.allow_private_hosts:
+            return None
+        host, port = split_host_port(url)
+        if host not in self._private:
+            self._private[host] = await _private_address(host, port)
+        address = self._private[host]
+        return f"scope: {host} resolves to the private or loopback address {address}" if address else None
+
     async def _get_with_retries(
         self, url: str, s: Settings, validators: Validators, accept: str
     ) -> tuple[tuple[httpx.Response, bytes] | str, int]:
@@ -180,15 +201,26 @@ class Fetcher:
             headers["If-Modified-Since"] = validators.last_modified
         host = self._host(url)
         async with host.lock:
+            if host.silent_attempts >= HOST_DOWN_AFTER:  # checked under the lock: others may have been waiting
+                raise _FetchFailure(f"network: host skipped for the rest of this run after {host.silent_attempts} "
+                                    f"attempts in a row without an answer (last: {host.last_failure})")
             await self._wait_for_slot(host, s)
             try:
                 # The whole transfer has a deadline too: a server trickling a byte a second never trips a read timeout.
                 async with asyncio.timeout(s.timeout * 3):
-                    return await self._transfer(url, s, headers)
+                    answer = await self._transfer(url, s, headers)
+                host.silent_attempts = 0
+                return answer
             except (TimeoutError, httpx.TimeoutException):
-                raise _Retryable(f"timeout: no complete answer in {s.timeout:g}s") from None
+                self._no_answer(host, f"timeout: no complete answer in {s.timeout:g}s")
+                raise _Retryable(host.last_failure) from None
             except httpx.TransportError as exc:
-                raise _Retryable(f"network: {type(exc).__name__}: {exc or 'connection failed'}") from None
+                # httpx's read and connect errors often have an empty message: name the failure anyway
+                self._no_answer(host, f"network: {type(exc).__name__}: {str(exc) or 'connection closed or reset'}")
+                raise _Retryable(host.last_failure) from None
+            except (_Retryable, _FetchFailure):
+                host.silent_attempts = 0  # a 429, a 5xx or an oversized body is an answer: the host is up
+                raise
             except httpx.InvalidURL as exc:
                 # httpx parses a redirect's Location even when not following it
                 raise _FetchFailure(f"redirect: unusable Location ({exc})") from None
@@ -196,6 +228,11 @@ class Fetcher:
                 raise _FetchFailure(f"http: {type(exc).__name__}: {exc}") from None
             finally:
                 host.next_slot = self._clock() + self._delay(host, s)
+
+    @staticmethod
+    def _no_answer(host: _Host, message: str) -> None:
+        host.silent_attempts += 1
+        host.last_failure = message
 
     async def _transfer(self, url: str, s: Settings, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
         async with self._client.stream("GET", url, headers=headers) as response:
@@ -206,12 +243,15 @@ class Fetcher:
                 raise _FetchFailure(f"too_large: Content-Length {declared} is over the {s.max_bytes}-byte limit")
             chunks: list[bytes] = []
             size = 0
-            # aiter_bytes yields decompressed bytes, so a gzip bomb is stopped at the limit too.
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > s.max_bytes:
-                    raise _FetchFailure(f"too_large: body is over the {s.max_bytes}-byte limit")
-                chunks.append(chunk)
+            # Decompressed here, in pieces no larger than the room left under the limit: httpx's own decoder
+            # inflates each 64 KB network read whole, so a gzip bomb cost 130 MB before the limit could stop it.
+            inflater = _Inflater(response.headers.get("content-encoding"))
+            async for raw in response.aiter_raw():
+                for piece in inflater.feed(raw, s.max_bytes + 1 - size):
+                    size += len(piece)
+                    if size > s.max_bytes:
+                        raise _FetchFailure(f"too_large: body is over the {s.max_bytes}-byte limit (after decompression)")
+                    chunks.append(piece)
             return response, b"".join(chunks)
 
     def _host(self, url: str) -> _Host:
@@ -258,6 +298,68 @@ class Fetcher:
         host.robots = parser
 
 
+async def _check_location(response: httpx.Response) -> None:
+    """Refuse a redirect to a non-HTTP scheme (javascript:, file:, mailto:) before httpx parses it: its own
+    parse fails on some of them with a message that does not name the Location."""
+    location = response.headers.get("location")
+    if response.has_redirect_location and location and normalize_url(location, base=str(response.request.url)) is None:
+        raise _FetchFailure(f"redirect: unusable Location {location[:200]!r}")
+
+
+class _Inflater:
+    """Content-Encoding decoding with bounded output per step (gzip, deflate, identity: what we ask for)."""
+
+    def __init__(self, encoding: str | None) -> None:
+        name = (encoding or "identity").strip().lower()
+        self._raw_fallback = name == "deflate"  # some servers send raw deflate without the zlib header
+        if name in ("identity", ""):
+            self._z: zlib._Decompress | None = None
+        elif name in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif name == "deflate":
+            self._z = zlib.decompressobj(zlib.MAX_WBITS)
+        else:
+            raise _FetchFailure(f"http: unsupported Content-Encoding {encoding!r}")
+        self._started = False
+
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        """The decoded bytes of `data`, in pieces of at most `room` bytes (the caller stops when over its limit)."""
+        if self._z is None:
+            yield data
+            return
+        try:
+            if not self._started and self._raw_fallback and data:
+                self._started = True
+                try:
+                    zlib.decompressobj(zlib.MAX_WBITS).decompress(data[:64], 1)
+                except zlib.error:
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+            yield self._z.decompress(data, max(room, 1))
+            while self._z.unconsumed_tail:
+                yield self._z.decompress(self._z.unconsumed_tail, max(room, 1))
+        except zlib.error as exc:
+            raise _FetchFailure(f"http: broken compressed body ({exc})") from None
+
+
+async def _private_address(host: str, port: int) -> str | None:
+    """The first non-public address `host` resolves to, or None (also when it does not resolve)."""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    for *_, sockaddr in infos:
+        address = str(sockaddr[0]).split("%", 1)[0]
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            continue
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if not ip.is_global:
+            return address
+    return None
+
+
 def _robots_lines(body: bytes) -> list[str]:
     """robots.txt lines, with fractional Crawl-delay values rounded up: urllib's parser ignores non-integers."""
     lines = body.decode("utf-8", errors="replace").splitlines()
@@ -293,19 +395,67 @@ def _result(url: str, final_url: str, response: httpx.Response, body: bytes, att
     )
 
 
+_MAGIC = (
+    (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"), (b"PK\x03\x04", "ZIP archive"),
+    (b"\x1f\x8b", "gzip data"), (b"BZh", "bzip2 data"), (b"7z\xbc\xaf", "7-Zip archive"), (b"Rar!", "RAR archive"),
+    (b"\xd0\xcf\x11\xe0", "MS Office document"), (b"\x00\x00\x00 ftyp", "MP4 video"), (b"ID3", "MP3 audio"),
+    (b"OggS", "Ogg media"), (b"\x7fELF", "executable"), (b"RIFF", "RIFF media"),
+    (b"wOFF", "web font"), (b"wOF2", "web font"), (b"%!PS", "PostScript"),
+)
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a body is when it is not text at all (an image, archive or executable, whatever its declared
+    type), or None. Text in UTF-16 (a BOM) is text; NUL bytes in the first kilobyte otherwise mean binary."""
+    for magic, kind in _MAGIC:
+        if body.startswith(magic):
+            return kind
+    head = body[:1024]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    return "binary data" if b"\x00" in head else None
+
+
+# Declared charsets whose text can also be valid UTF-8 (7-bit or NUL-bearing): the declaration must win.
+_NOT_ASCII_COMPATIBLE = re.compile(r"^(utf-?16|utf-?32|ucs-?2|ucs-?4|utf-?7|iso-?2022|hz)", re.IGNORECASE)
+
+
 def decode_body(body: bytes, content_type: str | None) -> str:
-    """Decode a page: the HTTP charset, else a BOM or <meta> charset, else detection; never fails."""
-    for candidate in (_header_charset(content_type), _bom_charset(body), _meta_charset(body)):
-        if candidate:
-            try:
-                return body.decode(candidate)
-            except (LookupError, UnicodeDecodeError):
-                continue  # a wrong declaration: fall through to detection
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    """Decode a page: a BOM, else valid UTF-8, else the HTTP or <meta> charset, else detection; never fails.
+
+    Valid UTF-8 with non-ASCII bytes is read as UTF-8 whatever an 8-bit label says (legacy-encoded text is
+    practically never valid UTF-8, and "charset=iso-8859-1" on a UTF-8 page is a common server default);
+    UTF-8 with a few stray invalid bytes stays UTF-8, those bytes replaced.
+    """
+    bom = _bom_charset(body)
+    if bom:
+        try:
+            return body.decode(bom)
+        except UnicodeDecodeError:
+            pass  # bytes that only look like a BOM
+    declared = [c for c in (_header_charset(content_type), _meta_charset(body)) if c]
+    if not any(_NOT_ASCII_COMPATIBLE.match(c) for c in declared):
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    for candidate in declared:
+        try:
+            return body.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue  # a wrong declaration: fall through to detection
+    if _mostly_utf8(body):
+        return body.decode("utf-8", errors="replace")
     return body.decode(_detect_charset(body[:200_000]), errors="replace")
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """UTF-8 with stray invalid bytes: twice as many valid non-ASCII characters as invalid sequences (text in
+    a legacy 8-bit charset has next to no valid UTF-8 sequences)."""
+    text = body[:200_000].decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    return non_ascii >= 2 * bad
 
 
 def _detect_charset(sample: bytes) -> str:

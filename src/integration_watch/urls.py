@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -59,18 +60,36 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def split_host_port(url: str) -> tuple[str, int]:
+    """Host name (no brackets) and port of an http(s) URL, the default port filled in."""
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 80)
+
+
+# Hosts that the C resolver reads as IPv4 though ipaddress does not: 2130706433, 0x7f.1, 127.1, 0177.0.0.1.
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
+
+
 def is_private_host(url: str) -> bool:
     """Whether the URL names a loopback, private, link-local or otherwise non-public address.
 
-    Names are judged as written ("localhost" and *.local are private); other names are not resolved here.
+    Names are judged as written ("localhost" and *.local are private); fetch.py also resolves other names
+    before each request. Numeric shorthands (http://2130706433/ is 127.0.0.1) are read as the resolver would.
     """
     host = (urlsplit(url).hostname or "").lower()
     if host in ("localhost",) or host.endswith((".localhost", ".local", ".internal")):
         return True
     try:
-        addr = ipaddress.ip_address(host)
+        addr: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
     except ValueError:
-        return False
+        if not _NUMERIC_HOST.match(host):
+            return False
+        try:
+            addr = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped  # ::ffff:127.0.0.1
     return not addr.is_global
 
 
