@@ -83,6 +83,12 @@ def test_stats_per_source(corpus_db: Path) -> None:
         (("search", '"unclosed'), "unbalanced quote"),
         (("search", "x", "--since", "last tuesday"), "cannot read the date"),
         (("show", "999999"), "no article with id 999999"),
+        # click's own usage errors, one line too
+        (("show", "abc"), "'abc' is not a valid integer. (see 'main show --help')"),
+        (("search",), "Missing argument 'QUERY'"),
+        (("search", "x", "--limit", "0"), "--limit"),
+        (("search", "x", "--sort", "random"), "--sort"),
+        (("no-such-command",), "No such command"),
     ],
 )
 def test_bad_input_gets_one_clear_line(corpus_db: Path, args: tuple[str, ...], message: str) -> None:

@@ -55,7 +55,28 @@ def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[...,
     )
 
 
-@click.group()
+class _OneLineErrors(click.Group):
+    """Usage errors (a missing argument, a value of the wrong type) as one line pointing at --help, like every
+    other error of this tool, instead of click's three-line usage block."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            click.echo(f"error: {exc.format_message()}{where}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=_OneLineErrors)
 @click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("integration-watch.db"),
     envvar="INTEGRATION_WATCH_DB", show_default=True, help="Corpus database (env INTEGRATION_WATCH_DB).",
