@@ -19,7 +19,8 @@ from .corpus import Corpus, fold
 TITLE_WEIGHT = 5.0
 MAX_QUERY_CHARS = 1000
 # bm25 costs about a microsecond per matching article: a word in most of a million articles would take a
-# second to rank. Past this many matches, only the most recently stored ones are ranked (see _rowid_floor).
+# second to rank. When every required word is in more than this many articles, only the most recently stored
+# this-many articles are ranked (see _rowid_floor).
 COMMON_MATCHES = 50_000
 SORTS = ("relevance", "date")
 _TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*")|(?P<paren>[()])|(?P<word>[^\s()"]+))')
@@ -198,18 +199,18 @@ def search(
     common_matches: int = COMMON_MATCHES,
 ) -> list[Hit]:
     """Best matches first (bm25, titles weighted, newer first among equals) or newest first (`sort="date"`),
-    each with a snippet. A query matching more than `common_matches` articles is ranked among the newest
-    `common_matches` matches, unless that leaves fewer than `limit` hits."""
+    each with a snippet. A query whose every required word is in more than `common_matches` articles is
+    ranked among the `common_matches` most recently stored articles, unless that leaves fewer than `limit`
+    hits."""
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     q = parse_query(query)
     where, args = Filters(lang, source, since, until).sql()
     args.update({"match": q.fts, "limit": max(1, limit), "tw": TITLE_WEIGHT})
-    order = "score, a.published DESC" if sort == "relevance" else "a.published IS NULL, a.published DESC, score"
     floor = _rowid_floor(corpus, q, common_matches)
-    rows = _ranked(corpus, where, args, order, floor)
+    rows = _ranked(corpus, where, args, sort, floor)
     if floor is not None and len(rows) < limit:
-        rows = _ranked(corpus, where, args, order, None)
+        rows = _ranked(corpus, where, args, sort, None)
     return [
         Hit(r["id"], r["source"], r["url"], r["title"], r["title_en"], r["lang"], r["published"],
             _best_snippet(r["text"], r["text_en"], q.terms), -r["score"])
@@ -217,18 +218,39 @@ def search(
     ]
 
 
+# Candidates ranked by bm25 alone, before ties are broken by publication date: ties deeper than this at the
+# last place could be ordered by storage order instead of date.
+TIE_SLACK = 50
+
+
 def _ranked(
-    corpus: Corpus, where: list[str], args: dict[str, object], order: str, floor: int | None
+    corpus: Corpus, where: list[str], args: dict[str, object], sort: str, floor: int | None
 ) -> list[sqlite3.Row]:
+    """The best `limit` matches with their article rows. Ranking keeps only ids and scores in SQLite's sorter
+    (not the articles' text), and reads the articles table during ranking only when a filter or the date
+    sort needs it: the full rows are read for the winners alone."""
     conditions = ["articles_fts MATCH :match", *where]
     if floor is not None:
         conditions.append("articles_fts.rowid >= :floor")
+    join = "JOIN articles a ON a.id = articles_fts.rowid" if where or sort == "date" else ""
+    if sort == "date":
+        inner_order, inner_limit = "a.published IS NULL, a.published DESC, score", ":limit"
+        outer_order = "r.published IS NULL, r.published DESC, r.score"
+    else:
+        inner_order, inner_limit = "score, articles_fts.rowid DESC", f":limit + {TIE_SLACK}"
+        outer_order = "r.score, a.published DESC"
     sql = f"""
-        SELECT a.id, a.source, a.url, a.title, a.title_en, a.lang, a.published, a.text, a.text_en,
-               bm25(articles_fts, :tw, 1.0, :tw, 1.0) AS score
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE {' AND '.join(conditions)}
-        ORDER BY {order}
+        WITH r AS (
+            SELECT articles_fts.rowid AS id, bm25(articles_fts, :tw, 1.0, :tw, 1.0) AS score
+                   {", a.published AS published" if sort == "date" else ""}
+            FROM articles_fts {join}
+            WHERE {' AND '.join(conditions)}
+            ORDER BY {inner_order}
+            LIMIT {inner_limit}
+        )
+        SELECT a.id, a.source, a.url, a.title, a.title_en, a.lang, a.published, a.text, a.text_en, r.score
+        FROM r JOIN articles a ON a.id = r.id
+        ORDER BY {outer_order}
         LIMIT :limit
     """
     try:
@@ -238,23 +260,23 @@ def _ranked(
 
 
 def _rowid_floor(corpus: Corpus, q: Query, common_matches: int) -> int | None:
-    """For a query that may match more than `common_matches` articles, the rowid of its `common_matches`-th
-    newest match (FTS5 walks a term's matches in rowid order without scoring them); else None. The match count
-    is bounded by the rarest required word's document count, read from the index's vocabulary."""
+    """When every required word of the query is in more than `common_matches` articles, the lowest rowid of
+    the `common_matches` most recently stored articles (ranking then looks at those only); else None.
+
+    A word's articles are counted by walking its list in the index, stopping past `common_matches` (the
+    vocabulary's counts walk the whole list: slower than ranking a mid-sized query). Longer words first:
+    they are usually the rarer, so a query with one uncommon word stops after one short walk."""
     if not q.required:
         return None
-    corpus.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.articles_vocab USING fts5vocab(main, articles_fts, row)")
-    counts = []
-    for term in q.required:
-        row = corpus.conn.execute("SELECT doc FROM temp.articles_vocab WHERE term = ?", (term,)).fetchone()
-        counts.append(row[0] if row else 0)
-    if min(counts) <= common_matches:
-        return None
-    row = corpus.conn.execute(
-        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-        (q.fts, common_matches - 1),
-    ).fetchone()
-    return int(row[0]) if row else None
+    for term in sorted(q.required, key=len, reverse=True):
+        (count,) = corpus.conn.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+            (f'"{term}"', common_matches + 1),
+        ).fetchone()
+        if count <= common_matches:
+            return None
+    (high,) = corpus.conn.execute("SELECT max(id) FROM articles").fetchone()
+    return int(high) - common_matches + 1
 
 
 def _best_snippet(text: str, text_en: str | None, terms: tuple[str, ...]) -> str:
