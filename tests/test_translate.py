@@ -117,14 +117,19 @@ def test_spanish_articles_come_out_in_english_and_are_found_by_english_queries(t
 
 @needs_apertium
 def test_statuses_english_pending_and_what_waits_for_which_language(translated: Path) -> None:
-    rows = _rows(translated, "SELECT lang, translation_status, translation_waiting, text_en FROM articles")
+    rows = _rows(translated, "SELECT lang, translation_status, translation_waiting, text, text_en, paragraph_langs FROM articles")
     for row in rows:
         if row["lang"] == "en" and row["translation_waiting"] is None:
             assert row["translation_status"] == "english" and row["text_en"] is None
         if row["lang"] in {"el", "it", "sv", "de", "fr"}:
             assert row["translation_status"] == "pending"
             assert row["lang"] in row["translation_waiting"].split()
-            assert row["text_en"] is None  # nothing of the source passed off as English
+            # nothing of the source passed off as English: only paragraphs detected as English are kept
+            langs = dict(json.loads(row["paragraph_langs"]))
+            english = (row["text_en"] or "").split("\n")
+            for i, line in enumerate(english):
+                if line.strip():
+                    assert langs.get(i) == "en" and line == row["text"].split("\n")[i]
     assert all(r["translation_status"] is not None for r in rows)
 
     result = CliRunner().invoke(main, ["--db", str(translated), "stats", "--format", "json"])

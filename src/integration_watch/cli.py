@@ -20,7 +20,8 @@ from .corpus import Corpus, CorpusError, CrawlLock
 from .crawl import CrawlReport, crawl
 from .engines import Engines, ModelError, default_models_dir, install_argos_file, install_argos_from_index
 from .fixtures import bundled_sites_dir, serve_fixture_sites
-from .search import SORTS, Filters, QueryError, parse_query, search
+from .search import SORTS, Filters, QueryError, parse_date, parse_query, search
+from .stories import StoryReport, Thresholds, recluster, update_stories
 from .translate import TranslateReport, translate_pending
 
 USAGE_ERROR = 2
@@ -178,8 +179,15 @@ def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
             click.echo(f"  {name}: FAILED: none of its start URLs, feeds or sitemaps could be read", err=True)
     if report.translation and not quiet:
         click.echo(_translation_line(report.translation))
+    if report.stories and not quiet:
+        click.echo(_stories_line(report.stories))
     if not quiet or report.exit_code:
         click.echo(f"run {report.run_id}: {report.status}", err=bool(report.exit_code))
+
+
+def _stories_line(s: StoryReport) -> str:
+    return (f"stories: {s.articles} articles placed: {s.new_stories} new stories, {s.joined} joined a story, "
+            f"{s.merged} stories merged")
 
 
 def _translation_line(t: TranslateReport) -> str:
@@ -208,13 +216,16 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
         with CrawlLock(obj["db"]), Corpus(obj["db"]) as corpus:
             report = translate_pending(corpus, engines, lang=lang and lang.lower(), source=source,
                                        retranslate=retranslate)
+            stories = update_stories(corpus)  # a new translation can join its story
             waiting = corpus.translation_stats()["waiting"]
     finally:
         engines.close()
     if fmt == "json":
-        click.echo(json.dumps({**report.as_dict(), "waiting": waiting}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**report.as_dict(), "waiting": waiting, "stories": stories.as_dict()}, indent=2,
+                              ensure_ascii=False))
         return
     click.echo(_translation_line(report))
+    click.echo(_stories_line(stories))
     if waiting:
         click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in waiting.items())
                    + "  (see 'models install')")
@@ -276,21 +287,26 @@ def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="relevance: bm25, titles weighted, newer first among equals; date: newest first.")
+@click.option("--all-copies", is_flag=True, help="Every matching article, not one per story.")
 @format_option("table", "json", "csv")
 @click.pass_obj
 @_friendly
 def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | None, since: str | None,
-               until: str | None, limit: int, sort: str, fmt: str) -> None:
-    """Full-text search over original and English text. QUERY: words, "phrases", AND/OR/NOT, prefix*,
-    title:word (see the README)."""
+               until: str | None, limit: int, sort: str, all_copies: bool, fmt: str) -> None:
+    """Full-text search over original and English text, one row per story (its best match) unless
+    --all-copies. QUERY: words, "phrases", AND/OR/NOT, prefix*, title:word (see the README)."""
     Filters(lang, source, since, until).check()  # a bad date is reported before the database is touched
     with Corpus(obj["db"], readonly=True) as corpus:
-        hits = search(corpus, query, lang=lang, source=source, since=since, until=until, sort=sort, limit=limit)
+        hits = search(corpus, query, lang=lang, source=source, since=since, until=until, sort=sort, limit=limit,
+                      all_copies=all_copies)
     rows = [asdict(h) for h in hits]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(_csv(rows, ["id", "score", "lang", "source", "published", "title", "url", "snippet"]), nl=False)
+        for row in rows:
+            row["more"] = " ".join(row["more"])
+        click.echo(_csv(rows, ["id", "score", "lang", "source", "published", "title", "url", "story_id", "more",
+                               "snippet"]), nl=False)
     elif not rows:
         click.echo("no matches")
     else:
@@ -298,9 +314,63 @@ def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | 
             title = h.title or "(no title)"
             if h.title_en and h.title_en != h.title:
                 title += f"  ({h.title_en})"
-            click.echo(f"#{h.id}  [{h.lang or '?'}]  {h.source}  {(h.published or '')[:10]}  {title}")
+            more = f"  +{len(h.more)} more: {', '.join(h.more)}" if h.more else ""
+            click.echo(f"#{h.id}  [{h.lang or '?'}]  {h.source}  {(h.published or '')[:10]}  {title}{more}")
             click.echo(f"    {h.url}")
             click.echo(f"    {h.snippet}")
+
+
+# --- stories ---------------------------------------------------------------------------------------
+
+
+@main.command("stories")
+@click.option("--since", help="Seen (first stored) on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d.")
+@click.option("--until", help="Seen on or before (same forms).")
+@click.option("--lang", help="Only stories with an article in this language.")
+@click.option("--source", help="Only stories with an article from this source.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@format_option("table", "json")
+@click.pass_obj
+@_friendly
+def stories_cmd(obj: dict[str, Any], since: str | None, until: str | None, lang: str | None, source: str | None,
+                limit: int, fmt: str) -> None:
+    """Stories, latest sighting first: English headline, first and latest sighting, languages, sources,
+    number of articles (copies and translations of one story are one story)."""
+    where, args = Filters(lang, source).sql()
+    if since:
+        where.append("a.first_fetched >= :seen_since")
+        args["seen_since"] = parse_date(since)
+    if until:
+        where.append("a.first_fetched < :seen_before")
+        args["seen_before"] = parse_date(until, end=True) + "T99"  # the whole last day
+    with Corpus(obj["db"], readonly=True) as corpus:
+        rows = corpus.story_summaries(where, args, limit)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no stories")
+        return
+    for r in rows:
+        click.echo(f"story {r['id']}  {r['articles']} article{'s' if r['articles'] > 1 else ''}  "
+                   f"[{', '.join(r['languages'])}]  {r['published'] or '?'}  {r['headline'] or '(no title)'}")
+        click.echo(f"    seen {r['first_seen'][:10]} .. {r['last_seen'][:10]}  sources: {', '.join(r['sources'])}")
+
+
+@main.command("recluster")
+@click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Take the story thresholds from this sources.toml [default: those the corpus last used].")
+@click.pass_obj
+@_friendly
+def recluster_cmd(obj: dict[str, Any], sources_path: Path | None) -> None:
+    """Rebuild every story from the stored text (after a threshold change or new translations); nothing is
+    fetched again."""
+    with CrawlLock(obj["db"]), Corpus(obj["db"]) as corpus:
+        thresholds = (Thresholds.from_settings(load_config(sources_path).defaults) if sources_path
+                      else Thresholds.of_corpus(corpus))
+        report = recluster(corpus, thresholds)
+        count = corpus.conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+    click.echo(f"{report.articles} articles in {count} stories ({report.pairs_checked} candidate pairs checked)")
 
 
 @main.command("export")
@@ -345,10 +415,12 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
     with Corpus(obj["db"], readonly=True) as corpus:
         # an id beyond SQLite's 64-bit integers cannot exist (and would raise OverflowError in the query)
         article = corpus.article(article_id) if -(2**63) <= article_id < 2**63 else None
-    if article is None:
-        raise UserError(f"no article with id {article_id}")
+        if article is None:
+            raise UserError(f"no article with id {article_id}")
+        story = [m for m in corpus.story_members(article["story_id"]) if m["id"] != article_id] \
+            if article["story_id"] is not None else []
     if fmt == "json":
-        click.echo(json.dumps(article, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**article, "same_story": story}, indent=2, ensure_ascii=False))
         return
     for key in ("title", "title_en", "url", "source", "lang", "languages", "published", "author", "sitename",
                 "description", "first_fetched", "last_fetched", "translation_status", "translation_engine",
@@ -369,6 +441,12 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
             line = english[index] if index < len(english) else ""
             click.echo("    en: " + (line if line.strip() else f"(not translated: no engine for {lang})"))
         click.echo("")
+    if story:
+        click.echo(f"same story (story {article['story_id']}), {len(story)} other article{'s' if len(story) > 1 else ''}:")
+        for m in story:
+            title = m["title_en"] if m["lang"] != "en" and m["title_en"] else m["title"]
+            click.echo(f"  #{m['id']}  [{m['lang']}]  {m['source']}  {(m['published'] or '')[:10]}  {title}")
+            click.echo(f"      {m['url']}")
 
 
 @main.command("stats")
@@ -376,18 +454,22 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
 @click.pass_obj
 @_friendly
 def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
-    """Per source: pages fetched, articles, languages, failures, last crawl."""
+    """Per source: pages fetched, articles, languages, failures, last crawl; translation and stories."""
     with Corpus(obj["db"], readonly=True) as corpus:
         rows = corpus.stats()
         langs = corpus.languages_by_source()
         failures = corpus.failures(limit=20)
         last = corpus.last_run()
         translation = corpus.translation_stats()
+        stories = corpus.conn.execute(
+            "SELECT count(*), sum(n > 1) FROM (SELECT count(*) AS n FROM articles WHERE story_id IS NOT NULL GROUP BY story_id)"
+        ).fetchone()
     for row in rows:
         row["languages"] = langs.get(row["source"], {})
+    story_counts = {"stories": stories[0], "with_copies": stories[1] or 0}
     if fmt == "json":
-        click.echo(json.dumps({"sources": rows, "translation": translation, "recent_failures": failures,
-                               "last_run": last}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"sources": rows, "translation": translation, "stories": story_counts,
+                               "recent_failures": failures, "last_run": last}, indent=2, ensure_ascii=False))
         return
     header = f"{'source':28} {'fetched':>8} {'articles':>8} {'failures':>8} {'queued':>6}  {'languages':24} last crawl"
     click.echo(header)
@@ -400,6 +482,7 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
                + f"; translation memory {translation['memory']} sentences")
     if translation["waiting"]:
         click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in translation["waiting"].items()))
+    click.echo(f"stories: {story_counts['stories']} ({story_counts['with_copies']} carried by more than one article)")
     if last:
         click.echo(f"\nlast run #{last['id']}: {last['status']}, started {last['started']}")
     if failures:

@@ -38,6 +38,11 @@ class Settings:
     allow_private_hosts: bool = False  # loopback/private addresses (tests and the demo turn this on)
     min_chars: int = 200  # shorter extractions are not articles
     max_depth: int = 2  # listing-page hops from a start URL
+    # Stories (read from [defaults] only; see stories.py): chosen on the FLORES and fixture measurements in
+    # BENCHMARKS.md.
+    duplicate_similarity: float = 0.6  # stem-set Jaccard for two originals in one language to be one story
+    translation_similarity: float = 0.17  # the same when either side is a machine translation
+    story_window_days: int = 30  # the most days between two articles of one story
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,9 @@ def _settings(base: Settings, raw: dict[str, Any], where: str) -> Settings:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             raise ConfigError(f"{where}: key {key!r} must not be negative")
         changes[key] = float(value) if expected[0] is float and isinstance(value, (int, float)) else value
+    for key in ("duplicate_similarity", "translation_similarity"):
+        if key in changes and not 0 < changes[key] <= 1:
+            raise ConfigError(f"{where}: key {key!r} must be above 0 and at most 1")
     if changes.get("user_agent", "x").strip() == "":
         raise ConfigError(f"{where}: key 'user_agent' must not be empty")
     return replace(base, **changes)

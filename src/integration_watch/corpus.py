@@ -135,6 +135,26 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO articles_fts(rowid, title, text, title_en, text_en)
         SELECT id, fold(title), fold(text), fold(title_en), fold(text_en) FROM articles;
     """,
+    # 4: stories. Every article belongs to one; the MinHash signature it was compared by is kept.
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL               -- last time an article joined or the story absorbed another
+    );
+    ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories(id);
+    CREATE INDEX articles_story ON articles(story_id);
+    CREATE INDEX articles_text_hash ON articles(text_hash);
+    CREATE TABLE article_signatures (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        day INTEGER NOT NULL,               -- days since 1970-01-01: publication date, else first sighting
+        language TEXT NOT NULL,             -- 'en' (original or translation), or the original language
+        signature BLOB NOT NULL             -- 128 little-endian uint32 MinHash values
+    );
+    CREATE INDEX article_signatures_day ON article_signatures(day);
+    -- The thresholds the stories were built with (sources.toml [defaults], written by crawl and recluster).
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
 
 
@@ -442,6 +462,8 @@ class Corpus:
                    WHERE id = :id""",
                 {**values, "id": article_id},
             )
+            # what its story was judged on has changed: the story stage looks at it again
+            c.execute("DELETE FROM article_signatures WHERE article_id = ?", (article_id,))
         return article_id, outcome
 
     # --- translations -----------------------------------------------------------------------------
@@ -518,7 +540,7 @@ class Corpus:
                 "INSERT OR IGNORE INTO translation_memory(engine, lang, source, target) VALUES (?, ?, ?, ?)", memory
             )
             for r in records:
-                row = c.execute("SELECT text_hash FROM articles WHERE id = ?", (r.id,)).fetchone()
+                row = c.execute("SELECT text_hash, translation_status FROM articles WHERE id = ?", (r.id,)).fetchone()
                 if row is None or row["text_hash"] != r.text_hash:
                     continue
                 c.execute(
@@ -527,6 +549,158 @@ class Corpus:
                     (r.title_en, r.text_en, r.status, "; ".join(r.engines) or None, r.note,
                      " ".join(r.waiting) or None, stamp, r.id),
                 )
+                if "translated" in (r.status, row["translation_status"]):
+                    # its English changed: the story stage compares it again
+                    c.execute("DELETE FROM article_signatures WHERE article_id = ?", (r.id,))
+
+    # --- stories ----------------------------------------------------------------------------------
+
+    def story_rows(self, ids: list[int]) -> list[sqlite3.Row]:
+        """What the story stage compares articles by."""
+        out: list[sqlite3.Row] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            out += self.conn.execute(
+                f"""SELECT id, lang, translation_status, text, text_en, text_hash, published, first_fetched
+                    FROM articles WHERE id IN ({','.join('?' * len(part))})""",
+                part,
+            ).fetchall()
+        return out
+
+    def store_signatures(self, rows: list[tuple[int, int, str, bytes]]) -> None:
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO article_signatures(article_id, day, language, signature) VALUES (?, ?, ?, ?)",
+                rows,
+            )
+
+    def signatures_between(self, first_day: int, last_day: int) -> list[tuple[int, int, str, bytes]]:
+        return [
+            (r[0], r[1], r[2], r[3])
+            for r in self.conn.execute(
+                "SELECT article_id, day, language, signature FROM article_signatures WHERE day BETWEEN ? AND ?",
+                (first_day, last_day),
+            )
+        ]
+
+    def same_text(self, digest: str, exclude: int) -> set[int]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM articles WHERE text_hash = ? AND id != ?", (digest, exclude))}
+
+    def link_stories(
+        self, chunk: list[int], groups: list[set[int]], claimed: set[int], before: dict[int, int] | None = None
+    ) -> dict[str, int]:
+        """Put each group of articles in one story, in one transaction. Articles outside `chunk` keep the story
+        they have (several stories in one group are merged into the oldest); otherwise the group takes a story
+        one of its articles had before (`before`, else their current one) that no other group has claimed
+        (`claimed`, updated), or a new one."""
+        stamp = now()
+        counts = {"new": 0, "joined": 0, "merged": 0}
+        in_chunk = set(chunk)
+        with self.transaction() as c:
+            for group in groups:
+                members = sorted(group)
+                current = dict(c.execute(
+                    f"SELECT id, story_id FROM articles WHERE id IN ({','.join('?' * len(members))})", members
+                ).fetchall())
+                settled = sorted({s for a, s in current.items() if a not in in_chunk and s is not None})
+                earlier = before if before is not None else current
+                previous = sorted({earlier[a] for a in members if a in in_chunk and earlier.get(a) is not None} - claimed)
+                if settled:
+                    target = settled[0]
+                    for other in settled[1:]:
+                        c.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, other))
+                        counts["merged"] += 1
+                    counts["joined"] += sum(1 for a in members if a in in_chunk)
+                elif previous:
+                    target = previous[0]
+                else:
+                    target = int(c.execute("INSERT INTO stories(created, updated) VALUES (?, ?)", (stamp, stamp)).lastrowid or 0)
+                    counts["new"] += 1
+                claimed.add(target)
+                c.execute("UPDATE stories SET updated = ? WHERE id = ?", (stamp, target))
+                c.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(target, a) for a in members if a in in_chunk])
+            c.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
+        return counts
+
+    def reset_stories(self) -> dict[int, int]:
+        """Forget every signature and story membership (stories themselves stay until emptied), returning
+        article id -> story id as it was, so a rebuild can keep the numbers of stories that survive."""
+        before = {r[0]: r[1] for r in self.conn.execute("SELECT id, story_id FROM articles WHERE story_id IS NOT NULL")}
+        with self.transaction() as c:
+            c.execute("DELETE FROM article_signatures")
+            c.execute("UPDATE articles SET story_id = NULL")
+        return before
+
+    def article_ids_by_day(self) -> list[int]:
+        """Every article, oldest first (by publication date, else first sighting)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT id FROM articles ORDER BY coalesce(substr(published, 1, 10), substr(first_fetched, 1, 10)), id"
+        )]
+
+    def articles_needing_story(self) -> list[int]:
+        """New articles, and those whose text or translation changed since their story was judged (their
+        signature is dropped in the same transaction as the change), oldest first."""
+        return [r[0] for r in self.conn.execute(
+            """SELECT a.id FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id
+               WHERE s.article_id IS NULL
+               ORDER BY coalesce(substr(a.published, 1, 10), substr(a.first_fetched, 1, 10)), a.id"""
+        )]
+
+    def story_languages(self, story_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+        """story id -> [(article id, language)] of its articles, oldest first."""
+        out: dict[int, list[tuple[int, str]]] = {}
+        ids = sorted(set(story_ids))
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for row in self.conn.execute(
+                f"""SELECT story_id, id, coalesce(lang, '?') FROM articles WHERE story_id IN ({','.join('?' * len(part))})
+                    ORDER BY coalesce(published, first_fetched), id""",
+                part,
+            ):
+                out.setdefault(row[0], []).append((row[1], row[2]))
+        return out
+
+    def story_summaries(
+        self, where: list[str], args: dict[str, object], limit: int
+    ) -> list[dict[str, Any]]:
+        """Stories having an article that matches `where` (clauses on articles `a`), latest sighting first:
+        English headline, first and latest sighting, publication date, languages, sources, article count."""
+        sql = f"""
+            SELECT s.id, count(*) AS articles, min(m.first_fetched) AS first_seen, max(m.first_fetched) AS last_seen,
+                   min(substr(m.published, 1, 10)) AS published,
+                   group_concat(DISTINCT coalesce(m.lang, '?')) AS languages, group_concat(DISTINCT m.source) AS sources,
+                   (SELECT CASE WHEN h.lang = 'en' THEN h.title ELSE coalesce(h.title_en, h.title) END
+                    FROM articles h WHERE h.story_id = s.id
+                    ORDER BY h.lang = 'en' DESC, h.title_en IS NOT NULL DESC, coalesce(h.published, h.first_fetched)
+                    LIMIT 1) AS headline
+            FROM stories s JOIN articles m ON m.story_id = s.id
+            WHERE s.id IN (SELECT a.story_id FROM articles a WHERE a.story_id IS NOT NULL
+                           {''.join(' AND ' + w for w in where)})
+            GROUP BY s.id
+            ORDER BY last_seen DESC, s.id DESC
+            LIMIT :limit
+        """
+        rows = [dict(r) for r in self.conn.execute(sql, {**args, "limit": limit})]
+        for row in rows:
+            row["languages"] = sorted(row["languages"].split(","))
+            row["sources"] = sorted(row["sources"].split(","))
+        return rows
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", values.items())
+
+    def story_members(self, story_id: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            """SELECT id, source, url, lang, title, title_en, published, first_fetched, translation_status,
+                      translation_engine FROM articles WHERE story_id = ?
+               ORDER BY coalesce(published, first_fetched), id""",
+            (story_id,),
+        )]
 
     def translation_stats(self) -> dict[str, Any]:
         """Articles per translation status, and how many wait for an engine for each language."""

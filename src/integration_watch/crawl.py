@@ -24,6 +24,7 @@ from .extract import extract_page
 from .extract_pdf import PdfError, extract_pdf, is_pdf
 from .fetch import Fetcher, FetchResult, Validators, binary_kind, decode_body
 from .language import LanguageDetector
+from .stories import StoryReport, Thresholds, update_stories
 from .translate import TranslateReport, translate_pending
 from .urls import host_of, links_in_scope, normalize_url
 
@@ -87,6 +88,7 @@ class CrawlReport:
     run_id: int
     sources: dict[str, SourceReport]
     translation: TranslateReport | None = None
+    stories: StoryReport | None = None
 
     @property
     def exit_code(self) -> int:
@@ -105,6 +107,7 @@ class CrawlReport:
         return {
             "run": self.run_id, "status": self.status, "sources": {n: r.as_dict() for n, r in self.sources.items()},
             "translation": self.translation.as_dict() if self.translation else None,
+            "stories": self.stories.as_dict() if self.stories else None,
         }
 
 
@@ -435,7 +438,7 @@ def crawl(
     on_event: EventHandler = lambda *_: None,
 ) -> CrawlReport:
     """Run one crawl to completion, then translate the articles it stored (with `engines`; also any left
-    untried by an earlier, interrupted run). Workers default to the number of CPUs."""
+    untried by an earlier, interrupted run) and give them their stories. Workers default to the CPUs."""
     if source_names:
         for name in source_names:
             config.source(name)  # unknown names fail before anything starts
@@ -448,4 +451,5 @@ def crawl(
         pool.shutdown(cancel_futures=True)
     if engines is not None:
         report.translation = translate_pending(corpus, engines, only_new=True)
+    report.stories = update_stories(corpus, Thresholds.from_settings(config.defaults))
     return report

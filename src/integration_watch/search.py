@@ -84,6 +84,8 @@ class Hit:
     published: str | None
     snippet: str  # from the original text, or from the English text (then starting "[en] ") if only it matches
     score: float
+    story_id: int | None = None
+    more: tuple[str, ...] = ()  # languages of the story's other articles (one hit per story unless all_copies)
 
 
 def parse_query(text: str) -> Query:
@@ -196,26 +198,50 @@ def search(
     until: str | None = None,
     sort: str = "relevance",
     limit: int = 20,
+    all_copies: bool = False,
     common_matches: int = COMMON_MATCHES,
 ) -> list[Hit]:
     """Best matches first (bm25, titles weighted, newer first among equals) or newest first (`sort="date"`),
-    each with a snippet. A query whose every required word is in more than `common_matches` articles is
+    each with a snippet; one hit per story (its best-ranked article, with the languages of the others)
+    unless `all_copies`. A query whose every required word is in more than `common_matches` articles is
     ranked among the `common_matches` most recently stored articles, unless that leaves fewer than `limit`
     hits."""
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     q = parse_query(query)
     where, args = Filters(lang, source, since, until).sql()
-    args.update({"match": q.fts, "limit": max(1, limit), "tw": TITLE_WEIGHT})
+    # Copies of one story crowd the top: fetch more ranked articles than stories wanted.
+    fetch = limit if all_copies else limit * STORY_FETCH
+    args.update({"match": q.fts, "limit": max(1, fetch), "tw": TITLE_WEIGHT})
     floor = _rowid_floor(corpus, q, common_matches)
     rows = _ranked(corpus, where, args, sort, floor)
-    if floor is not None and len(rows) < limit:
+    if floor is not None and len(rows) < fetch:
         rows = _ranked(corpus, where, args, sort, None)
+    if not all_copies:
+        rows = _best_per_story(rows)
+    rows = rows[:limit]
+    others = corpus.story_languages([r["story_id"] for r in rows if r["story_id"] is not None])
     return [
         Hit(r["id"], r["source"], r["url"], r["title"], r["title_en"], r["lang"], r["published"],
-            _best_snippet(r["text"], r["text_en"], q.terms), -r["score"])
+            _best_snippet(r["text"], r["text_en"], q.terms), -r["score"], r["story_id"],
+            () if all_copies else tuple(lang for aid, lang in others.get(r["story_id"], []) if aid != r["id"]))
         for r in rows
     ]
+
+
+STORY_FETCH = 5  # ranked articles fetched per story wanted
+
+
+def _best_per_story(rows: list[sqlite3.Row]) -> list[sqlite3.Row]:
+    seen: set[int] = set()
+    best = []
+    for row in rows:
+        if row["story_id"] is not None:
+            if row["story_id"] in seen:
+                continue
+            seen.add(row["story_id"])
+        best.append(row)
+    return best
 
 
 # Candidates ranked by bm25 alone, before ties are broken by publication date: ties deeper than this at the
@@ -248,7 +274,7 @@ def _ranked(
             ORDER BY {inner_order}
             LIMIT {inner_limit}
         )
-        SELECT a.id, a.source, a.url, a.title, a.title_en, a.lang, a.published, a.text, a.text_en, r.score
+        SELECT a.id, a.source, a.url, a.title, a.title_en, a.lang, a.published, a.text, a.text_en, a.story_id, r.score
         FROM r JOIN articles a ON a.id = r.id
         ORDER BY {outer_order}
         LIMIT :limit

@@ -1,0 +1,184 @@
+"""Stories: copies, near-copies and translations of one article are one story; different articles are not.
+
+Real SQLite corpora, the real Apertium binary for the Spanish side, and the CLI for what users see.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import store_article
+from integration_watch.cli import main
+from integration_watch.config import ConfigError, parse_config
+from integration_watch.corpus import Corpus
+from integration_watch.engines import Engines
+from integration_watch.stories import MinHasher, Thresholds, jaccard, recluster, stems, union_groups, update_stories
+from integration_watch.translate import translate_pending
+
+DEFAULT = Thresholds(duplicate=0.6, translation=0.17, window_days=30)
+
+ORIGINAL = (
+    "The European Commission and the European Committee of the Regions launched a partnership on 19 March 2021 "
+    "to support cities and regions in the integration of migrants.\n"
+    "The partnership will organise 12 workshops for local and regional authorities over the next two years, "
+    "on housing, education, employment and access to health services.\n"
+    "Commissioner Ylva Johansson said that integration happens at local level, in schools, workplaces and "
+    "neighbourhoods, and that local authorities need more support from the European Union.\n"
+    "The first workshop, on setting up a local integration strategy, will take place online in May."
+)
+# The same article on another site: furniture around it, a sentence dropped, a word changed.
+COPY = (
+    "Share this page on social media\n"
+    "The European Commission and the European Committee of the Regions launched a partnership on 19 March 2021 "
+    "to support cities and regions in the integration of migrants.\n"
+    "The partnership will organise 12 workshops for local and regional authorities over the next two years, "
+    "on housing, education, employment and access to health services.\n"
+    "Commissioner Ylva Johansson said that integration happens at local level, in schools, workplaces and "
+    "neighbourhoods, and that local authorities need more help from the European Union.\n"
+    "Related content: funding calls, toolkits and events"
+)
+SPANISH = (
+    "La Comisión Europea y el Comité Europeo de las Regiones pusieron en marcha el 19 de marzo de 2021 una "
+    "asociación para apoyar a las ciudades y regiones en la integración de los migrantes.\n"
+    "La asociación organizará 12 talleres para las autoridades locales y regionales durante los próximos dos "
+    "años, sobre vivienda, educación, empleo y acceso a los servicios de salud.\n"
+    "La comisaria Ylva Johansson afirmó que la integración sucede a nivel local, en las escuelas, los lugares "
+    "de trabajo y los barrios, y que las autoridades locales necesitan más apoyo de la Unión Europea.\n"
+    "El primer taller, sobre la elaboración de una estrategia local de integración, tendrá lugar en línea en mayo."
+)
+# Same actors and programme, another event: shares many words, not the same story.
+FOLLOW_UP = (
+    "Six months after its launch, the partnership between the European Commission and the European Committee of "
+    "the Regions held its first political roundtable in Brussels on 13 October 2021.\n"
+    "Mayors and regional presidents discussed the results of the first 4 workshops on housing and employment "
+    "and asked for simpler access to European funds for integration projects.\n"
+    "The partnership will publish a report with recommendations for local integration strategies in 2022."
+)
+# Same site template and topic, another call: must stay apart.
+OTHER_CALL = (
+    "The European Commission published a call for proposals under the Asylum, Migration and Integration Fund "
+    "to support the integration of migrant women, with a budget of 7 million euro.\n"
+    "Projects should improve access to employment, language courses and childcare, and involve local "
+    "authorities and migrant organisations.\n"
+    "The deadline for applications is 16 February 2023; results are expected in the summer."
+)
+
+
+def test_stems_and_signatures_estimate_the_overlap() -> None:
+    a, b = stems(ORIGINAL), stems(COPY)
+    assert "european" not in a and "europ" in a and "the" not in a  # folded 5-letter stems, no stop words
+    assert jaccard(a, b) >= 0.6 > jaccard(a, stems(OTHER_CALL))
+    hasher = MinHasher()
+    estimate = float((hasher.signature(a) == hasher.signature(b)).mean())
+    assert abs(estimate - jaccard(a, b)) < 0.15
+    assert (hasher.signature(a) == MinHasher().signature(a)).all()  # stable across instances: signatures are stored
+    assert union_groups([1, 2, 3, 4], [(1, 3), (3, 4)]) == [{1, 3, 4}, {2}]
+
+
+def _stories(corpus: Corpus) -> dict[int, int]:
+    return {r[0]: r[1] for r in corpus.conn.execute("SELECT id, story_id FROM articles")}
+
+
+def test_copies_and_translations_join_different_articles_stay_apart(tmp_path: Path) -> None:
+    with Corpus(tmp_path / "c.db") as corpus:
+        original = store_article(corpus, "https://ec.europa.eu/a", ORIGINAL, "en", published="2021-03-19")
+        copy = store_article(corpus, "https://ewsi.eu/a", COPY, "en", published="2021-03-20", source="ewsi")
+        twin = store_article(corpus, "https://ec.europa.eu/archive/a", ORIGINAL, "en", published="2021-03-19")
+        spanish = store_article(corpus, "https://malaga.eu/a", SPANISH, "es", published="2021-03-22", source="malaga")
+        follow = store_article(corpus, "https://ec.europa.eu/b", FOLLOW_UP, "en", published="2021-04-10")
+        other = store_article(corpus, "https://ec.europa.eu/c", OTHER_CALL, "en", published="2021-03-25")
+
+        # Before its translation exists, the Spanish article is compared in Spanish only: a story of its own.
+        first = update_stories(corpus, DEFAULT)
+        story = _stories(corpus)
+        assert first.articles == 6
+        assert story[original] == story[copy] == story[twin]
+        assert len({story[original], story[spanish], story[follow], story[other]}) == 4
+
+        translate_pending(corpus, Engines(tmp_path / "models"))
+        assert corpus.articles_needing_story() == [spanish]  # only what changed is judged again
+        again = update_stories(corpus)
+        story = _stories(corpus)
+        assert again.articles == 1 and again.joined == 1
+        assert story[spanish] == story[original]
+        assert story[follow] != story[original] and story[other] != story[original]
+        assert update_stories(corpus).articles == 0
+
+
+def test_a_follow_up_in_another_language_is_kept_apart_by_its_numbers(tmp_path: Path) -> None:
+    spanish_follow_up = (
+        "Seis meses después de su puesta en marcha, la asociación entre la Comisión Europea y el Comité Europeo "
+        "de las Regiones celebró su primera mesa redonda política en Bruselas el 13 de octubre de 2021.\n"
+        "Alcaldes y presidentes regionales debatieron los resultados de los 4 primeros talleres sobre vivienda y "
+        "empleo y pidieron un acceso más sencillo a los fondos europeos para proyectos de integración."
+    )
+    with Corpus(tmp_path / "c.db") as corpus:
+        original = store_article(corpus, "https://ec.europa.eu/a", ORIGINAL, "en", published="2021-03-19")
+        later = store_article(corpus, "https://malaga.eu/b", spanish_follow_up, "es", published="2021-04-05")
+        translate_pending(corpus, Engines(tmp_path / "models"))
+        update_stories(corpus, DEFAULT)
+        story = _stories(corpus)
+        assert story[original] != story[later]
+
+
+def test_the_time_window_and_recluster_with_other_thresholds(tmp_path: Path) -> None:
+    with Corpus(tmp_path / "c.db") as corpus:
+        a = store_article(corpus, "https://x.eu/a", ORIGINAL, "en", published="2021-03-19")
+        b = store_article(corpus, "https://y.eu/a", COPY, "en", published="2021-03-20")
+        late = store_article(corpus, "https://z.eu/a", COPY + "\nUpdated.", "en", published="2022-01-10")
+        update_stories(corpus, DEFAULT)
+        story = _stories(corpus)
+        assert story[a] == story[b] != story[late]  # ten months later is another story
+        kept = story[a]
+
+        report = recluster(corpus, Thresholds(duplicate=0.95, translation=0.17, window_days=400))
+        story = _stories(corpus)
+        assert report.articles == 3
+        assert story[a] != story[b] and kept in story.values()  # a surviving story keeps its number
+        assert Thresholds.of_corpus(corpus).duplicate == 0.95  # remembered for later runs
+
+
+def test_story_thresholds_are_validated_in_sources_toml() -> None:
+    source = {"name": "x", "start_urls": ["https://x.eu/"]}
+    config = parse_config({"defaults": {"duplicate_similarity": 0.7, "story_window_days": 10}, "source": [source]})
+    assert Thresholds.from_settings(config.defaults) == Thresholds(0.7, 0.17, 10)
+    with pytest.raises(ConfigError, match="duplicate_similarity' must be above 0 and at most 1"):
+        parse_config({"defaults": {"duplicate_similarity": 1.5}, "source": [source]})
+
+
+def test_search_shows_one_row_per_story_and_show_lists_the_others(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        original = store_article(corpus, "https://ec.europa.eu/a", ORIGINAL, "en", title="Partnership launched",
+                                 published="2021-03-19")
+        copy = store_article(corpus, "https://ewsi.eu/a", COPY, "en", title="EU | Partnership launched",
+                             published="2021-03-20", source="ewsi")
+        store_article(corpus, "https://ec.europa.eu/c", OTHER_CALL, "en", title="Call for proposals",
+                      published="2021-03-25")
+        update_stories(corpus, DEFAULT)
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    hits = json.loads(run("search", "partnership", "--format", "json"))
+    assert len(hits) == 1 and hits[0]["more"] == ["en"]
+    assert "+1 more: en" in run("search", "partnership")
+    assert len(json.loads(run("search", "partnership", "--all-copies", "--format", "json"))) == 2
+
+    shown = run("show", str(original))
+    assert "same story" in shown and f"#{copy}" in shown and "https://ewsi.eu/a" in shown
+    assert json.loads(run("show", str(copy), "--format", "json"))["same_story"][0]["id"] == original
+
+    stories = json.loads(run("stories", "--format", "json"))
+    partnership = next(s for s in stories if s["articles"] == 2)
+    assert partnership["headline"] == "Partnership launched"  # the earliest English title
+    assert partnership["sources"] == ["ewsi", "test"] and partnership["languages"] == ["en"]
+    assert len(json.loads(run("stories", "--source", "ewsi", "--format", "json"))) == 1
+    assert json.loads(run("stories", "--since", "2999-01-01", "--format", "json")) == []
+    assert run("recluster").startswith("3 articles in 2 stories")  # with the thresholds the corpus remembers
