@@ -89,6 +89,7 @@ def test_copies_and_translations_join_different_articles_stay_apart(tmp_path: Pa
         original = store_article(corpus, "https://ec.europa.eu/a", ORIGINAL, "en", published="2021-03-19")
         copy = store_article(corpus, "https://ewsi.eu/a", COPY, "en", published="2021-03-20", source="ewsi")
         twin = store_article(corpus, "https://ec.europa.eu/archive/a", ORIGINAL, "en", published="2021-03-19")
+        insecure = store_article(corpus, "http://ec.europa.eu/a", ORIGINAL, "en", published="2021-03-19")
         spanish = store_article(corpus, "https://malaga.eu/a", SPANISH, "es", published="2021-03-22", source="malaga")
         follow = store_article(corpus, "https://ec.europa.eu/b", FOLLOW_UP, "en", published="2021-04-10")
         other = store_article(corpus, "https://ec.europa.eu/c", OTHER_CALL, "en", published="2021-03-25")
@@ -96,8 +97,8 @@ def test_copies_and_translations_join_different_articles_stay_apart(tmp_path: Pa
         # Before its translation exists, the Spanish article is compared in Spanish only: a story of its own.
         first = update_stories(corpus, DEFAULT)
         story = _stories(corpus)
-        assert first.articles == 6
-        assert story[original] == story[copy] == story[twin]
+        assert first.articles == 7
+        assert story[original] == story[copy] == story[twin] == story[insecure]
         assert len({story[original], story[spanish], story[follow], story[other]}) == 4
 
         translate_pending(corpus, Engines(tmp_path / "models"))
