@@ -77,6 +77,18 @@ class _OneLineErrors(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang, --source, --since, --until as search and export read them (search.Filters)."""
+    for option in reversed((
+        click.option("--lang", help="Only articles in this language (ISO 639-1, e.g. it)."),
+        click.option("--source", help="Only articles from this source."),
+        click.option("--since", help="Published on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d."),
+        click.option("--until", help="Published on or before (same forms)."),
+    )):
+        fn = option(fn)
+    return fn
+
+
 @click.group(cls=_OneLineErrors)
 @click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("integration-watch.db"),
@@ -280,10 +292,7 @@ def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
 
 @main.command("search")
 @click.argument("query")
-@click.option("--lang", help="Only articles in this language (ISO 639-1, e.g. it).")
-@click.option("--source", help="Only articles from this source.")
-@click.option("--since", help="Published on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d.")
-@click.option("--until", help="Published on or before (same forms).")
+@filter_options
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="relevance: bm25, titles weighted, newer first among equals; date: newest first.")
@@ -378,10 +387,7 @@ def recluster_cmd(obj: dict[str, Any], sources_path: Path | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here (atomically: the file appears only when complete) instead of stdout.")
 @click.option("--query", help="Only articles matching this search query (same language as 'search').")
-@click.option("--lang", help="Only articles in this language (ISO 639-1).")
-@click.option("--source", help="Only articles from this source.")
-@click.option("--since", help="Published on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d.")
-@click.option("--until", help="Published on or before (same forms).")
+@filter_options
 @click.pass_obj
 @_friendly
 def export_cmd(obj: dict[str, Any], fmt: str, out: Path | None, query: str | None, lang: str | None,
