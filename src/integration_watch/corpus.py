@@ -155,6 +155,11 @@ MIGRATIONS: tuple[str, ...] = (
     -- The thresholds the stories were built with (sources.toml [defaults], written by crawl and recluster).
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 5: search filters read from a narrow index instead of the wide article rows (one page read per match
+    # otherwise; search names it with INDEXED BY): a word with a date filter at 1M articles, 67 -> 33 ms.
+    """
+    CREATE INDEX articles_filters ON articles(id, published, lang, source);
+    """,
 )
 
 
