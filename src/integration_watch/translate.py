@@ -7,16 +7,16 @@ costs nothing the second time. Sentences of many articles go to an engine in one
 
 Outcome per article (`articles.translation_status`): translated; english (nothing to translate); pending
 (no engine for its language: `translation_waiting` says which; whatever could be translated is kept);
-failed (the error is in `translation_note`). A translation that comes back empty, or identical to a long
-source sentence, is never taken silently: it is counted in the note and, if it is the whole article, the
+failed (the error is in `translation_note`). A translation that comes back empty, or (nearly) identical to
+a long source sentence, is never taken silently: it is counted in the note and, if it is the whole article, the
 article fails rather than storing its source text as English.
 """
 
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from collections.abc import Callable, Iterable, Iterator
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 
 from .corpus import Corpus, TranslationRecord, TranslationTask
@@ -38,8 +38,8 @@ OWN_LANGUAGE_MIN_CHARS = 40
 # Words that end in a full stop without ending a sentence (lower case, without the stop).
 _ABBREVIATIONS = frozenset(
     "e.g i.e etc vs cf approx dr mr mrs ms prof st no nr nos art arts par para vol pp fig ed eds jr sr inc ltd "
-    "co corp dept univ gen gov min rev sig sigg dott dott.ssa ing avv on sra sr dña dña srs núm pág "
-    "z.b bzw usw ggf vgl d.h u.a s.o hr fr nr. abs ca ecc pag cit op ss tel fax mio mrd bzw ff".split()
+    "co corp dept univ gen gov min rev sig sigg dott dott.ssa ing avv on sra dña srs núm pág "
+    "z.b bzw usw ggf vgl d.h u.a s.o hr fr abs ca ecc pag cit op ss tel fax mio mrd ff".split()
 )
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+|[;·]\s+(?=\S)")
 _STARTS_SENTENCE = re.compile(r"[\"'«“‘(\[¿¡]*[^\W\d_a-zß-ÿ]|[\"'«“‘(\[¿¡]*\d", re.UNICODE)
