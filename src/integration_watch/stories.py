@@ -32,7 +32,7 @@ from .corpus import Corpus, fold
 
 PERMUTATIONS = 128
 PREFILTER = 32  # signature values compared first, for every pair in the window; survivors get all 128
-_PRIME = (1 << 31) - 1  # hash values are 32-bit; a*x + b stays below 2**63
+_PRIME = (1 << 31) - 1  # a < 2**31 and CRC-32 values < 2**32, so a*x + b stays below 2**64
 _SEED = 20211124  # fixed: stored signatures must stay comparable across runs and machines
 STEM = 5
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -40,15 +40,15 @@ _NUMBER = re.compile(r"\d+")
 _STOP = frozenset(
     "the of and to in is that for on with as by was are be it at from this an or which have has were not but its "
     "their they he his she her we our also been will would can could more than into about after over other some "
-    "such there these those when where while who whom what his him them then than very most".split()
+    "such there these those when where while who whom what him them then very most".split()
 )
 _EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    duplicate: float  # Jaccard of stem sets, both sides in their original language
-    translation: float  # Jaccard when either side is a machine translation
+    duplicate: float  # Jaccard of stem sets, both articles written in one language
+    translation: float  # Jaccard across languages (through a machine translation)
     window_days: int
 
     @classmethod
