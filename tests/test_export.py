@@ -52,6 +52,9 @@ def test_jsonl_export_has_original_and_english_and_follows_the_filters(corpus_db
     spanish = [r for r in records if r["lang"] == "es"]
     assert spanish and all(r["text_en"] and r["translation_engine"].startswith("apertium") for r in spanish)
     assert all(isinstance(r["languages"], list) for r in records)
+    # copies are grouped, not dropped: every article is exported with its story
+    assert all(r["story_id"] for r in records)
+    assert len({r["story_id"] for r in records}) < total
 
     code, out, _ = run(corpus_db, "export", "--lang", "es", "--since", "2021-07", "--until", "2021-07-31")
     filtered = [json.loads(line) for line in out.splitlines()]

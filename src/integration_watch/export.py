@@ -22,8 +22,8 @@ from .search import Filters, QueryError, parse_query
 
 FORMATS = ("jsonl", "csv")
 COLUMNS = (
-    "id", "source", "url", "lang", "languages", "title", "title_en", "text", "text_en", "published", "author",
-    "sitename", "description", "first_fetched", "last_fetched", "updated", "translation_status",
+    "id", "story_id", "source", "url", "lang", "languages", "title", "title_en", "text", "text_en", "published",
+    "author", "sitename", "description", "first_fetched", "last_fetched", "updated", "translation_status",
     "translation_engine",
 )
 
