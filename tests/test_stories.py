@@ -13,14 +13,23 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, store_article, write_sources
 from integration_watch.cli import main
-from integration_watch.config import ConfigError, parse_config
+from integration_watch.config import ConfigError, Settings, parse_config
 from integration_watch.corpus import Corpus
 from integration_watch.engines import Engines
 from integration_watch.fixtures import FixtureSites
-from integration_watch.stories import MinHasher, Thresholds, jaccard, recluster, stems, union_groups, update_stories
+from integration_watch.stories import (
+    MinHasher,
+    Thresholds,
+    assign_stories,
+    jaccard,
+    recluster,
+    stems,
+    union_groups,
+    update_stories,
+)
 from integration_watch.translate import translate_pending
 
-DEFAULT = Thresholds(duplicate=0.6, translation=0.17, window_days=30)
+DEFAULT = Thresholds.from_settings(Settings())  # the shipped defaults
 
 ORIGINAL = (
     "The European Commission and the European Committee of the Regions launched a partnership on 19 March 2021 "
@@ -142,6 +151,20 @@ def test_the_time_window_and_recluster_with_other_thresholds(tmp_path: Path) -> 
         assert report.articles == 3
         assert story[a] != story[b] and kept in story.values()  # a surviving story keeps its number
         assert Thresholds.of_corpus(corpus).duplicate == 0.95  # remembered for later runs
+
+        # one article per transaction: stories emptied by earlier steps get their numbers back
+        recluster(corpus, DEFAULT, chunk_size=1)
+        story = _stories(corpus)
+        assert story[a] == story[b] == kept != story[late]
+        assert corpus.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+        # signing in two processes (as large runs do) gives the same signatures and stories
+        signatures = corpus.conn.execute("SELECT article_id, signature FROM article_signatures ORDER BY 1").fetchall()
+        corpus.reset_stories()
+        assign_stories(corpus, [a, b, late], DEFAULT, parallel=True)
+        again = _stories(corpus)
+        assert again[a] == again[b] != again[late]  # the same grouping (numbers are new: no 'before' given)
+        assert corpus.conn.execute("SELECT article_id, signature FROM article_signatures ORDER BY 1").fetchall() == signatures
 
 
 def test_story_thresholds_are_validated_in_sources_toml() -> None:

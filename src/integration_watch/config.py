@@ -40,7 +40,7 @@ class Settings:
     max_depth: int = 2  # listing-page hops from a start URL
     # Stories (read from [defaults] only; see stories.py): chosen on the FLORES and fixture measurements in
     # BENCHMARKS.md.
-    duplicate_similarity: float = 0.6  # stem-set Jaccard for two originals in one language to be one story
+    duplicate_similarity: float = 0.45  # stem-set Jaccard for two articles written in one language to be one story
     translation_similarity: float = 0.17  # the same when either side is a machine translation
     story_window_days: int = 30  # the most days between two articles of one story
 

@@ -160,6 +160,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX articles_filters ON articles(id, published, lang, source);
     """,
+    # 6: the language an article was written in, beside its signature: pairs written in one language need
+    # the higher duplicate similarity, which lets the window drop far more candidates before the exact check.
+    """
+    ALTER TABLE article_signatures ADD COLUMN original TEXT;
+    """,
 )
 
 
@@ -572,18 +577,21 @@ class Corpus:
             ).fetchall()
         return out
 
-    def store_signatures(self, rows: list[tuple[int, int, str, bytes]]) -> None:
+    def store_signatures(self, rows: list[tuple[int, int, str, str, bytes]]) -> None:
+        """(article id, day, comparison language, original language, signature) per article."""
         with self.transaction() as c:
             c.executemany(
-                "INSERT OR REPLACE INTO article_signatures(article_id, day, language, signature) VALUES (?, ?, ?, ?)",
+                """INSERT OR REPLACE INTO article_signatures(article_id, day, language, original, signature)
+                   VALUES (?, ?, ?, ?, ?)""",
                 rows,
             )
 
-    def signatures_between(self, first_day: int, last_day: int) -> list[tuple[int, int, str, bytes]]:
+    def signatures_between(self, first_day: int, last_day: int) -> list[tuple[int, int, str, str, bytes]]:
         return [
-            (r[0], r[1], r[2], r[3])
+            (r[0], r[1], r[2], r[3], r[4])
             for r in self.conn.execute(
-                "SELECT article_id, day, language, signature FROM article_signatures WHERE day BETWEEN ? AND ?",
+                """SELECT article_id, day, language, coalesce(original, '?'), signature FROM article_signatures
+                   WHERE day BETWEEN ? AND ?""",
                 (first_day, last_day),
             )
         ]
@@ -618,6 +626,8 @@ class Corpus:
                     counts["joined"] += sum(1 for a in members if a in in_chunk)
                 elif previous:
                     target = previous[0]
+                    # emptied stories are deleted as a rebuild goes; the number comes back with its articles
+                    c.execute("INSERT OR IGNORE INTO stories(id, created, updated) VALUES (?, ?, ?)", (target, stamp, stamp))
                 else:
                     target = int(c.execute("INSERT INTO stories(created, updated) VALUES (?, ?)", (stamp, stamp)).lastrowid or 0)
                     counts["new"] += 1

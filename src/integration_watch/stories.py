@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import zlib
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,12 +32,16 @@ from .config import Settings
 from .corpus import Corpus, fold
 
 PERMUTATIONS = 128
-PREFILTER = 32  # signature values compared first, for every pair in the window; survivors get all 128
+# Candidates are pairs whose estimated similarity is at most this many standard errors below the threshold
+# their pair needs. Two keep every true pair of the FLORES cross-language set (lowest estimate 0.109 against a
+# bound of 0.104); three let through 14 times as many pairs for the exact check (BENCHMARKS.md).
+MARGIN_SIGMAS = 2.0
 _PRIME = (1 << 31) - 1  # a < 2**31 and CRC-32 values < 2**32, so a*x + b stays below 2**64
 _SEED = 20211124  # fixed: stored signatures must stay comparable across runs and machines
 STEM = 5
 _WORD = re.compile(r"\w+", re.UNICODE)
-_NUMBER = re.compile(r"\d+")
+# Digits with thousands separators (comma, point, no-break spaces) are one number: an engine writes "7,000" as 7000.
+_NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?!\d)|\d+")
 _STOP = frozenset(
     "the of and to in is that for on with as by was are be it at from this an or which have has were not but its "
     "their they he his she her we our also been will would can could more than into about after over other some "
@@ -99,7 +104,7 @@ def stems(text: str) -> frozenset[str]:
 
 
 def numbers(text: str) -> frozenset[str]:
-    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text))
+    return frozenset(re.sub(r"\D", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text))
 
 
 class MinHasher:
@@ -151,40 +156,55 @@ def basis(row: sqlite3.Row) -> Basis:
     return Basis(row["id"], language, original, text, row["text_hash"], day)
 
 
-@dataclass
 class _Window:
-    """Stored signatures of the articles of some span of days, as numpy arrays."""
+    """Stored signatures of the articles of some span of days, sorted by (comparison language, day), so the
+    articles one article is compared with are one contiguous slice."""
 
-    ids: np.ndarray
-    days: np.ndarray
-    languages: np.ndarray
-    signatures: np.ndarray  # (n, PERMUTATIONS) uint32
-    window_days: int
+    def __init__(self, rows: list[tuple[int, int, str, str, bytes]], thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
+        rows = sorted(rows, key=lambda r: (r[2], r[1]))
+        self.ids = np.asarray([r[0] for r in rows], np.int64)
+        days = np.asarray([r[1] for r in rows], np.int64)
+        self._languages = {lang: i for i, lang in enumerate(sorted({r[2] for r in rows}))}
+        self._originals = {lang: i for i, lang in enumerate(sorted({r[3] for r in rows}))}
+        languages = np.asarray([self._languages[r[2]] for r in rows], np.int64)
+        self.originals = np.asarray([self._originals[r[3]] for r in rows], np.int64)
+        self.keys = languages * _DAY_SPAN + days
+        self.signatures = np.frombuffer(b"".join(r[4] for r in rows), dtype="<u4").reshape(len(rows), PERMUTATIONS)
 
     @classmethod
-    def load(cls, corpus: Corpus, first_day: int, last_day: int, window_days: int) -> _Window:
-        rows = corpus.signatures_between(first_day, last_day)
-        if not rows:
-            return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object),
-                       np.empty((0, PERMUTATIONS), np.uint32), window_days)
-        ids, days, langs, blobs = zip(*rows, strict=True)
-        sigs = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(rows), PERMUTATIONS)
-        return cls(np.asarray(ids, np.int64), np.asarray(days, np.int64), np.asarray(langs, object), sigs, window_days)
+    def load(cls, corpus: Corpus, first_day: int, last_day: int, thresholds: Thresholds) -> _Window:
+        return cls(corpus.signatures_between(first_day, last_day), thresholds)
 
-    def candidates(self, article: Basis, signature: np.ndarray, floor: float) -> list[int]:
-        """Ids within the window and comparison language whose estimated similarity may reach `floor`:
-        32 signature values first for every pair, all 128 for those left; a margin of three standard errors
-        keeps pairs whose true similarity is at the floor."""
-        rows = np.flatnonzero(
-            (np.abs(self.days - article.day) <= self.window_days) & (self.languages == article.language)
-            & (self.ids != article.id)
-        )
-        for width in (PREFILTER, PERMUTATIONS):
-            if rows.size == 0:
-                break
-            margin = 3 * np.sqrt(floor * (1 - floor) / width)
-            rows = rows[(self.signatures[rows, :width] == signature[:width]).mean(axis=1) >= floor - margin]
-        return [int(i) for i in self.ids[rows]]
+    def candidates(self, article: Basis, signature: np.ndarray) -> list[int]:
+        """Ids within the window and comparison language whose estimated similarity may reach the threshold
+        their pair needs (duplicate when written in one language, else translation), within MARGIN_SIGMAS
+        standard errors."""
+        t = self.thresholds
+        language = self._languages.get(article.language)
+        if language is None:
+            return []
+        base = language * _DAY_SPAN + article.day
+        lo, hi = np.searchsorted(self.keys, [base - t.window_days, base + t.window_days + 1])
+        if lo == hi:
+            return []
+        same = self.originals[lo:hi] == self._originals.get(article.original, -1)
+        # Half the signature first, over the whole slice (most pairs are far apart); all of it for the rest.
+        half = PERMUTATIONS // 2
+        agree = (self.signatures[lo:hi, :half] == signature[:half]).sum(axis=1, dtype=np.int32)
+        keep = np.flatnonzero(agree >= np.where(same, _needed(t.duplicate, half), _needed(t.translation, half)))
+        rows, same = keep + lo, same[keep]
+        agree = (self.signatures[rows] == signature).sum(axis=1, dtype=np.int32)
+        rows = rows[agree >= np.where(same, _needed(t.duplicate, PERMUTATIONS), _needed(t.translation, PERMUTATIONS))]
+        return [int(i) for i in self.ids[rows] if i != article.id]
+
+
+def _needed(threshold: float, width: int) -> float:
+    """Of `width` signature values, how many must agree for a pair whose similarity may reach `threshold`."""
+    return width * (threshold - MARGIN_SIGMAS * float(np.sqrt(threshold * (1 - threshold) / width)))
+
+
+_DAY_SPAN = 10_000_000  # days: keeps (language, day) keys of different languages apart
 
 
 @dataclass
@@ -203,50 +223,96 @@ CHUNK = 2000  # articles signed, compared and linked per transaction
 
 
 def assign_stories(
-    corpus: Corpus, article_ids: Sequence[int], thresholds: Thresholds, *, before: dict[int, int] | None = None
+    corpus: Corpus, article_ids: Sequence[int], thresholds: Thresholds, *, before: dict[int, int] | None = None,
+    chunk_size: int = CHUNK, parallel: bool | None = None,
 ) -> StoryReport:
     """Give each of these (new, changed or newly translated) articles its story, joining or merging existing
-    stories where they match. Signatures are stored, so later runs compare against them without recomputing."""
+    stories where they match. Signatures are stored, so later runs compare against them without recomputing.
+    `parallel`: sign in SIGNING_PROCESSES processes (default: from PARALLEL_FROM articles on)."""
     report = StoryReport()
-    hasher = MinHasher()
     claimed: set[int] = set()
-    floor = min(thresholds.duplicate, thresholds.translation)
-    for start in range(0, len(article_ids), CHUNK):
-        chunk = [basis(r) for r in corpus.story_rows(list(article_ids[start:start + CHUNK]))]
-        if not chunk:
-            continue
-        stem_sets = {b.id: stems(b.text) for b in chunk}
-        signatures = {b.id: hasher.signature(stem_sets[b.id]) for b in chunk}
-        corpus.store_signatures([(b.id, b.day, b.language, signatures[b.id].astype("<u4").tobytes()) for b in chunk])
-        days = [b.day for b in chunk]
-        window = _Window.load(corpus, min(days) - thresholds.window_days, max(days) + thresholds.window_days,
-                              thresholds.window_days)
-        known = {b.id: b for b in chunk}
-        links: list[tuple[int, int]] = []
-        for article in chunk:
-            found = set(window.candidates(article, signatures[article.id], floor))
-            found |= corpus.same_text(article.text_hash, article.id)
-            known.update((b.id, b) for b in map(basis, corpus.story_rows([i for i in found if i not in known])))
-            for other in found:
-                report.pairs_checked += 1
-                if other not in stem_sets:
-                    stem_sets[other] = stems(known[other].text)
-                if same_story(article, known[other], stem_sets[article.id], stem_sets[other], thresholds):
-                    links.append((article.id, other))
-        counts = corpus.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
-        report.articles += len(chunk)
-        report.new_stories += counts["new"]
-        report.joined += counts["joined"]
-        report.merged += counts["merged"]
+    stem_sets: dict[int, frozenset[str]] = {}  # kept across chunks: neighbours in time are compared again
+    known: dict[int, Basis] = {}
+    # Stems and signatures are the CPU-heavy part of a large run: a second process shares them.
+    if parallel is None:
+        parallel = len(article_ids) >= PARALLEL_FROM
+    pool = ProcessPoolExecutor(SIGNING_PROCESSES) if parallel else None
+    try:
+        for start in range(0, len(article_ids), chunk_size):
+            chunk = [basis(r) for r in corpus.story_rows(list(article_ids[start:start + chunk_size]))]
+            if chunk:
+                _link_chunk(corpus, chunk, thresholds, pool, stem_sets, known, claimed, before, report)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return report
 
 
-def recluster(corpus: Corpus, thresholds: Thresholds) -> StoryReport:
+SIGNING_PROCESSES = 2
+PARALLEL_FROM = 10_000  # articles; below this, starting processes costs more than it saves
+
+
+def _sign(texts: list[str]) -> list[tuple[frozenset[str], np.ndarray]]:
+    hasher = MinHasher()
+    return [(s, hasher.signature(s)) for s in map(stems, texts)]
+
+
+def _link_chunk(
+    corpus: Corpus, chunk: list[Basis], thresholds: Thresholds, pool: ProcessPoolExecutor | None,
+    stem_sets: dict[int, frozenset[str]], known: dict[int, Basis], claimed: set[int],
+    before: dict[int, int] | None, report: StoryReport,
+) -> None:
+    """Sign one chunk, compare it with its window and link it into stories (one transaction each)."""
+    _forget_before(min(b.day for b in chunk) - thresholds.window_days, known, stem_sets)
+    texts = [b.text for b in chunk]
+    if pool is None:
+        signed = _sign(texts)
+    else:
+        half = (len(texts) + 1) // 2
+        signed = [x for part in pool.map(_sign, [texts[:half], texts[half:]]) for x in part]
+    stem_sets.update((b.id, st) for b, (st, _) in zip(chunk, signed, strict=True))
+    signatures = {b.id: sig for b, (_, sig) in zip(chunk, signed, strict=True)}
+    corpus.store_signatures(
+        [(b.id, b.day, b.language, b.original, signatures[b.id].astype("<u4").tobytes()) for b in chunk]
+    )
+    days = [b.day for b in chunk]
+    window = _Window.load(corpus, min(days) - thresholds.window_days, max(days) + thresholds.window_days,
+                          thresholds)
+    known.update((b.id, b) for b in chunk)
+    in_chunk = {b.id for b in chunk}
+    links: list[tuple[int, int]] = []
+    for article in chunk:
+        found = set(window.candidates(article, signatures[article.id]))
+        found |= corpus.same_text(article.text_hash, article.id)
+        found = {o for o in found if o not in in_chunk or o < article.id}  # a pair in the chunk: once
+        known.update((b.id, b) for b in map(basis, corpus.story_rows([i for i in found if i not in known])))
+        for other in found:
+            report.pairs_checked += 1
+            if other not in stem_sets:
+                stem_sets[other] = stems(known[other].text)
+            if same_story(article, known[other], stem_sets[article.id], stem_sets[other], thresholds):
+                links.append((article.id, other))
+    counts = corpus.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
+    report.articles += len(chunk)
+    report.new_stories += counts["new"]
+    report.joined += counts["joined"]
+    report.merged += counts["merged"]
+
+
+def _forget_before(day: int, known: dict[int, Basis], stem_sets: dict[int, frozenset[str]]) -> None:
+    """Drop cached articles older than any the next chunk can be compared with (the caches stay one window
+    wide however long the run)."""
+    for old in [i for i, b in known.items() if b.day < day]:
+        del known[old]
+        stem_sets.pop(old, None)
+
+
+def recluster(corpus: Corpus, thresholds: Thresholds, *, chunk_size: int = CHUNK) -> StoryReport:
     """Rebuild every signature and story from the stored text (after a threshold change or new translations),
     oldest first; a story keeps its number when one of its articles is still in it."""
     thresholds.remember(corpus)
     before = corpus.reset_stories()
-    return assign_stories(corpus, corpus.article_ids_by_day(), thresholds, before=before)
+    return assign_stories(corpus, corpus.article_ids_by_day(), thresholds, before=before, chunk_size=chunk_size)
 
 
 def union_groups(ids: Iterable[int], links: Iterable[tuple[int, int]]) -> list[set[int]]:
