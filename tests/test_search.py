@@ -148,3 +148,18 @@ def test_an_older_corpus_is_upgraded_in_place_and_stays_searchable(tmp_path: Pat
         assert corpus.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert [h.id for h in search(corpus, "ΕΝΤΑΞΗ")] == [1]
         assert corpus.article(1)["translation_status"] is None  # waits for the translation stage
+
+
+def test_the_index_follows_changed_text_and_translations(tmp_path: Path) -> None:
+    with Corpus(tmp_path / "c.db") as corpus:
+        article = store_article(corpus, "https://x.eu/a", "The mayor opened the reception centre.", "en")
+        assert [h.id for h in search(corpus, "reception")] == [article]
+        store_article(corpus, "https://x.eu/a", "The mayor closed the community kitchen.", "en")  # re-fetched, changed
+        assert search(corpus, "reception") == [] and [h.id for h in search(corpus, "kitchen")] == [article]
+        with corpus.transaction() as c:  # what the translation stage writes
+            c.execute("UPDATE articles SET title_en = 'Kitchen', text_en = 'A soup kitchen' WHERE id = ?", (article,))
+        assert [h.id for h in search(corpus, "soup")] == [article]
+        with corpus.transaction() as c:  # the same values again must leave the index as it is
+            c.execute("UPDATE articles SET title_en = 'Kitchen', text_en = 'A soup kitchen' WHERE id = ?", (article,))
+        assert [h.id for h in search(corpus, "soup")] == [article] == [h.id for h in search(corpus, "mayor")]
+        corpus.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")

@@ -165,6 +165,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE article_signatures ADD COLUMN original TEXT;
     """,
+    # 7: re-index an article only when an indexed column really changed: recording "already English" (the
+    # same NULLs written again) re-folded and re-indexed every article's text, 4 s for 2,000 articles.
+    """
+    DROP TRIGGER articles_au;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, text, title_en, text_en ON articles
+    WHEN old.title IS NOT new.title OR old.text IS NOT new.text
+         OR old.title_en IS NOT new.title_en OR old.text_en IS NOT new.text_en
+    BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text, title_en, text_en)
+        VALUES ('delete', old.id, fold(old.title), fold(old.text), fold(old.title_en), fold(old.text_en));
+        INSERT INTO articles_fts(rowid, title, text, title_en, text_en)
+        VALUES (new.id, fold(new.title), fold(new.text), fold(new.title_en), fold(new.text_en));
+    END;
+    """,
 )
 
 
