@@ -199,14 +199,15 @@ def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
 
 def _stories_line(s: StoryReport) -> str:
     return (f"stories: {s.articles} articles placed: {s.new_stories} new stories, {s.joined} joined a story, "
-            f"{s.merged} stories merged")
+            f"{s.merged} stories merged ({s.seconds:.1f} s)")
 
 
 def _translation_line(t: TranslateReport) -> str:
     return (
         f"translation: {t.articles} articles: {t.translated} translated, {t.english} already English, "
         f"{t.pending} waiting for an engine, {t.failed} failed; {t.sentences} sentences, "
-        f"{t.engine_sentences} sent to an engine ({t.sentences - t.engine_sentences} repeats or remembered)"
+        f"{t.engine_sentences} sent to an engine ({t.sentences - t.engine_sentences} repeats or remembered; "
+        f"{t.seconds:.1f} s)"
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Sequence
@@ -214,6 +215,7 @@ class StoryReport:
     joined: int = 0  # articles that joined a story holding other articles
     merged: int = 0  # stories merged into another because an article bridged them
     pairs_checked: int = 0
+    seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -230,6 +232,7 @@ def assign_stories(
     stories where they match. Signatures are stored, so later runs compare against them without recomputing.
     `parallel`: sign in SIGNING_PROCESSES processes (default: from PARALLEL_FROM articles on)."""
     report = StoryReport()
+    started = time.perf_counter()
     claimed: set[int] = set()
     stem_sets: dict[int, frozenset[str]] = {}  # kept across chunks: neighbours in time are compared again
     known: dict[int, Basis] = {}
@@ -245,6 +248,7 @@ def assign_stories(
     finally:
         if pool is not None:
             pool.shutdown()
+    report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 

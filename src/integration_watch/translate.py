@@ -15,6 +15,7 @@ article fails rather than storing its source text as English.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field
@@ -164,6 +165,7 @@ class TranslateReport:
     memory_hits: int = 0  # sentences answered by the translation memory
     characters: int = 0  # characters sent to engines
     by_engine: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -178,6 +180,7 @@ def translate_articles(
 ) -> TranslateReport:
     """Translate the given articles and store the results, one chunk of articles per transaction."""
     report = TranslateReport()
+    started = time.perf_counter()
     for tasks in _chunks(corpus, list(article_ids)):
         plans = [_plan(t, engines) for t in tasks]
         translations, failures, new_memory = _run_engines(corpus, plans, report)
@@ -188,6 +191,7 @@ def translate_articles(
             setattr(report, record.status, getattr(report, record.status) + 1)
         if on_progress:
             on_progress(report)
+    report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
