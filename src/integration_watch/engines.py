@@ -270,6 +270,10 @@ def install_argos_from_index(codes: list[str], models_dir: Path, *, index_url: s
     """Download and install the X→English package for each language code from the argos package index."""
     headers = {"User-Agent": f"integration-watch/{__version__} (models install)"}
     try:
+        models_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ModelError(f"cannot create {models_dir}: {exc.strerror or exc}") from None
+    try:
         with httpx.Client(timeout=DOWNLOAD_TIMEOUT, follow_redirects=True, headers=headers) as client:
             index = _fetch_index(client, index_url)
             installed = []
