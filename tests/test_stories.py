@@ -206,6 +206,8 @@ def test_search_shows_one_row_per_story_and_show_lists_the_others(tmp_path: Path
     assert partnership["sources"] == ["ewsi", "test"] and partnership["languages"] == ["en"]
     assert len(json.loads(run("stories", "--source", "ewsi", "--format", "json"))) == 1
     assert json.loads(run("stories", "--since", "2999-01-01", "--format", "json")) == []
+    assert json.loads(run("stories", "--until", "2000-01-01", "--format", "json")) == []
+    assert len(json.loads(run("stories", "--since", "7d", "--until", "2999", "--format", "json"))) == 2
     assert run("recluster").startswith("3 articles in 2 stories")  # with the thresholds the corpus remembers
 
 

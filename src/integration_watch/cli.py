@@ -20,7 +20,7 @@ from .corpus import Corpus, CorpusError, CrawlLock
 from .crawl import CrawlReport, crawl
 from .engines import Engines, ModelError, default_models_dir, install_argos_file, install_argos_from_index
 from .fixtures import bundled_sites_dir, serve_fixture_sites
-from .search import SORTS, Filters, QueryError, parse_date, parse_query, search
+from .search import SORTS, Filters, QueryError, parse_query, search
 from .stories import StoryReport, Thresholds, recluster, update_stories
 from .translate import TranslateReport, translate_pending
 
@@ -346,13 +346,7 @@ def stories_cmd(obj: dict[str, Any], since: str | None, until: str | None, lang:
                 limit: int, fmt: str) -> None:
     """Stories, latest sighting first: English headline, first and latest sighting, languages, sources,
     number of articles (copies and translations of one story are one story)."""
-    where, args = Filters(lang, source).sql()
-    if since:
-        where.append("a.first_fetched >= :seen_since")
-        args["seen_since"] = parse_date(since)
-    if until:
-        where.append("a.first_fetched < :seen_before")
-        args["seen_before"] = parse_date(until, end=True) + "T99"  # the whole last day
+    where, args = Filters(lang, source, since, until).sql(dated="first_fetched")
     with Corpus(obj["db"], readonly=True) as corpus:
         rows = corpus.story_summaries(where, args, limit)
     if fmt == "json":

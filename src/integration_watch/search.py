@@ -43,15 +43,16 @@ class Query:
 
 @dataclass(frozen=True)
 class Filters:
-    """The filters search and export share."""
+    """The filters search, export and the story list share."""
 
     lang: str | None = None
     source: str | None = None
     since: str | None = None  # as typed: YYYY-MM-DD, YYYY-MM, YYYY or 7d
     until: str | None = None
 
-    def sql(self, alias: str = "a") -> tuple[list[str], dict[str, object]]:
-        """WHERE clauses and parameters on the articles table; dates compare as text so the index serves."""
+    def sql(self, alias: str = "a", dated: str = "published") -> tuple[list[str], dict[str, object]]:
+        """WHERE clauses and parameters on the articles table, the dates on column `dated` (an ISO date or
+        timestamp); dates compare as text so an index serves."""
         where: list[str] = []
         args: dict[str, object] = {}
         if self.lang:
@@ -61,10 +62,10 @@ class Filters:
             where.append(f"{alias}.source = :source")
             args["source"] = self.source
         if self.since:
-            where.append(f"{alias}.published >= :since")
+            where.append(f"{alias}.{dated} >= :since")
             args["since"] = parse_date(self.since)
         if self.until:
-            where.append(f"{alias}.published < :before")
+            where.append(f"{alias}.{dated} < :before")
             args["before"] = (date.fromisoformat(parse_date(self.until, end=True)) + timedelta(days=1)).isoformat()
         return where, args
 
