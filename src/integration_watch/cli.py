@@ -373,7 +373,7 @@ def recluster_cmd(obj: dict[str, Any], sources_path: Path | None) -> None:
         thresholds = (Thresholds.from_settings(load_config(sources_path).defaults) if sources_path
                       else Thresholds.of_corpus(corpus))
         report = recluster(corpus, thresholds)
-        count = corpus.conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+        count = corpus.story_stats()["stories"]
     click.echo(f"{report.articles} articles in {count} stories ({report.pairs_checked} candidate pairs checked)")
 
 
@@ -462,12 +462,9 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
         failures = corpus.failures(limit=20)
         last = corpus.last_run()
         translation = corpus.translation_stats()
-        stories = corpus.conn.execute(
-            "SELECT count(*), sum(n > 1) FROM (SELECT count(*) AS n FROM articles WHERE story_id IS NOT NULL GROUP BY story_id)"
-        ).fetchone()
+        story_counts = corpus.story_stats()
     for row in rows:
         row["languages"] = langs.get(row["source"], {})
-    story_counts = {"stories": stories[0], "with_copies": stories[1] or 0}
     if fmt == "json":
         click.echo(json.dumps({"sources": rows, "translation": translation, "stories": story_counts,
                                "recent_failures": failures, "last_run": last}, indent=2, ensure_ascii=False))

@@ -715,6 +715,13 @@ class Corpus:
             row["sources"] = sorted(row["sources"].split(","))
         return rows
 
+    def story_stats(self) -> dict[str, int]:
+        """How many stories, and how many of them more than one article carries."""
+        stories, with_copies = self.conn.execute(
+            "SELECT count(*), sum(n > 1) FROM (SELECT count(*) AS n FROM articles WHERE story_id IS NOT NULL GROUP BY story_id)"
+        ).fetchone()
+        return {"stories": stories, "with_copies": with_copies or 0}
+
     def get_setting(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
