@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from integration_watch.cli import main
 from integration_watch.config import Config, load_config
 from integration_watch.corpus import ArticleRecord, Corpus
 from integration_watch.fixtures import FixtureSites, bundled_sites_dir
@@ -42,6 +45,25 @@ def write_sources(sites: FixtureSites, path: Path, template: str | None = None) 
     text = template if template is not None else (FIXTURES / "sources.toml").read_text()
     path.write_text(sites.render(text))
     return path
+
+
+def run(db: Path, *args: str) -> tuple[int, str, str]:
+    """The command line through click's CliRunner on database `db`: exit status, stdout, stderr."""
+    result = CliRunner().invoke(main, ["--db", str(db), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session")
+def crawled_db(sites: FixtureSites, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled fixture sites crawled once through the CLI (Apertium translates the Spanish; no argos
+    model) into integration-watch.db, the name the Datasette metadata expects. Tests only read it."""
+    tmp = tmp_path_factory.mktemp("crawled")
+    db = tmp / "integration-watch.db"
+    sources = write_sources(sites, tmp / "sources.toml")
+    code, out, err = run(db, "--models", str(tmp / "models"), "crawl", "--sources", str(sources), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "ok"
+    return db
 
 
 @pytest.fixture

@@ -10,70 +10,51 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_sources
+from conftest import run, write_sources
 from integration_watch.cli import main
 from integration_watch.corpus import CrawlLock
 from integration_watch.fixtures import FixtureSites
 
 
-@pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("cli")
-    from integration_watch.fixtures import bundled_sites_dir
-
-    with FixtureSites(bundled_sites_dir()) as sites:
-        sources = write_sources(sites, tmp / "sources.toml")
-        result = CliRunner().invoke(main, ["--db", str(tmp / "c.db"), "crawl", "--sources", str(sources), "--format", "json"])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert report["status"] == "ok"
-    return tmp / "c.db"
-
-
-def run(db: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--db", str(db), *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_search_formats(corpus_db: Path) -> None:
-    code, out, _ = run(corpus_db, "search", "integration strategy", "--format", "json", "--limit", "3")
+def test_search_formats(crawled_db: Path) -> None:
+    code, out, _ = run(crawled_db, "search", "integration strategy", "--format", "json", "--limit", "3")
     assert code == 0
     hits = json.loads(out)
     assert 1 <= len(hits) <= 3
     assert {"id", "title", "url", "lang", "source", "published", "snippet", "score"} <= set(hits[0])
-    code, out, _ = run(corpus_db, "search", "integration strategy", "--format", "csv")
+    code, out, _ = run(crawled_db, "search", "integration strategy", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and rows and rows[0]["id"] == str(hits[0]["id"])
-    code, out, _ = run(corpus_db, "search", "integration strategy")
+    code, out, _ = run(crawled_db, "search", "integration strategy")
     assert code == 0 and f"#{hits[0]['id']}" in out
 
 
-def test_search_filters_via_cli_and_env_db(corpus_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("INTEGRATION_WATCH_DB", str(corpus_db))
+def test_search_filters_via_cli_and_env_db(crawled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTEGRATION_WATCH_DB", str(crawled_db))
     result = CliRunner().invoke(main, ["search", "integrazione", "--lang", "it", "--since", "2019-01-01", "--format", "json"])
     assert result.exit_code == 0
     hits = json.loads(result.stdout)
     assert hits and all(h["lang"] == "it" and h["published"] >= "2019" for h in hits)
 
 
-def test_show_text_and_json(corpus_db: Path) -> None:
-    _, out, _ = run(corpus_db, "search", "REGIN", "--format", "json", "--limit", "1")
+def test_show_text_and_json(crawled_db: Path) -> None:
+    _, out, _ = run(crawled_db, "search", "REGIN", "--format", "json", "--limit", "1")
     article_id = json.loads(out)[0]["id"]
-    code, out, _ = run(corpus_db, "show", str(article_id))
+    code, out, _ = run(crawled_db, "show", str(article_id))
     assert code == 0 and "title:" in out and "url:" in out and "REGIN" in out
-    code, out, _ = run(corpus_db, "show", str(article_id), "--format", "json")
+    code, out, _ = run(crawled_db, "show", str(article_id), "--format", "json")
     record = json.loads(out)
     assert record["id"] == article_id and record["text"] and isinstance(record["languages"], list)
 
 
-def test_stats_per_source(corpus_db: Path) -> None:
-    code, out, _ = run(corpus_db, "stats", "--format", "json")
+def test_stats_per_source(crawled_db: Path) -> None:
+    code, out, _ = run(crawled_db, "stats", "--format", "json")
     assert code == 0
     stats = json.loads(out)
     by_name = {s["source"]: s for s in stats["sources"]}
     assert by_name["cpmr-news"]["articles"] >= 4 and by_name["cpmr-news"]["pages_fetched"] >= by_name["cpmr-news"]["articles"]
     assert stats["last_run"]["status"] == "ok"
-    code, out, _ = run(corpus_db, "stats")
+    code, out, _ = run(crawled_db, "stats")
     assert code == 0 and "cpmr" in out and "last run" in out
 
 
@@ -91,8 +72,8 @@ def test_stats_per_source(corpus_db: Path) -> None:
         (("no-such-command",), "No such command"),
     ],
 )
-def test_bad_input_gets_one_clear_line(corpus_db: Path, args: tuple[str, ...], message: str) -> None:
-    code, out, err = run(corpus_db, *args)
+def test_bad_input_gets_one_clear_line(crawled_db: Path, args: tuple[str, ...], message: str) -> None:
+    code, out, err = run(crawled_db, *args)
     assert code == 2
     assert message in err and "Traceback" not in err + out
     assert len(err.strip().splitlines()) == 1

@@ -15,35 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from conftest import REPO, write_sources
-from integration_watch.cli import main
-from integration_watch.fixtures import FixtureSites, bundled_sites_dir
+from conftest import REPO, run
 
 
-@pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture sites crawled (and the Spanish translated by Apertium) into integration-watch.db: the
-    name the Datasette metadata's database key expects."""
-    tmp = tmp_path_factory.mktemp("export")
-    db = tmp / "integration-watch.db"
-    with FixtureSites(bundled_sites_dir()) as sites:
-        sources = write_sources(sites, tmp / "sources.toml")
-        result = CliRunner().invoke(
-            main, ["--db", str(db), "--models", str(tmp / "models"), "crawl", "--sources", str(sources), "-q"]
-        )
-    assert result.exit_code == 0, result.output
-    return db
-
-
-def run(db: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--db", str(db), *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_jsonl_export_has_original_and_english_and_follows_the_filters(corpus_db: Path) -> None:
-    code, out, err = run(corpus_db, "export")
+def test_jsonl_export_has_original_and_english_and_follows_the_filters(crawled_db: Path) -> None:
+    code, out, err = run(crawled_db, "export")
     assert code == 0, err
     records = [json.loads(line) for line in out.splitlines()]
     total = len(records)
@@ -56,37 +33,37 @@ def test_jsonl_export_has_original_and_english_and_follows_the_filters(corpus_db
     assert all(r["story_id"] for r in records)
     assert len({r["story_id"] for r in records}) < total
 
-    code, out, _ = run(corpus_db, "export", "--lang", "es", "--since", "2021-07", "--until", "2021-07-31")
+    code, out, _ = run(crawled_db, "export", "--lang", "es", "--since", "2021-07", "--until", "2021-07-31")
     filtered = [json.loads(line) for line in out.splitlines()]
     assert filtered and all(r["lang"] == "es" and r["published"].startswith("2021-07") for r in filtered)
 
     # a query in English finds the Spanish articles through their English text
-    code, out, _ = run(corpus_db, "export", "--query", '"city council"', "--lang", "es")
+    code, out, _ = run(crawled_db, "export", "--query", '"city council"', "--lang", "es")
     assert {json.loads(line)["id"] for line in out.splitlines()} <= {r["id"] for r in spanish}
     assert out.strip()
 
 
-def test_csv_export_to_a_file_round_trips_multiline_text(corpus_db: Path, tmp_path: Path) -> None:
+def test_csv_export_to_a_file_round_trips_multiline_text(crawled_db: Path, tmp_path: Path) -> None:
     target = tmp_path / "hits.csv"
-    code, _, err = run(corpus_db, "export", "--format", "csv", "--out", str(target), "--query", "integration")
+    code, _, err = run(crawled_db, "export", "--format", "csv", "--out", str(target), "--query", "integration")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert rows and all("\n" in r["text"] or len(r["text"]) < 300 for r in rows)
-    code, out, _ = run(corpus_db, "export", "--query", "integration")
+    code, out, _ = run(crawled_db, "export", "--query", "integration")
     assert [json.loads(line)["text"] for line in out.splitlines()] == [r["text"] for r in rows]
     assert [p.name for p in tmp_path.iterdir()] == ["hits.csv"]  # no temporary file left beside it
 
 
-def test_export_errors_are_one_line_and_leave_no_file(corpus_db: Path, tmp_path: Path) -> None:
+def test_export_errors_are_one_line_and_leave_no_file(crawled_db: Path, tmp_path: Path) -> None:
     target = tmp_path / "out.jsonl"
     for args, message in [
         (("--since", "last tuesday"), "cannot read the date"),
         (("--query", '"unclosed'), "unbalanced quote"),
         (("--query", "AND"), "needs a word before and after"),
     ]:
-        code, _, err = run(corpus_db, "export", "--out", str(target), *args)
+        code, _, err = run(crawled_db, "export", "--out", str(target), *args)
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1
-    code, _, err = run(corpus_db, "export", "--out", str(tmp_path / "no-such-dir" / "x.jsonl"))
+    code, _, err = run(crawled_db, "export", "--out", str(tmp_path / "no-such-dir" / "x.jsonl"))
     assert code == 2 and "cannot write" in err
     assert not target.exists()
 
@@ -101,10 +78,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def datasette(corpus_db: Path) -> Iterator[str]:
+def datasette(crawled_db: Path) -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(corpus_db), "--metadata",
+        [sys.executable, "-m", "datasette", "serve", str(crawled_db), "--metadata",
          str(REPO / "datasette" / "metadata.json"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )

@@ -64,22 +64,6 @@ def test_very_long_sentences_are_cut_at_clause_marks_and_nothing_is_lost() -> No
 # --- Apertium through the pipeline ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def translated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture sites crawled through the CLI with no argos models: Apertium translates the Spanish."""
-    tmp = tmp_path_factory.mktemp("translated")
-    from integration_watch.fixtures import bundled_sites_dir
-
-    with FixtureSites(bundled_sites_dir()) as sites:
-        sources = write_sources(sites, tmp / "sources.toml")
-        result = CliRunner().invoke(
-            main, ["--db", str(tmp / "c.db"), "--models", str(tmp / "models"), "crawl", "--sources", str(sources),
-                   "--format", "json"],
-        )
-    assert result.exit_code == 0, result.output
-    return tmp / "c.db"
-
-
 def _rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
@@ -90,8 +74,8 @@ def _rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
 
 
 @needs_apertium
-def test_spanish_articles_come_out_in_english_and_are_found_by_english_queries(translated: Path) -> None:
-    spanish = _rows(translated, "SELECT * FROM articles WHERE lang = 'es'")
+def test_spanish_articles_come_out_in_english_and_are_found_by_english_queries(crawled_db: Path) -> None:
+    spanish = _rows(crawled_db, "SELECT * FROM articles WHERE lang = 'es'")
     assert spanish
     for row in spanish:
         assert row["translation_status"] == "translated", row["translation_note"]
@@ -103,7 +87,7 @@ def test_spanish_articles_come_out_in_english_and_are_found_by_english_queries(t
     assert "The City council of Málaga has presented" in malaga["text_en"]
     assert malaga["title_en"].startswith("Málaga presents")
 
-    with Corpus(translated, readonly=True) as corpus:
+    with Corpus(crawled_db, readonly=True) as corpus:
         hits = search(corpus, '"city council" strategy')
         assert malaga["id"] in [h.id for h in hits]
         hit = next(h for h in hits if h.id == malaga["id"])
@@ -116,8 +100,8 @@ def test_spanish_articles_come_out_in_english_and_are_found_by_english_queries(t
 
 
 @needs_apertium
-def test_statuses_english_pending_and_what_waits_for_which_language(translated: Path) -> None:
-    rows = _rows(translated, "SELECT lang, translation_status, translation_waiting, text, text_en, paragraph_langs FROM articles")
+def test_statuses_english_pending_and_what_waits_for_which_language(crawled_db: Path) -> None:
+    rows = _rows(crawled_db, "SELECT lang, translation_status, translation_waiting, text, text_en, paragraph_langs FROM articles")
     for row in rows:
         if row["lang"] == "en" and row["translation_waiting"] is None:
             assert row["translation_status"] == "english" and row["text_en"] is None
@@ -132,7 +116,7 @@ def test_statuses_english_pending_and_what_waits_for_which_language(translated: 
                     assert langs.get(i) == "en" and line == row["text"].split("\n")[i]
     assert all(r["translation_status"] is not None for r in rows)
 
-    result = CliRunner().invoke(main, ["--db", str(translated), "stats", "--format", "json"])
+    result = CliRunner().invoke(main, ["--db", str(crawled_db), "stats", "--format", "json"])
     stats = json.loads(result.stdout)["translation"]
     greek = sum(1 for r in rows if r["lang"] == "el")
     assert stats["waiting"]["el"] == greek
@@ -140,8 +124,8 @@ def test_statuses_english_pending_and_what_waits_for_which_language(translated: 
 
 
 @needs_apertium
-def test_mixed_page_keeps_english_paragraphs_and_waits_for_the_italian_ones(translated: Path) -> None:
-    row = _rows(translated, "SELECT * FROM articles WHERE text LIKE '%I mediatori di quartiere%'")[0]
+def test_mixed_page_keeps_english_paragraphs_and_waits_for_the_italian_ones(crawled_db: Path) -> None:
+    row = _rows(crawled_db, "SELECT * FROM articles WHERE text LIKE '%I mediatori di quartiere%'")[0]
     assert row["lang"] == "en"
     assert row["translation_status"] == "pending" and row["translation_waiting"] == "it"
     original = row["text"].split("\n")
@@ -156,9 +140,9 @@ def test_mixed_page_keeps_english_paragraphs_and_waits_for_the_italian_ones(tran
 
 
 @needs_apertium
-def test_show_prints_original_and_english_paragraph_by_paragraph(translated: Path) -> None:
-    article_id = _rows(translated, "SELECT id FROM articles WHERE url LIKE '%presentacion-estrategia%'")[0]["id"]
-    result = CliRunner().invoke(main, ["--db", str(translated), "show", str(article_id)])
+def test_show_prints_original_and_english_paragraph_by_paragraph(crawled_db: Path) -> None:
+    article_id = _rows(crawled_db, "SELECT id FROM articles WHERE url LIKE '%presentacion-estrategia%'")[0]["id"]
+    result = CliRunner().invoke(main, ["--db", str(crawled_db), "show", str(article_id)])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     at = lines.index(next(line for line in lines if line.startswith("El Ayuntamiento de Málaga ha presentado")))
