@@ -182,6 +182,9 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+IN_BATCH = 500  # values per IN (...) list: SQLite allows 32,766 parameters from 3.32, 999 before
+
+
 class CorpusError(RuntimeError):
     """The database cannot be opened, written or locked."""
 
@@ -525,13 +528,19 @@ class Corpus:
             ids.append(int(row["id"]))
         return ids
 
+    def select_in(self, sql: str, values: list[Any]) -> list[sqlite3.Row]:
+        """Rows of `sql`, whose `{marks}` stands for the placeholders of an IN list, for every value, queried in
+        batches that stay far below SQLite's limit on parameters; batches follow the order of `values`."""
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(values), IN_BATCH):
+            part = values[start:start + IN_BATCH]
+            rows += self.conn.execute(sql.format(marks=",".join("?" * len(part))), part).fetchall()
+        return rows
+
     def translation_tasks(self, ids: list[int]) -> list[TranslationTask]:
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            f"SELECT id, title, text, lang, paragraph_langs, text_hash FROM articles WHERE id IN ({marks}) ORDER BY id",
-            ids,
+        rows = self.select_in(
+            "SELECT id, title, text, lang, paragraph_langs, text_hash FROM articles WHERE id IN ({marks}) ORDER BY id",
+            sorted(ids),
         )
         return [
             TranslationTask(
@@ -581,15 +590,11 @@ class Corpus:
 
     def story_rows(self, ids: list[int]) -> list[sqlite3.Row]:
         """What the story stage compares articles by."""
-        out: list[sqlite3.Row] = []
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            out += self.conn.execute(
-                f"""SELECT id, lang, translation_status, text, text_en, text_hash, published, first_fetched
-                    FROM articles WHERE id IN ({','.join('?' * len(part))})""",
-                part,
-            ).fetchall()
-        return out
+        return self.select_in(
+            """SELECT id, lang, translation_status, text, text_en, text_hash, published, first_fetched
+               FROM articles WHERE id IN ({marks})""",
+            ids,
+        )
 
     def store_signatures(self, rows: list[tuple[int, int, str, str, bytes]]) -> None:
         """(article id, day, comparison language, original language, signature) per article."""
@@ -626,9 +631,9 @@ class Corpus:
         with self.transaction() as c:
             for group in groups:
                 members = sorted(group)
-                current = dict(c.execute(
-                    f"SELECT id, story_id FROM articles WHERE id IN ({','.join('?' * len(members))})", members
-                ).fetchall())
+                current = {r[0]: r[1] for r in self.select_in(
+                    "SELECT id, story_id FROM articles WHERE id IN ({marks})", members
+                )}
                 settled = sorted({s for a, s in current.items() if a not in in_chunk and s is not None})
                 earlier = before if before is not None else current
                 previous = sorted({earlier[a] for a in members if a in in_chunk and earlier.get(a) is not None} - claimed)
@@ -678,15 +683,13 @@ class Corpus:
     def story_languages(self, story_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
         """story id -> [(article id, language)] of its articles, oldest first."""
         out: dict[int, list[tuple[int, str]]] = {}
-        ids = sorted(set(story_ids))
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            for row in self.conn.execute(
-                f"""SELECT story_id, id, coalesce(lang, '?') FROM articles WHERE story_id IN ({','.join('?' * len(part))})
-                    ORDER BY coalesce(published, first_fetched), id""",
-                part,
-            ):
-                out.setdefault(row[0], []).append((row[1], row[2]))
+        rows = self.select_in(
+            """SELECT story_id, id, coalesce(lang, '?') FROM articles WHERE story_id IN ({marks})
+               ORDER BY coalesce(published, first_fetched), id""",
+            sorted(set(story_ids)),
+        )
+        for row in rows:  # a story's articles are all in one batch, so each list keeps that order
+            out.setdefault(row[0], []).append((row[1], row[2]))
         return out
 
     def story_summaries(

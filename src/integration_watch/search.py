@@ -232,9 +232,7 @@ def search(
 
 
 def _texts(corpus: Corpus, ids: list[int]) -> dict[int, tuple[str, str | None]]:
-    if not ids:
-        return {}
-    rows = corpus.conn.execute(f"SELECT id, text, text_en FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids)
+    rows = corpus.select_in("SELECT id, text, text_en FROM articles WHERE id IN ({marks})", ids)
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
