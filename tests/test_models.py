@@ -183,3 +183,15 @@ def test_a_language_with_only_a_model_into_another_language_is_translated_by_piv
     assert report.translated == 1 and row is not None
     assert row["translation_engine"].startswith("argos it-es 1.0 + apertium spa-eng")
     assert row["text_en"].strip()
+
+
+def test_packages_that_only_lead_to_each_other_give_no_engine_and_no_endless_search(tmp_path: Path) -> None:
+    from integration_watch.engines import Engines
+
+    models = tmp_path / "models"
+    for source, target in (("it", "pl"), ("pl", "it")):  # neither Italian nor Polish reaches English
+        package = build_argos_package(tmp_path / f"pkg-{source}", from_code=source, to_code=target)
+        assert cli("--models", str(models), "models", "install", str(package))[0] == 0
+    engines = Engines(models)
+    assert "it" not in engines.languages() and "pl" not in engines.languages()
+    assert engines.for_language("it") is None and engines.for_language("pl") is None

@@ -428,11 +428,13 @@ class Engines:
             out.append(Pair("apertium", engine.source, TARGET, engine.name.rsplit(" ", 1)[1], mode))
         return out
 
+    def _direct_languages(self) -> set[str]:
+        return {s for s, t in self._argos if t == TARGET} | {ISO3_TO_ISO1[m[:3]] for m in self._apertium}
+
     def languages(self) -> set[str]:
-        """Source languages that some engine (directly or by pivot) can bring to English."""
-        direct = {s for s, t in self._argos if t == TARGET} | {ISO3_TO_ISO1[m[:3]] for m in self._apertium}
-        pivots = {s for s, t in self._argos if t in direct}
-        return direct | pivots
+        """Source languages that some engine (directly or by one pivot) can bring to English."""
+        direct = self._direct_languages()
+        return direct | {s for s, t in self._argos if t in direct}
 
     def for_language(self, lang: str) -> Engine | None:
         if lang not in self._loaded:
@@ -452,8 +454,11 @@ class Engines:
         direct = self._direct(lang)
         if direct is not None:
             return direct
+        reachable = self._direct_languages()
         for (source, pivot), package in sorted(self._argos.items()):
-            if source == lang and pivot != TARGET:
+            # one pivot, into a language with its own engine: what languages() promises, and no cycle
+            # (it→es and es→it packages would otherwise send for_language round for ever)
+            if source == lang and pivot in reachable:
                 second = self.for_language(pivot)
                 if second is not None:
                     return PivotEngine(ArgosEngine(package, threads=self.threads), second)
