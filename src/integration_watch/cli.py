@@ -1,4 +1,5 @@
-"""The `integration-watch` command line: crawl, translate, models, search, export, show, stats, demo."""
+"""The `integration-watch` command line: crawl, translate, models, search, stories, digest, export, show, stats,
+demo."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import export
+from . import digest, digest_formats, export
 from .config import ConfigError, load_config
 from .corpus import Corpus, CorpusError, CrawlLock
 from .crawl import CrawlReport, crawl
@@ -361,6 +362,55 @@ def stories_cmd(obj: dict[str, Any], since: str | None, until: str | None, lang:
         click.echo(f"    seen {r['first_seen'][:10]} .. {r['last_seen'][:10]}  sources: {', '.join(r['sources'])}")
 
 
+@main.command("digest")
+@click.option("--format", "fmt", type=click.Choice(digest_formats.FORMATS), default=None,
+              help="Output format [default: from --out's suffix, else markdown].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here (atomically) instead of stdout; an empty digest leaves the file alone.")
+@click.option("--since", help="A report over publication dates instead of what is new: YYYY-MM-DD, YYYY-MM, YYYY or 7d.")
+@click.option("--until", help="... up to this date (same forms).")
+@click.option("--lang", help="Only stories with a new article in this language (its own watermark).")
+@click.option("--source", help="Only stories with a new article from this source (its own watermark).")
+@click.option("--dry-run", is_flag=True, help="Show what the next digest holds without marking it delivered.")
+@click.option("--again", is_flag=True, help="Write the last delivered digest again (e.g. when mailing it failed).")
+@click.pass_obj
+@_friendly
+def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: str | None, until: str | None,
+               lang: str | None, source: str | None, dry_run: bool, again: bool) -> None:
+    """What is new since the last digest (the first time: the last 24 hours), one entry per story: English
+    headline and lead, date, languages, sources, a link to every original. Stories carried by most sources
+    come first. Written completely, a digest counts as delivered: the next one starts after it."""
+    fmt = fmt or (digest_formats.SUFFIXES.get(out.suffix.lower(), "markdown") if out else "markdown")
+    filters = Filters(lang, source, since, until)
+    filters.check()
+    if again and (since or until):
+        raise UserError("--again repeats the last delivered digest; it takes no --since/--until")
+    report = bool(since or until)
+    with Corpus(obj["db"], readonly=dry_run or again or report) as corpus:
+        try:
+            result = digest.build(corpus, filters, again=again)
+        except LookupError as exc:
+            raise UserError(str(exc)) from None
+        if not result.entries and fmt != "json":
+            click.echo(result.nothing_new())
+            return
+        document = digest_formats.render(result, fmt)
+        try:
+            if out is None:
+                click.echo(document, nl=False)
+                sys.stdout.flush()  # delivered only once it has really been written
+            else:
+                with export.atomic_output(out) as handle:
+                    handle.write(document)
+        except OSError as exc:
+            raise UserError(f"cannot write the digest{f' to {out}' if out else ''}: {exc.strerror or exc}; "
+                            "not marked delivered") from None
+        if not (dry_run or again or report):
+            digest.mark_delivered(corpus, result, fmt, str(out) if out else None)
+    if out is not None:
+        click.echo(f"digest: {len(result.entries)} stories, {result.articles} new articles -> {out}", err=True)
+
+
 @main.command("recluster")
 @click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Take the story thresholds from this sources.toml [default: those the corpus last used].")
@@ -418,8 +468,8 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
         article = corpus.article(article_id) if -(2**63) <= article_id < 2**63 else None
         if article is None:
             raise UserError(f"no article with id {article_id}")
-        story = [m for m in corpus.story_members(article["story_id"]) if m["id"] != article_id] \
-            if article["story_id"] is not None else []
+        sid = article["story_id"]
+        story = [m for m in corpus.story_members([sid]).get(sid, []) if m["id"] != article_id] if sid is not None else []
     if fmt == "json":
         click.echo(json.dumps({**article, "same_story": story}, indent=2, ensure_ascii=False))
         return

@@ -179,6 +179,24 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (new.id, fold(new.title), fold(new.text), fold(new.title_en), fold(new.text_en));
     END;
     """,
+    # 8: digests. Each delivered digest records the articles it covered, so the next one starts after them
+    # (one watermark per set of filters). The corpus gets an identity for the ids of its Atom feeds.
+    """
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        created TEXT NOT NULL,
+        key TEXT NOT NULL,                  -- the filters it was made with, e.g. 'lang=it source='
+        after_article INTEGER,              -- it covered articles with after_article < id <= through_article
+        through_article INTEGER NOT NULL,
+        seen_since TEXT,                    -- the first digest of a key: only articles first stored since then
+        articles INTEGER NOT NULL,
+        stories INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        destination TEXT                    -- the file written, NULL for standard output
+    );
+    CREATE INDEX digests_key ON digests(key, id);
+    INSERT OR IGNORE INTO settings(key, value) VALUES ('corpus_id', lower(hex(randomblob(16))));
+    """,
 )
 
 
@@ -733,12 +751,55 @@ class Corpus:
         with self.transaction() as c:
             c.executemany("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", values.items())
 
-    def story_members(self, story_id: int) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(
-            """SELECT id, source, url, lang, title, title_en, published, first_fetched, translation_status,
-                      translation_engine FROM articles WHERE story_id = ?
+    def story_members(self, story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """story id -> its articles (without their text), oldest first."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        rows = self.select_in(
+            """SELECT story_id, id, source, url, lang, title, title_en, published, first_fetched, translation_status,
+                      translation_engine, translation_waiting FROM articles WHERE story_id IN ({marks})
                ORDER BY coalesce(published, first_fetched), id""",
-            (story_id,),
+            sorted(set(story_ids)),
+        )
+        for row in rows:  # a story's articles are all in one batch, so each list keeps that order
+            out.setdefault(row["story_id"], []).append(dict(row))
+        return out
+
+    # --- digests ----------------------------------------------------------------------------------
+
+    def placed_through(self) -> tuple[int, int]:
+        """(the highest article id up to which every article has its story, how many stored articles are
+        beyond it). The story stage is the pipeline's last: articles it has not placed yet (a crawl running,
+        or killed before its end) wait for the next digest."""
+        first_unplaced = self.conn.execute("SELECT min(id) FROM articles WHERE story_id IS NULL").fetchone()[0]
+        if first_unplaced is None:
+            return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]), 0
+        beyond = self.conn.execute("SELECT count(*) FROM articles WHERE id >= ?", (first_unplaced,)).fetchone()[0]
+        return int(first_unplaced) - 1, int(beyond)
+
+    def last_digest(self, key: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM digests WHERE key = ? ORDER BY id DESC LIMIT 1", (key,)).fetchone()
+        return None if row is None else dict(row)
+
+    def record_digest(self, record: dict[str, Any], based_on: int | None) -> int:
+        """Store a delivered digest, unless another digest of its key was delivered since `based_on` was read
+        (two at once would both report the same window)."""
+        with self.transaction() as c:
+            latest = c.execute("SELECT max(id) FROM digests WHERE key = ?", (record["key"],)).fetchone()[0]
+            if latest != based_on:
+                raise CorpusError("another digest with the same filters was delivered meanwhile; nothing recorded")
+            columns = ", ".join(record)
+            marks = ", ".join(f":{k}" for k in record)
+            return int(c.execute(f"INSERT INTO digests({columns}) VALUES ({marks})", record).lastrowid or 0)
+
+    def window_articles(self, where: list[str], args: dict[str, object]) -> list[tuple[int, int]]:
+        """(article id, story id) of placed articles matching `where` (clauses on articles `a`)."""
+        sql = "SELECT a.id, a.story_id FROM articles a WHERE a.story_id IS NOT NULL" + "".join(" AND " + w for w in where)
+        return [(r[0], r[1]) for r in self.conn.execute(sql + " ORDER BY a.id", args)]
+
+    def source_texts(self, source: str, limit: int) -> list[tuple[int, str]]:
+        """(id, original text) of a source's most recently stored articles."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT id, text FROM articles WHERE source = ? ORDER BY id DESC LIMIT ?", (source, limit)
         )]
 
     def translation_stats(self) -> dict[str, Any]:

@@ -63,6 +63,21 @@ NEIGHBOUR_LANGUAGES: tuple[str, ...] = (
 )
 DEFAULT_LANGUAGES: tuple[str, ...] = EU_LANGUAGES + NEIGHBOUR_LANGUAGES
 
+# English names, for what readers see (the digest's "translated from Spanish").
+NAMES: dict[str, str] = {
+    "bg": "Bulgarian", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek", "en": "English",
+    "es": "Spanish", "et": "Estonian", "fi": "Finnish", "fr": "French", "ga": "Irish", "hr": "Croatian",
+    "hu": "Hungarian", "it": "Italian", "lt": "Lithuanian", "lv": "Latvian", "mt": "Maltese", "nl": "Dutch",
+    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "sk": "Slovak", "sl": "Slovenian", "sv": "Swedish",
+    "ca": "Catalan", "nb": "Norwegian", "sq": "Albanian", "mk": "Macedonian", "sr": "Serbian",
+    "uk": "Ukrainian", "ru": "Russian", "be": "Belarusian", "tr": "Turkish", "cy": "Welsh",
+}
+
+
+def language_name(code: str | None) -> str:
+    """"Spanish" for "es"; the code itself for a language without a name here, "unknown language" for none."""
+    return NAMES.get(code or "", code or "unknown language")
+
 # Our code -> langdetect's profile name (langdetect calls Norwegian Bokmål "no").
 _PROFILE_NAME = {"nb": "no"}
 _ALIASES = {"no": "nb", "nn": "nb", "iw": "he", "in": "id", "ji": "yi"}

@@ -50,9 +50,12 @@ class Filters:
     since: str | None = None  # as typed: YYYY-MM-DD, YYYY-MM, YYYY or 7d
     until: str | None = None
 
-    def sql(self, alias: str = "a", dated: str = "published") -> tuple[list[str], dict[str, object]]:
+    def sql(self, alias: str = "a", dated: str | tuple[str, ...] = "published") -> tuple[list[str], dict[str, object]]:
         """WHERE clauses and parameters on the articles table, the dates on column `dated` (an ISO date or
-        timestamp); dates compare as text so an index serves."""
+        timestamp; several: the first that is not NULL); dates compare as text so an index serves."""
+        columns = (dated,) if isinstance(dated, str) else dated
+        day = ", ".join(f"{alias}.{c}" for c in columns)
+        day = day if len(columns) == 1 else f"coalesce({day})"
         where: list[str] = []
         args: dict[str, object] = {}
         if self.lang:
@@ -62,10 +65,10 @@ class Filters:
             where.append(f"{alias}.source = :source")
             args["source"] = self.source
         if self.since:
-            where.append(f"{alias}.{dated} >= :since")
+            where.append(f"{day} >= :since")
             args["since"] = parse_date(self.since)
         if self.until:
-            where.append(f"{alias}.{dated} < :before")
+            where.append(f"{day} < :before")
             args["before"] = (date.fromisoformat(parse_date(self.until, end=True)) + timedelta(days=1)).isoformat()
         return where, args
 

@@ -1,0 +1,312 @@
+"""The digest: what is new since the last one, one entry per story, in English, every original linked.
+How an entry is written out (Markdown, text, HTML, JSON, Atom) is digest_formats.py.
+
+The window. Articles are numbered as they are stored (SQLite row ids, one writer at a time), so "new since
+the last digest" is "an id above the highest the last delivered digest covered": no clock, slow commit or
+missed cron day can make an article skip a digest or appear in two. A digest covers only articles the
+pipeline has finished with, i.e. placed in a story (the last stage); those still in a running or killed
+crawl wait for the next digest. Each set of filters (--lang, --source) has its own watermark, so a desk can
+send an Italian digest and a full one from one corpus. The first digest of a set covers the last 24 hours.
+An explicit --since/--until window (publication dates, else first sighting) is a report: it moves nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .corpus import Corpus, now
+from .language import language_name
+from .search import Filters, parse_date
+from .translate import split_sentences
+
+FIRST_WINDOW = timedelta(hours=24)
+LEAD_SENTENCES = 3
+LEAD_CHARS = 280  # a lead stops after two sentences once it is this long
+LEAD_MAX_CHARS = 600
+FURNITURE_SAMPLE = 50  # a source's recent articles a paragraph is compared with
+FURNITURE_REPEATS = 2  # ... and in how many of them it must appear to be page furniture
+_LEAD_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_LIST_ITEM = re.compile(r"\s*(?:[-–•*·▪►]|\d{1,2}[.)])\s")
+
+
+@dataclass(frozen=True)
+class Original:
+    """One article of a story, as the digest links it."""
+
+    id: int
+    source: str
+    url: str
+    lang: str | None
+    title: str | None  # in its own language
+    title_en: str | None  # machine translation, when there is one
+    published: str | None  # YYYY-MM-DD
+    first_seen: str  # when it was first stored (ISO timestamp, UTC)
+    new: bool  # stored within this digest's window
+
+
+@dataclass(frozen=True)
+class Entry:
+    story_id: int
+    headline: str
+    headline_lang: str  # "en", or the original language while no translation exists
+    lead: str  # two or three sentences from the article's body ("" when it has no usable sentence)
+    lead_lang: str
+    published: str | None  # the story's earliest publication date, YYYY-MM-DD
+    first_seen: str  # when its first article was stored
+    updated: str  # when its newest article was stored
+    languages: tuple[str, ...]
+    sources: tuple[str, ...]
+    originals: tuple[Original, ...]  # every article of the story, oldest first
+    machine_translation: str | None  # "Machine translation from Spanish (apertium spa-eng 1.1)", None if written in English
+    waiting: str | None  # why headline and lead are not in English yet
+    earlier: bool  # the story has articles older than this window (it may have been in an earlier digest)
+
+
+@dataclass(frozen=True)
+class Window:
+    description: str  # for readers: "new since the digest of 2026-11-24 06:00 UTC"
+    after_article: int | None
+    through_article: int
+    seen_since: str | None = None  # first digest of a key: articles first stored since this timestamp
+    since: str | None = None  # an explicit report window (dates as typed)
+    until: str | None = None
+
+    @property
+    def moves_watermark(self) -> bool:
+        return self.since is None and self.until is None
+
+
+@dataclass(frozen=True)
+class Digest:
+    generated: str
+    corpus_id: str
+    key: str  # its filters, as its watermark is stored
+    filters: Filters
+    window: Window
+    entries: tuple[Entry, ...]
+    articles: int  # new articles in the window
+    held_back: int  # articles stored but not finished by the pipeline yet (in the next digest)
+    based_on: int | None  # the digest this one continues (its watermark)
+
+    @property
+    def title(self) -> str:
+        scope = " ".join(f"{k} {v}" for k, v in (("lang", self.filters.lang), ("source", self.filters.source)) if v)
+        return f"integration-watch digest, {self.generated[:10]}" + (f" ({scope})" if scope else "")
+
+    def nothing_new(self) -> str:
+        return f"nothing new: no articles {self.window.description}" + (
+            f" ({self.held_back} still being processed: they will be in the next digest)" if self.held_back else ""
+        )
+
+
+def watermark_key(filters: Filters) -> str:
+    return f"lang={(filters.lang or '').lower()} source={filters.source or ''}"
+
+
+def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False, clock: datetime | None = None) -> tuple[Window, int, int | None]:
+    """The window of the next digest for `filters` (or, `again`, of the last delivered one), with the number
+    of articles held back and the id of the digest it continues."""
+    through, held_back = corpus.placed_through()
+    key = watermark_key(filters)
+    last = corpus.last_digest(key)
+    based_on = last["id"] if last else None
+    if filters.since or filters.until:
+        dates = " .. ".join((filters.since or "the beginning", filters.until or "now"))
+        return Window(f"published {dates}", None, through, since=filters.since, until=filters.until), held_back, based_on
+    if again:
+        if last is None:
+            raise LookupError("no digest with these filters has been delivered yet; --again repeats the last one")
+        return (Window(f"in the digest of {_minute(last['created'])} (repeated)", last["after_article"],
+                       last["through_article"], seen_since=last["seen_since"]), 0, based_on)
+    if last is None:
+        since = ((clock or datetime.now(UTC)) - FIRST_WINDOW).isoformat(timespec="seconds")
+        return Window("in the last 24 hours (first digest)", None, through, seen_since=since), held_back, based_on
+    return (Window(f"since the digest of {_minute(last['created'])}", last["through_article"], through),
+            held_back, based_on)
+
+
+def _minute(stamp: str) -> str:
+    return stamp[:16].replace("T", " ") + " UTC"
+
+
+def build(corpus: Corpus, filters: Filters, *, again: bool = False, clock: datetime | None = None) -> Digest:
+    """The digest for `filters`: its window, and an entry per story with an article in the window, the
+    stories carried by most sources first, then the most recently published."""
+    window, held_back, based_on = plan_window(corpus, filters, again=again, clock=clock)
+    where, args = Filters(filters.lang, filters.source, window.since, window.until).sql(dated=("published", "first_fetched"))
+    where.append("a.id <= :through")
+    args["through"] = window.through_article
+    if window.after_article is not None:
+        where.append("a.id > :after")
+        args["after"] = window.after_article
+    if window.seen_since is not None:
+        where.append("a.first_fetched >= :seen_since")
+        args["seen_since"] = window.seen_since
+    found = corpus.window_articles(where, args)
+    new_ids = {article for article, _ in found}
+    members = corpus.story_members([story for _, story in found])
+    furniture = _Furniture(corpus)
+    entries = _by_reach_then_date([_entry(corpus, story, rows, new_ids, window, furniture)
+                                   for story, rows in members.items()])
+    return Digest(
+        generated=now(), corpus_id=corpus.get_setting("corpus_id") or "", key=watermark_key(filters),
+        filters=Filters(filters.lang, filters.source), window=window, entries=tuple(entries),
+        articles=len(new_ids), held_back=held_back, based_on=based_on,
+    )
+
+
+def _by_reach_then_date(entries: list[Entry]) -> list[Entry]:
+    """Most sources first; among equals the newest publication (else sighting) first."""
+    return sorted(entries, key=lambda e: (len(e.sources), e.published or e.first_seen[:10], e.story_id), reverse=True)
+
+
+def mark_delivered(corpus: Corpus, digest: Digest, fmt: str, destination: str | None) -> int | None:
+    """Record the digest as delivered: the next one starts after it. Report windows record nothing."""
+    if not digest.window.moves_watermark:
+        return None
+    return corpus.record_digest(
+        {"created": digest.generated, "key": digest.key, "after_article": digest.window.after_article,
+         "through_article": digest.window.through_article, "seen_since": digest.window.seen_since,
+         "articles": digest.articles, "stories": len(digest.entries), "format": fmt, "destination": destination},
+        digest.based_on,
+    )
+
+
+# --- one entry ---------------------------------------------------------------------------------------
+
+
+def _entry(corpus: Corpus, story_id: int, rows: list[dict[str, Any]], new_ids: set[int], window: Window,
+           furniture: _Furniture) -> Entry:
+    lead_from = _representative(rows)
+    article = corpus.article(lead_from["id"]) or {}
+    paragraphs, lead_lang = _english_paragraphs(article)
+    story = {r["id"] for r in rows}
+    lead = _lead(paragraphs, lead_lang, article.get("text", ""), lambda p: furniture.repeated(lead_from["source"], p, story),
+                 article.get("title"))
+    headline, headline_lang = _headline(lead_from)
+    translated = lead_lang == "en" and lead_from["lang"] != "en"
+    machine = None
+    if translated or (headline_lang == "en" and lead_from["lang"] != "en"):
+        engine = lead_from["translation_engine"] or "an offline engine"
+        machine = f"Machine translation from {language_name(lead_from['lang'])} ({engine})"
+    waiting = None
+    if lead_from["lang"] != "en" and (headline_lang != "en" or lead_lang != "en"):
+        waiting_langs = (lead_from["translation_waiting"] or lead_from["lang"] or "").split()
+        reason = {"failed": "the translation failed; 'integration-watch translate' retries it",
+                  None: "not translated yet"}.get(
+            lead_from["translation_status"],
+            "no translation engine for " + ", ".join(language_name(x) for x in waiting_langs) + " is installed")
+        waiting = f"Waiting for an English translation: {reason}."
+    originals = tuple(
+        Original(r["id"], r["source"], r["url"], r["lang"], r["title"], r["title_en"], (r["published"] or "")[:10] or None,
+                 r["first_fetched"], r["id"] in new_ids)
+        for r in rows
+    )
+    published = sorted(o.published for o in originals if o.published)
+    return Entry(
+        story_id=story_id, headline=headline, headline_lang=headline_lang, lead=lead, lead_lang=lead_lang,
+        published=published[0] if published else None, first_seen=min(o.first_seen for o in originals),
+        updated=max(o.first_seen for o in originals),
+        languages=tuple(lang for lang, _ in Counter(o.lang or "?" for o in originals).most_common()),
+        sources=tuple(sorted({o.source for o in originals})), originals=originals,
+        machine_translation=machine, waiting=waiting,
+        earlier=any(_before(o, window) for o in originals),
+    )
+
+
+def _before(original: Original, window: Window) -> bool:
+    if window.after_article is not None:
+        return original.id <= window.after_article
+    if window.seen_since is not None:
+        return original.first_seen < window.seen_since
+    if window.since is not None:
+        return (original.published or original.first_seen[:10]) < parse_date(window.since)
+    return False
+
+
+def _representative(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The article whose English stands for the story: one written in English, else a translated one, else
+    any; among equals the oldest (the original rather than a later copy)."""
+    def rank(r: dict[str, Any]) -> tuple[int, int]:
+        return (0 if r["lang"] == "en" else 1 if r["translation_status"] == "translated" else 2,
+                0 if r["title"] or r["title_en"] else 1)
+    return min(rows, key=rank)  # rows are oldest first and min keeps the first of equals
+
+
+def _headline(row: dict[str, Any]) -> tuple[str, str]:
+    if row["lang"] == "en" and row["title"]:
+        return row["title"], "en"
+    if row["title_en"]:
+        return row["title_en"], "en"
+    return row["title"] or "(no title)", row["lang"] or "?"
+
+
+def _english_paragraphs(article: dict[str, Any]) -> tuple[list[str | None], str]:
+    """The article's paragraphs in English, aligned with its original paragraphs (None where there is no
+    English), and the language the lead will be in: the original's when nothing is in English."""
+    text = article.get("text") or ""
+    originals = text.split("\n")
+    if article.get("text_en") is not None:
+        english = article["text_en"].split("\n")
+        aligned = [english[i] if i < len(english) and english[i].strip() else None for i in range(len(originals))]
+        if any(aligned):
+            return aligned, "en"
+    if article.get("lang") == "en":
+        return list(originals), "en"
+    return list(originals), article.get("lang") or "?"
+
+
+def _lead(paragraphs: list[str | None], lang: str, text: str, furniture: Callable[[str], bool], title: str | None) -> str:
+    """Two or three whole sentences from the body: paragraphs that are page furniture (repeated across the
+    source's articles), the title again, list items, or not prose (no full sentence of some length) are
+    skipped."""
+    originals = text.split("\n")
+    title_key = _key(title or "")
+    chosen: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        if not paragraph or index >= len(originals):
+            continue
+        if furniture(_key(originals[index])) or _key(paragraph) == title_key or _LIST_ITEM.match(paragraph):
+            continue
+        for sentence in split_sentences(paragraph, lang):
+            if len(sentence) < 40 or len(sentence.split()) < 6 or not _LEAD_SENTENCE.search(sentence):
+                continue
+            chosen.append(sentence)
+            length = sum(len(s) + 1 for s in chosen)
+            if len(chosen) >= LEAD_SENTENCES or (len(chosen) >= 2 and length >= LEAD_CHARS):
+                return _clip(" ".join(chosen))
+    return _clip(" ".join(chosen))
+
+
+def _clip(lead: str) -> str:
+    if len(lead) <= LEAD_MAX_CHARS:
+        return lead
+    return lead[:LEAD_MAX_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _key(paragraph: str) -> str:
+    return " ".join(paragraph.split()).casefold()
+
+
+class _Furniture:
+    """Paragraphs a source repeats across its articles (cookie notices, "share this page", a network's
+    boilerplate), learnt once per source and digest from its most recent articles. A story's own articles do
+    not count: one post published twice is not furniture."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.samples: dict[str, tuple[dict[int, set[str]], Counter[str]]] = {}
+
+    def repeated(self, source: str, key: str, story: set[int]) -> bool:
+        if source not in self.samples:
+            sample = {i: {_key(p) for p in text.split("\n") if p.strip()}
+                      for i, text in self.corpus.source_texts(source, FURNITURE_SAMPLE)}
+            self.samples[source] = sample, Counter(k for keys in sample.values() for k in keys)
+        sample, counts = self.samples[source]
+        own = sum(1 for i in story if key in sample.get(i, ()))
+        return counts[key] - own >= FURNITURE_REPEATS

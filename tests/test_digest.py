@@ -1,0 +1,411 @@
+"""The digest: what is new since the last one, one entry per story, in five formats.
+
+Real SQLite corpora (hand-made articles stored as a crawl stores them, or the fixture sites crawled over
+loopback HTTP), the real Apertium binary for the Spanish, and the CLI. The only thing faked is time passing:
+a test that needs an article first seen days ago rewrites its first_fetched column, and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run, store_article
+from integration_watch.corpus import Corpus, CorpusError
+from integration_watch.engines import Engines
+from integration_watch.stories import update_stories
+from integration_watch.translate import translate_pending
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+PARTNERSHIP = (
+    "The European Commission and the European Committee of the Regions launched a partnership on 19 March 2021 "
+    "to support cities and regions in the integration of migrants.\n"
+    "The partnership will organise 12 workshops for local and regional authorities over the next two years, "
+    "on housing, education, employment and access to health services.\n"
+    "Commissioner Ylva Johansson said that integration happens at local level, in schools, workplaces and "
+    "neighbourhoods, and that local authorities need more support from the European Union.\n"
+    "The first workshop, on setting up a local integration strategy, will take place online in May."
+)
+PARTNERSHIP_ES = (
+    "La Comisión Europea y el Comité Europeo de las Regiones pusieron en marcha el 19 de marzo de 2021 una "
+    "asociación para apoyar a las ciudades y regiones en la integración de los migrantes.\n"
+    "La asociación organizará 12 talleres para las autoridades locales y regionales durante los próximos dos "
+    "años, sobre vivienda, educación, empleo y acceso a los servicios de salud.\n"
+    "La comisaria Ylva Johansson afirmó que la integración sucede a nivel local, en las escuelas, los lugares "
+    "de trabajo y los barrios, y que las autoridades locales necesitan más apoyo de la Unión Europea.\n"
+    "El primer taller, sobre la creación de una estrategia local de integración, tendrá lugar en línea en mayo."
+)
+CALL = (
+    "The Commission has opened a call for proposals under the Asylum, Migration and Integration Fund for "
+    "projects that support the integration of migrant women into the labour market.\n"
+    "The call has a total budget of EUR 8 million and is open to public authorities and civil society "
+    "organisations in all Member States until 30 September 2022."
+)
+HEALTH = (
+    "Regional health services in Andalusia will offer interpreters to migrants in 40 primary care centres "
+    "from January, the regional government announced on Tuesday.\n"
+    "The service covers Arabic, Romanian, Ukrainian and Wolof, and will be evaluated after one year."
+)
+SUMMIT = (
+    "Mayors from 19 Member States met in Brussels on Thursday for the first summit of the Cities and Regions for "
+    "Integration network, hosted by the European Committee of the Regions.\n"
+    "They adopted a declaration asking for direct access to EU integration funds for local authorities."
+)
+FURNITURE = "Follow our newsletter to get the latest news about migrant integration across the regions of Europe."
+
+
+def _place(db: Path, models: Path | None = None) -> None:
+    """What the end of a crawl does: translate what is new (Apertium for Spanish), then place stories."""
+    with Corpus(db) as corpus:
+        if models is not None:
+            translate_pending(corpus, Engines(models), only_new=True)
+        update_stories(corpus)
+
+
+def _digest(db: Path, *args: str) -> dict:
+    code, out, err = run(db, "digest", "--format", "json", *args)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def _urls(document: dict) -> list[set[str]]:
+    return [{o["url"] for o in story["originals"]} for story in document["stories"]]
+
+
+@pytest.fixture
+def corpus_db(tmp_path: Path) -> Path:
+    """Three stories: the partnership in English on two sites and in Spanish, a funding call, a health item."""
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en", title="Partnership launched",
+                      published="2021-03-19", source="cor")
+        store_article(corpus, "https://news.example/eu-partnership", "Share this page\n" + PARTNERSHIP, "en",
+                      title="EU: partnership on integration", published="2021-03-20", source="news")
+        store_article(corpus, "https://malaga.example/alianza", PARTNERSHIP_ES, "es",
+                      title="La Comisión y el Comité lanzan una alianza", published="2021-03-23", source="malaga")
+        store_article(corpus, "https://news.example/call", CALL, "en", title="Call for proposals: migrant women",
+                      published="2022-06-01", source="news")
+        store_article(corpus, "https://malaga.example/health", HEALTH, "en", title="Interpreters in health centres",
+                      published="2022-06-03", source="malaga")
+    _place(db, tmp_path / "models")
+    return db
+
+
+def test_one_entry_per_story_in_english_ordered_by_sources_then_date(corpus_db: Path) -> None:
+    document = _digest(corpus_db)
+    stories = document["stories"]
+    assert [len(s["sources"]) for s in stories] == [3, 1, 1]
+    partnership = stories[0]
+    assert {o["url"] for o in partnership["originals"]} == {
+        "https://cor.example/partnership", "https://news.example/eu-partnership", "https://malaga.example/alianza"}
+    assert partnership["headline"] == "Partnership launched" and partnership["headline_lang"] == "en"
+    assert partnership["lead"].startswith("The European Commission and the European Committee of the Regions")
+    assert 2 <= len(re.findall(r"[.!?](?:\s|$)", partnership["lead"])) <= 3
+    assert partnership["languages"] == ["en", "es"] and partnership["published"] == "2021-03-19"
+    assert partnership["machine_translation"] is None  # headline and lead were written in English
+    # among stories with as many sources, the newest publication first
+    assert [s["headline"] for s in stories[1:]] == ["Interpreters in health centres", "Call for proposals: migrant women"]
+    assert document["articles"] == 5
+
+
+def test_a_story_known_only_in_translation_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        store_article(corpus, "https://malaga.example/alianza", PARTNERSHIP_ES, "es",
+                      title="La Comisión y el Comité lanzan una alianza", source="malaga")
+        store_article(corpus, "https://atene.example/a", "Η Επιτροπή των Περιφερειών ενέκρινε σήμερα τη γνωμοδότηση "
+                      "για την ένταξη των μεταναστών και των προσφύγων στις περιφέρειες της Ευρώπης.", "el",
+                      title="Γνωμοδότηση για την ένταξη", source="atene")
+    _place(db, tmp_path / "models")  # Apertium translates the Spanish; no engine for Greek here
+    by_lang = {s["originals"][0]["lang"]: s for s in _digest(db)["stories"]}
+    spanish, greek = by_lang["es"], by_lang["el"]
+    assert spanish["headline_lang"] == "en" and spanish["headline"] != "La Comisión y el Comité lanzan una alianza"
+    assert "Regions" in spanish["lead"] and spanish["lead_lang"] == "en"
+    assert spanish["machine_translation"].startswith("Machine translation from Spanish (apertium spa-eng")
+    assert greek["headline"] == "Γνωμοδότηση για την ένταξη" and greek["headline_lang"] == "el"
+    assert "no translation engine for Greek" in greek["waiting"] and greek["machine_translation"] is None
+
+
+def test_the_lead_skips_page_furniture_and_list_items(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        for n, body in enumerate((CALL, HEALTH, "- A list item that is long enough to be a sentence of the lead.\n"
+                                  + PARTNERSHIP)):
+            store_article(corpus, f"https://news.example/{n}", FURNITURE + "\n" + body, "en", title=f"Item {n}",
+                          source="news")
+        # one post published twice: its paragraphs repeat, but within one story they are not furniture
+        store_article(corpus, "https://other.example/a", SUMMIT, "en", title="Summit", source="other")
+        store_article(corpus, "https://other.example/a-2", SUMMIT, "en", title="Summit", source="other")
+    _place(db)
+    leads = {s["headline"]: s["lead"] for s in _digest(db)["stories"]}
+    assert leads["Item 0"].startswith("The Commission has opened a call")
+    assert leads["Item 1"].startswith("Regional health services in Andalusia")
+    assert leads["Item 2"].startswith("The European Commission and the European Committee")
+    assert leads["Summit"].startswith("Mayors from 19 Member States met in Brussels")
+    assert not any("newsletter" in lead or "list item" in lead for lead in leads.values())
+
+
+def test_watermark_reports_each_article_once(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        store_article(corpus, "https://news.example/call", CALL, "en", title="Call", source="news")
+    _place(db)
+    assert [s["headline"] for s in _digest(db, "--dry-run")["stories"]] == ["Call"]
+    assert [s["headline"] for s in _digest(db, "--dry-run")["stories"]] == ["Call"]  # a dry run moved nothing
+    assert [s["headline"] for s in _digest(db)["stories"]] == ["Call"]
+    code, out, _ = run(db, "digest")
+    assert (code, out.count("\n")) == (0, 1) and out.startswith("nothing new: no articles since the digest of")
+    # two crawls without a digest between them (a missed cron day): the next digest has both
+    with Corpus(db) as corpus:
+        store_article(corpus, "https://news.example/health", HEALTH, "en", title="Health", source="news")
+    _place(db)
+    with Corpus(db) as corpus:
+        store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en", title="Partnership", source="cor")
+    _place(db)
+    assert sorted(s["headline"] for s in _digest(db)["stories"]) == ["Health", "Partnership"]
+    assert _digest(db)["stories"] == []
+
+
+def test_first_digest_covers_the_last_24_hours(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        old = store_article(corpus, "https://news.example/call", CALL, "en", title="Old", source="news")
+        store_article(corpus, "https://news.example/health", HEALTH, "en", title="Recent", source="news")
+        # time passing cannot be waited for in a test: this article was first stored three days ago
+        corpus.conn.execute("UPDATE articles SET first_fetched = '2026-01-01T06:00:00+00:00' WHERE id = ?", (old,))
+        corpus.conn.commit()
+    _place(db)
+    document = _digest(db)
+    assert [s["headline"] for s in document["stories"]] == ["Recent"]
+    assert "last 24 hours" in document["window"]["description"]
+
+
+def test_a_follow_up_lists_new_and_earlier_coverage(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    models = tmp_path / "models"
+    with Corpus(db) as corpus:
+        store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en", title="Partnership", source="cor",
+                      published="2021-03-19")
+    _place(db, models)
+    assert len(_digest(db)["stories"]) == 1
+    with Corpus(db) as corpus:
+        store_article(corpus, "https://malaga.example/alianza", PARTNERSHIP_ES, "es", title="Alianza", source="malaga",
+                      published="2021-03-23")
+    _place(db, models)
+    (story,) = _digest(db)["stories"]
+    assert story["earlier"] is True and story["sources"] == ["cor", "malaga"]
+    assert {o["url"]: o["new"] for o in story["originals"]} == {
+        "https://cor.example/partnership": False, "https://malaga.example/alianza": True}
+    code, out, _ = run(db, "digest", "--again", "--format", "markdown")
+    assert code == 0 and "follow-up: seen before this digest" in out
+    assert re.search(r"\\\[es\\\] \[Alianza.*\]\(<https://malaga\.example/alianza>\), malaga, 2021-03-23, new", out)
+
+
+def test_articles_a_crawl_has_not_finished_wait_for_the_next_digest(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        store_article(corpus, "https://news.example/call", CALL, "en", title="Call", source="news")
+    _place(db)
+    with Corpus(db) as corpus:  # stored, but the crawl has not reached its story stage yet
+        store_article(corpus, "https://news.example/health", HEALTH, "en", title="Health", source="news")
+    document = _digest(db)
+    assert [s["headline"] for s in document["stories"]] == ["Call"] and document["held_back"] == 1
+    _place(db)
+    assert [s["headline"] for s in _digest(db)["stories"]] == ["Health"]
+
+
+def test_since_until_is_a_report_on_publication_dates(corpus_db: Path) -> None:
+    june = _digest(corpus_db, "--since", "2022-06-01", "--until", "2022-06-02")
+    assert [s["headline"] for s in june["stories"]] == ["Call for proposals: migrant women"]
+    march = _digest(corpus_db, "--since", "2021-03", "--until", "2021-03")
+    assert [len(s["originals"]) for s in march["stories"]] == [3]
+    assert len(_digest(corpus_db)["stories"]) == 3  # reports moved no watermark
+    code, _, err = run(corpus_db, "digest", "--since", "June")
+    assert code == 2 and err.startswith("error: cannot read the date 'June'")
+
+
+def test_filters_have_their_own_watermarks(corpus_db: Path) -> None:
+    spanish = _digest(corpus_db, "--lang", "es")
+    assert [s["headline"] for s in spanish["stories"]] == ["Partnership launched"]
+    assert _digest(corpus_db, "--lang", "es")["stories"] == []
+    from_news = _digest(corpus_db, "--source", "news")
+    assert sorted(s["headline"] for s in from_news["stories"]) == ["Call for proposals: migrant women",
+                                                                 "Partnership launched"]
+    assert len(_digest(corpus_db)["stories"]) == 3  # the unfiltered digest was never delivered
+
+
+def test_empty_window_prints_one_line_and_writes_no_file(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    with Corpus(db):
+        pass
+    out_file = tmp_path / "digest.html"
+    code, out, err = run(db, "digest", "--out", str(out_file))
+    assert (code, out) == (0, "nothing new: no articles in the last 24 hours (first digest)\n")
+    assert not out_file.exists()
+
+
+def test_a_digest_that_cannot_be_written_is_not_delivered(corpus_db: Path, tmp_path: Path) -> None:
+    code, _, err = run(corpus_db, "digest", "--out", str(tmp_path / "missing" / "d.md"))
+    assert code == 2 and err.startswith("error: cannot write the digest") and "not marked delivered" in err
+    assert len(_digest(corpus_db)["stories"]) == 3
+    code, _, err = run(corpus_db, "digest", "--again", "--lang", "it")
+    assert code == 2 and "no digest with these filters has been delivered yet" in err
+
+
+def test_two_deliveries_of_one_window_are_refused(corpus_db: Path) -> None:
+    with Corpus(corpus_db) as corpus:
+        record = {"created": "2026-11-25T06:00:00+00:00", "key": "lang= source=", "after_article": None,
+                  "through_article": 5, "seen_since": None, "articles": 5, "stories": 3, "format": "json",
+                  "destination": None}
+        first = corpus.record_digest(record, None)
+        with pytest.raises(CorpusError, match="delivered meanwhile"):
+            corpus.record_digest(record, None)  # read before the first was recorded
+        assert corpus.record_digest({**record, "after_article": 5}, first) > first
+
+
+# --- formats -------------------------------------------------------------------------------------------
+
+HOSTILE_TITLE = '<script>alert("title")</script> Tom & Jerry\'s "integration" ]]> plan\x07'
+HOSTILE_TEXT = (
+    'The mayor said that <img src=x onerror=alert(1)> integration & inclusion matter for "all" residents today.\n'
+    "Local councils will spend EUR 3 million on <b>language</b> courses & mentoring for newcomers in 2024.\n"
+    "# Not a heading, * not a list, [not](a link) and `not code` either, said the council on Monday."
+)
+
+
+@pytest.fixture
+def hostile_db(tmp_path: Path) -> Path:
+    db = tmp_path / "h.db"
+    with Corpus(db) as corpus:
+        store_article(corpus, 'https://bad.example/a?q="><script>x</script>', HOSTILE_TEXT, "en",
+                      title=HOSTILE_TITLE, published="2024-01-02", source="bad")
+        store_article(corpus, "javascript:alert(1)", HEALTH, "en", title="Not a link", source="bad")
+    _place(db)
+    return db
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.hrefs: list[str] = []
+        self.handlers: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.hrefs += [v or "" for k, v in attrs if k == "href"]
+        self.handlers += [k for k, _ in attrs if k.startswith("on")]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_self_contained_and_escapes_article_text(hostile_db: Path, tmp_path: Path) -> None:
+    out_file = tmp_path / "digest.html"
+    code, _, err = run(hostile_db, "digest", "--out", str(out_file))  # format from the suffix
+    assert code == 0, err
+    page = _Page()
+    page.feed(out_file.read_text(encoding="utf-8"))
+    assert "script" not in page.tags and "img" not in page.tags and "b" not in page.tags and not page.handlers
+    assert {"style", "meta", "h1", "h2", "article"} <= set(page.tags) and "link" not in page.tags
+    assert page.hrefs == ['https://bad.example/a?q="><script>x</script>']  # one link, the javascript: one is not
+    text = "".join(page.text)
+    assert '<script>alert("title")</script> Tom & Jerry\'s "integration" ]]> plan' in text
+    assert "<img src=x onerror=alert(1)> integration & inclusion" in text
+    assert 'name="viewport"' in out_file.read_text()
+
+
+def test_atom_feed_has_what_rfc_4287_requires(hostile_db: Path, corpus_db: Path, tmp_path: Path) -> None:
+    for db in (hostile_db, corpus_db):
+        out_file = tmp_path / f"{db.stem}.xml"
+        assert run(db, "digest", "--format", "atom", "--out", str(out_file))[0] == 0
+        feed = ET.parse(out_file).getroot()  # well-formed XML, despite the control character in a title
+        assert feed.tag == f"{ATOM}feed"
+        for tag in ("id", "title", "updated"):
+            assert len(feed.findall(f"{ATOM}{tag}")) == 1, tag
+        assert feed.find(f"{ATOM}author/{ATOM}name") is not None  # entries need none of their own then
+        entries = feed.findall(f"{ATOM}entry")
+        assert entries
+        ids = [feed.findtext(f"{ATOM}id")]
+        for entry in entries:
+            for tag in ("id", "title", "updated"):
+                assert len(entry.findall(f"{ATOM}{tag}")) == 1, tag
+            ids.append(entry.findtext(f"{ATOM}id") or "")
+            links = entry.findall(f"{ATOM}link")
+            assert entry.find(f"{ATOM}content") is not None or any(x.get("rel") == "alternate" for x in links)
+            assert sum(1 for x in links if x.get("rel") == "alternate") <= 1
+            assert all(x.get("href", "").startswith("https://") for x in links)
+            for tag in ("updated", "published"):
+                value = entry.findtext(f"{ATOM}{tag}")
+                if value is not None:
+                    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", value), value
+                    datetime.fromisoformat(value.replace("Z", "+00:00"))
+        assert len(set(ids)) == len(ids) and all(re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", i) for i in ids)
+    hostile = ET.parse(tmp_path / "h.xml").getroot()
+    titles = [e.findtext(f"{ATOM}title") for e in hostile.findall(f"{ATOM}entry")]
+    assert '<script>alert("title")</script> Tom & Jerry\'s "integration" ]]> plan' in titles
+    content = hostile.find(f"{ATOM}entry/{ATOM}content")
+    assert content is not None and content.get("type") == "html"
+    page = _Page()
+    page.feed(content.text or "")  # the entry's HTML, itself escaped inside
+    assert "script" not in page.tags and "img" not in page.tags
+
+
+def test_atom_entry_ids_stay_the_same_across_digests(corpus_db: Path, tmp_path: Path) -> None:
+    def entry_ids(*args: str) -> list[str]:
+        code, out, _ = run(corpus_db, "digest", "--format", "atom", *args)
+        assert code == 0
+        return [e.findtext(f"{ATOM}id") or "" for e in ET.fromstring(out).findall(f"{ATOM}entry")]
+
+    assert entry_ids("--dry-run") == entry_ids("--since", "2000")
+
+
+def test_markdown_and_text_carry_article_text_safely(hostile_db: Path) -> None:
+    code, markdown, _ = run(hostile_db, "digest", "--dry-run")
+    assert code == 0
+    # every "<" is escaped, or opens a link destination (whose URL has its own "<" and ">" percent-encoded)
+    assert re.findall(r"(?<!\\)(?<!\]\()<", markdown) == [] and "\x07" not in markdown
+    assert r'\<script\>alert("title")\</script\> Tom \& Jerry' in markdown
+    assert r"\# Not a heading, \* not a list, \[not\](a link) and \`not code\`" in markdown
+    assert "](<https://bad.example/a?q=\"%3E%3Cscript%3Ex%3C/script%3E>)" in markdown
+    assert "javascript:" not in markdown  # not an http(s) URL: no link
+    code, text, _ = run(hostile_db, "digest", "--dry-run", "--format", "text")
+    assert code == 0 and '<script>alert("title")</script> Tom & Jerry' in text and "\x07" not in text
+
+
+# --- the fixture sites ------------------------------------------------------------------------------------
+
+
+def test_fixture_sites_digest_groups_their_stories(crawled_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(crawled_db) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)  # the session's crawled corpus is shared and read-only
+    document = _digest(db)
+    with Corpus(db, readonly=True) as corpus:
+        stories = {r[0]: r[1] for r in corpus.conn.execute("SELECT story_id, count(*) FROM articles GROUP BY 1")}
+    assert len(document["stories"]) == len(stories)
+    assert sum(len(s["originals"]) for s in document["stories"]) == sum(stories.values()) == document["articles"]
+    reach = [(len(s["sources"]), s["published"] or "") for s in document["stories"]]
+    assert reach == sorted(reach, reverse=True)
+    entry_of = {o["url"]: i for i, s in enumerate(document["stories"]) for o in s["originals"]}
+    groups: dict[str, set[int]] = {}
+    for page in json.loads((FIXTURES / "expected.json").read_text()):
+        if page.get("story") and page["lang"] in ("en", "es"):
+            found = {i for url, i in entry_of.items() if url.endswith(page["path"])}
+            groups.setdefault(page["story"], set()).update(found)
+    assert len(groups) >= 5 and all(len(entries) == 1 for entries in groups.values()), groups
+    for story in document["stories"]:
+        assert story["lead"] and story["headline"]
+        if story["headline_lang"] == "en":
+            assert story["lead_lang"] == "en"
+        else:
+            assert story["waiting"]
