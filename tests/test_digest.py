@@ -172,6 +172,10 @@ def test_watermark_reports_each_article_once(tmp_path: Path) -> None:
     _place(db)
     assert sorted(s["headline"] for s in _digest(db)["stories"]) == ["Health", "Partnership"]
     assert _digest(db)["stories"] == []
+    code, out, _ = run(db, "stats", "--format", "json")
+    last = json.loads(out)["digests"]
+    assert [(d["key"], d["stories"], d["articles"], d["format"]) for d in last] == [("lang= source=", 0, 0, "json")]
+    assert "last digest [lang= source=]:" in run(db, "stats")[1]
 
 
 def test_first_digest_covers_the_last_24_hours(tmp_path: Path) -> None:

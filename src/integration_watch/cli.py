@@ -405,7 +405,7 @@ def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: st
         except OSError as exc:
             raise UserError(f"cannot write the digest{f' to {out}' if out else ''}: {exc.strerror or exc}; "
                             "not marked delivered") from None
-        if not (dry_run or again or report):
+        if not dry_run and result.window.kind == "new":
             digest.mark_delivered(corpus, result, fmt, str(out) if out else None)
     if out is not None:
         click.echo(f"digest: {len(result.entries)} stories, {result.articles} new articles -> {out}", err=True)
@@ -505,7 +505,7 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
 @click.pass_obj
 @_friendly
 def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
-    """Per source: pages fetched, articles, languages, failures, last crawl; translation and stories."""
+    """Per source: pages fetched, articles, languages, failures, last crawl; translation, stories, digests."""
     with Corpus(obj["db"], readonly=True) as corpus:
         rows = corpus.stats()
         langs = corpus.languages_by_source()
@@ -513,11 +513,13 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
         last = corpus.last_run()
         translation = corpus.translation_stats()
         story_counts = corpus.story_stats()
+        digests = corpus.digest_stats()
     for row in rows:
         row["languages"] = langs.get(row["source"], {})
     if fmt == "json":
         click.echo(json.dumps({"sources": rows, "translation": translation, "stories": story_counts,
-                               "recent_failures": failures, "last_run": last}, indent=2, ensure_ascii=False))
+                               "digests": digests, "recent_failures": failures, "last_run": last}, indent=2,
+                              ensure_ascii=False))
         return
     header = f"{'source':28} {'fetched':>8} {'articles':>8} {'failures':>8} {'queued':>6}  {'languages':24} last crawl"
     click.echo(header)
@@ -531,6 +533,9 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
     if translation["waiting"]:
         click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in translation["waiting"].items()))
     click.echo(f"stories: {story_counts['stories']} ({story_counts['with_copies']} carried by more than one article)")
+    for d in digests:
+        click.echo(f"last digest [{d['key']}]: {d['created'][:16].replace('T', ' ')} UTC, {d['stories']} stories, "
+                   f"{d['articles']} articles, {d['format']} to {d['destination'] or 'standard output'}")
     if last:
         click.echo(f"\nlast run #{last['id']}: {last['status']}, started {last['started']}")
     if failures:

@@ -780,6 +780,13 @@ class Corpus:
         row = self.conn.execute("SELECT * FROM digests WHERE key = ? ORDER BY id DESC LIMIT 1", (key,)).fetchone()
         return None if row is None else dict(row)
 
+    def digest_stats(self) -> list[dict[str, Any]]:
+        """The last delivered digest of each set of filters."""
+        return [dict(r) for r in self.conn.execute(
+            """SELECT key, created, through_article, articles, stories, format, destination FROM digests
+               WHERE id IN (SELECT max(id) FROM digests GROUP BY key) ORDER BY key"""
+        )]
+
     def record_digest(self, record: dict[str, Any], based_on: int | None) -> int:
         """Store a delivered digest, unless another digest of its key was delivered since `based_on` was read
         (two at once would both report the same window)."""

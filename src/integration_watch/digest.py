@@ -72,13 +72,10 @@ class Window:
     description: str  # for readers: "new since the digest of 2026-11-24 06:00 UTC"
     after_article: int | None
     through_article: int
+    kind: str = "new"  # new: what is new since the last delivered digest; again: that one repeated; report
     seen_since: str | None = None  # first digest of a key: articles first stored since this timestamp
-    since: str | None = None  # an explicit report window (dates as typed)
+    since: str | None = None  # a report's publication dates (as typed)
     until: str | None = None
-
-    @property
-    def moves_watermark(self) -> bool:
-        return self.since is None and self.until is None
 
 
 @dataclass(frozen=True)
@@ -117,12 +114,13 @@ def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False, clock:
     based_on = last["id"] if last else None
     if filters.since or filters.until:
         dates = " .. ".join((filters.since or "the beginning", filters.until or "now"))
-        return Window(f"published {dates}", None, through, since=filters.since, until=filters.until), held_back, based_on
+        return (Window(f"published {dates}", None, through, kind="report", since=filters.since, until=filters.until),
+                held_back, based_on)
     if again:
         if last is None:
             raise LookupError("no digest with these filters has been delivered yet; --again repeats the last one")
         return (Window(f"in the digest of {_minute(last['created'])} (repeated)", last["after_article"],
-                       last["through_article"], seen_since=last["seen_since"]), 0, based_on)
+                       last["through_article"], kind="again", seen_since=last["seen_since"]), 0, based_on)
     if last is None:
         since = ((clock or datetime.now(UTC)) - FIRST_WINDOW).isoformat(timespec="seconds")
         return Window("in the last 24 hours (first digest)", None, through, seen_since=since), held_back, based_on
@@ -149,7 +147,8 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False, clock: datet
         args["seen_since"] = window.seen_since
     found = corpus.window_articles(where, args)
     new_ids = {article for article, _ in found}
-    members = corpus.story_members([story for _, story in found])
+    members = {story: [r for r in rows if r["id"] <= window.through_article]  # later ones are the next digest's
+               for story, rows in corpus.story_members([story for _, story in found]).items()}
     furniture = _Furniture(corpus)
     entries = _by_reach_then_date([_entry(corpus, story, rows, new_ids, window, furniture)
                                    for story, rows in members.items()])
@@ -165,10 +164,10 @@ def _by_reach_then_date(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (len(e.sources), e.published or e.first_seen[:10], e.story_id), reverse=True)
 
 
-def mark_delivered(corpus: Corpus, digest: Digest, fmt: str, destination: str | None) -> int | None:
-    """Record the digest as delivered: the next one starts after it. Report windows record nothing."""
-    if not digest.window.moves_watermark:
-        return None
+def mark_delivered(corpus: Corpus, digest: Digest, fmt: str, destination: str | None) -> int:
+    """Record the digest as delivered: the next one starts after it."""
+    if digest.window.kind != "new":
+        raise ValueError(f"a digest of kind {digest.window.kind!r} is never delivered")
     return corpus.record_digest(
         {"created": digest.generated, "key": digest.key, "after_article": digest.window.after_article,
          "through_article": digest.window.through_article, "seen_since": digest.window.seen_since,
