@@ -407,9 +407,23 @@ def test_fixture_sites_digest_groups_their_stories(crawled_db: Path, tmp_path: P
             found = {i for url, i in entry_of.items() if url.endswith(page["path"])}
             groups.setdefault(page["story"], set()).update(found)
     assert len(groups) >= 5 and all(len(entries) == 1 for entries in groups.values()), groups
+    with Corpus(db, readonly=True) as corpus:
+        texts = {r[0]: r[1] for r in corpus.conn.execute("SELECT id, coalesce(text_en, text) FROM articles")}
+    pages = {page["path"]: page for page in json.loads((FIXTURES / "expected.json").read_text())}
+    checked = 0
     for story in document["stories"]:
         assert story["lead"] and story["headline"]
         if story["headline_lang"] == "en":
             assert story["lead_lang"] == "en"
         else:
             assert story["waiting"]
+        # the lead is whole sentences of its article's text, and none of the furniture the ground truth names
+        source_text = " ".join(texts[story["lead_from"]].split())
+        first = re.split(r"(?<=[.!?])\s", story["lead"])[0]
+        assert first in source_text, (first, story["lead_from"])
+        url = next(o["url"] for o in story["originals"] if o["id"] == story["lead_from"])
+        page = next((p for path, p in pages.items() if url.endswith(path)), None)
+        if page is not None:
+            checked += 1
+            assert not [bad for bad in page.get("must_not_contain", []) if bad in story["lead"]], url
+    assert checked >= 20

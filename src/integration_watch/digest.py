@@ -56,6 +56,7 @@ class Entry:
     headline_lang: str  # "en", or the original language while no translation exists
     lead: str  # two or three sentences from the article's body ("" when it has no usable sentence)
     lead_lang: str
+    lead_from: int  # the article headline and lead are taken from
     published: str | None  # the story's earliest publication date, YYYY-MM-DD
     first_seen: str  # when its first article was stored
     updated: str  # when its newest article was stored
@@ -209,6 +210,7 @@ def _entry(corpus: Corpus, story_id: int, rows: list[dict[str, Any]], new_ids: s
     published = sorted(o.published for o in originals if o.published)
     return Entry(
         story_id=story_id, headline=headline, headline_lang=headline_lang, lead=lead, lead_lang=lead_lang,
+        lead_from=lead_from["id"],
         published=published[0] if published else None, first_seen=min(o.first_seen for o in originals),
         updated=max(o.first_seen for o in originals),
         languages=tuple(lang for lang, _ in Counter(o.lang or "?" for o in originals).most_common()),

@@ -22,6 +22,7 @@ FORMATS = ("markdown", "text", "html", "json", "atom")
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
             ".json": "json", ".xml": "atom", ".atom": "atom"}
 ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 WIDTH = 78
 # Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF), and C1 controls.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -244,7 +245,7 @@ def atom_feed(d: Digest) -> str:
     for e in d.entries:
         entry = add(feed, "entry")
         add(entry, "id", f"urn:uuid:{uuid.uuid5(corpus, f'story {e.story_id}')}")
-        add(entry, "title", e.headline)
+        add(entry, "title", e.headline).set(XML_LANG, e.headline_lang)
         add(entry, "updated", _rfc3339(e.updated))
         if e.published:
             add(entry, "published", _rfc3339(e.published))
@@ -256,6 +257,6 @@ def atom_feed(d: Digest) -> str:
         for source in e.sources:
             add(entry, "category", term=source, label=f"source: {source}")
         if e.lead:
-            add(entry, "summary", e.lead, type="text")
+            add(entry, "summary", e.lead, type="text").set(XML_LANG, e.lead_lang)
         add(entry, "content", html_entry(e), type="html")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
