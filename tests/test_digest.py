@@ -22,27 +22,11 @@ from integration_watch.corpus import Corpus, CorpusError
 from integration_watch.engines import Engines
 from integration_watch.stories import update_stories
 from integration_watch.translate import translate_pending
+from test_stories import ORIGINAL as PARTNERSHIP
+from test_stories import SPANISH as PARTNERSHIP_ES
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
-PARTNERSHIP = (
-    "The European Commission and the European Committee of the Regions launched a partnership on 19 March 2021 "
-    "to support cities and regions in the integration of migrants.\n"
-    "The partnership will organise 12 workshops for local and regional authorities over the next two years, "
-    "on housing, education, employment and access to health services.\n"
-    "Commissioner Ylva Johansson said that integration happens at local level, in schools, workplaces and "
-    "neighbourhoods, and that local authorities need more support from the European Union.\n"
-    "The first workshop, on setting up a local integration strategy, will take place online in May."
-)
-PARTNERSHIP_ES = (
-    "La Comisión Europea y el Comité Europeo de las Regiones pusieron en marcha el 19 de marzo de 2021 una "
-    "asociación para apoyar a las ciudades y regiones en la integración de los migrantes.\n"
-    "La asociación organizará 12 talleres para las autoridades locales y regionales durante los próximos dos "
-    "años, sobre vivienda, educación, empleo y acceso a los servicios de salud.\n"
-    "La comisaria Ylva Johansson afirmó que la integración sucede a nivel local, en las escuelas, los lugares "
-    "de trabajo y los barrios, y que las autoridades locales necesitan más apoyo de la Unión Europea.\n"
-    "El primer taller, sobre la creación de una estrategia local de integración, tendrá lugar en línea en mayo."
-)
 CALL = (
     "The Commission has opened a call for proposals under the Asylum, Migration and Integration Fund for "
     "projects that support the integration of migrant women into the labour market.\n"
