@@ -106,7 +106,7 @@ def watermark_key(filters: Filters) -> str:
     return f"lang={(filters.lang or '').lower()} source={filters.source or ''}"
 
 
-def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False, clock: datetime | None = None) -> tuple[Window, int, int | None]:
+def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False) -> tuple[Window, int, int | None]:
     """The window of the next digest for `filters` (or, `again`, of the last delivered one), with the number
     of articles held back and the id of the digest it continues."""
     through, held_back = corpus.placed_through()
@@ -123,7 +123,7 @@ def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False, clock:
         return (Window(f"in the digest of {_minute(last['created'])} (repeated)", last["after_article"],
                        last["through_article"], kind="again", seen_since=last["seen_since"]), 0, based_on)
     if last is None:
-        since = ((clock or datetime.now(UTC)) - FIRST_WINDOW).isoformat(timespec="seconds")
+        since = (datetime.now(UTC) - FIRST_WINDOW).isoformat(timespec="seconds")
         return Window("in the last 24 hours (first digest)", None, through, seen_since=since), held_back, based_on
     return (Window(f"since the digest of {_minute(last['created'])}", last["through_article"], through),
             held_back, based_on)
@@ -133,11 +133,12 @@ def _minute(stamp: str) -> str:
     return stamp[:16].replace("T", " ") + " UTC"
 
 
-def build(corpus: Corpus, filters: Filters, *, again: bool = False, clock: datetime | None = None) -> Digest:
+def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
     """The digest for `filters`: its window, and an entry per story with an article in the window, the
     stories carried by most sources first, then the most recently published."""
-    window, held_back, based_on = plan_window(corpus, filters, again=again, clock=clock)
-    where, args = Filters(filters.lang, filters.source, window.since, window.until).sql(dated=("published", "first_fetched"))
+    window, held_back, based_on = plan_window(corpus, filters, again=again)
+    dated = ("published", "first_fetched")  # a report's dates: publication, else first sighting
+    where, args = Filters(filters.lang, filters.source, window.since, window.until).sql(dated=dated)
     where.append("a.id <= :through")
     args["through"] = window.through_article
     if window.after_article is not None:
@@ -186,12 +187,11 @@ def _entry(corpus: Corpus, story_id: int, rows: list[dict[str, Any]], new_ids: s
     article = corpus.article(lead_from["id"]) or {}
     paragraphs, lead_lang = _english_paragraphs(article)
     story = {r["id"] for r in rows}
-    lead = _lead(paragraphs, lead_lang, article.get("text", ""), lambda p: furniture.repeated(lead_from["source"], p, story),
-                 article.get("title"))
+    lead = _lead(paragraphs, lead_lang, article.get("text", ""),
+                 lambda p: furniture.repeated(lead_from["source"], p, story), article.get("title"))
     headline, headline_lang = _headline(lead_from)
-    translated = lead_lang == "en" and lead_from["lang"] != "en"
     machine = None
-    if translated or (headline_lang == "en" and lead_from["lang"] != "en"):
+    if lead_from["lang"] != "en" and "en" in (headline_lang, lead_lang):
         engine = lead_from["translation_engine"] or "an offline engine"
         machine = f"Machine translation from {language_name(lead_from['lang'])} ({engine})"
     waiting = None

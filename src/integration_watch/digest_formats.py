@@ -26,7 +26,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 WIDTH = 78
 # Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF), and C1 controls.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~!])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.MULTILINE)
 
 
