@@ -574,7 +574,8 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
     for h in hits:
         click.echo(f"  #{h.id} [{h.lang}] {h.title}\n      {h.snippet}")
     click.echo(f"\ntry: integration-watch --db {db} search \"Ολοκληρωμενη\"   or   integration-watch --db {db} stories"
-               f"   or   integration-watch --db {db} show {hits[0].id if hits else 1}")
+               f"   or   integration-watch --db {db} show {hits[0].id if hits else 1}"
+               f"   or   integration-watch --db {db} digest --out digest.html")
     sys.exit(report.exit_code)
 
 
