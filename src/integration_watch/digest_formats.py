@@ -99,12 +99,13 @@ def markdown(d: Digest) -> str:
 
 
 def text(d: Digest) -> str:
-    def wrap(value: str, indent: str = "") -> list[str]:
-        return textwrap.wrap(clean(value), WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+    def wrap(value: str, indent: str = "", hanging: str | None = None) -> list[str]:
+        lines = textwrap.wrap(clean(value), WIDTH, initial_indent=indent, subsequent_indent=hanging or indent)
+        return lines or [indent]
 
     out = [clean(d.title), "=" * min(len(d.title), WIDTH), *wrap(summary_line(d)), ""]
     for number, e in enumerate(d.entries, 1):
-        out += wrap(f"{number}. {e.headline}")
+        out += wrap(f"{number}. {e.headline}", "", "   ")
         out += wrap(meta_line(e), "   ")
         out.append("")
         if e.lead:
@@ -114,7 +115,7 @@ def text(d: Digest) -> str:
                 out += wrap(note, "   ")
         for o in e.originals:
             title, details = original_line(o, e.earlier)
-            out += wrap(f"[{o.lang or '?'}] {title} ({details})", "   ")
+            out += wrap(f"[{o.lang or '?'}] {title} ({details})", "   ", "       ")
             out.append(f"       {clean(o.url)}")
         out.append("")
     return "\n".join(out)
