@@ -803,10 +803,10 @@ class Corpus:
         sql = "SELECT a.id, a.story_id FROM articles a WHERE a.story_id IS NOT NULL" + "".join(" AND " + w for w in where)
         return [(r[0], r[1]) for r in self.conn.execute(sql + " ORDER BY a.id", args)]
 
-    def source_texts(self, source: str, limit: int) -> list[tuple[int, str]]:
-        """(id, original text) of a source's most recently stored articles."""
-        return [(r[0], r[1]) for r in self.conn.execute(
-            "SELECT id, text FROM articles WHERE source = ? ORDER BY id DESC LIMIT ?", (source, limit)
+    def source_texts(self, source: str, limit: int) -> list[tuple[str, ...]]:
+        """The text, and the English translation if there is one, of a source's most recently stored articles."""
+        return [(r[0],) if r[1] is None else (r[0], r[1]) for r in self.conn.execute(
+            "SELECT text, text_en FROM articles WHERE source = ? ORDER BY id DESC LIMIT ?", (source, limit)
         )]
 
     def translation_stats(self) -> dict[str, Any]:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .corpus import Corpus, now
+from .furniture import Furniture, sentence_key
 from .language import language_name
 from .search import Filters, parse_date
 from .translate import split_sentences
@@ -28,8 +28,6 @@ FIRST_WINDOW = timedelta(hours=24)
 LEAD_SENTENCES = 3
 LEAD_CHARS = 280  # a lead stops after two sentences once it is this long
 LEAD_MAX_CHARS = 600
-FURNITURE_SAMPLE = 50  # a source's recent articles a paragraph is compared with
-FURNITURE_REPEATS = 2  # ... and in how many of them it must appear to be page furniture
 _LEAD_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _LIST_ITEM = re.compile(r"\s*(?:[-–•*·▪►]|\d{1,2}[.)])\s")
 
@@ -151,7 +149,7 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
     new_ids = {article for article, _ in found}
     members = {story: [r for r in rows if r["id"] <= window.through_article]  # later ones are the next digest's
                for story, rows in corpus.story_members([story for _, story in found]).items()}
-    furniture = _Furniture(corpus)
+    furniture = Furniture(corpus)
     entries = _by_reach_then_date([_entry(corpus, story, rows, new_ids, window, furniture)
                                    for story, rows in members.items()])
     return Digest(
@@ -182,13 +180,11 @@ def mark_delivered(corpus: Corpus, digest: Digest, fmt: str, destination: str | 
 
 
 def _entry(corpus: Corpus, story_id: int, rows: list[dict[str, Any]], new_ids: set[int], window: Window,
-           furniture: _Furniture) -> Entry:
+           furniture: Furniture) -> Entry:
     lead_from = _representative(rows)
     article = corpus.article(lead_from["id"]) or {}
-    paragraphs, lead_lang = _english_paragraphs(article)
-    story = {r["id"] for r in rows}
-    lead = _lead(paragraphs, lead_lang, article.get("text", ""),
-                 lambda p: furniture.repeated(lead_from["source"], p, story), article.get("title"))
+    paragraphs, lead_lang = _lead_paragraphs(article)
+    lead = _lead(paragraphs, lead_lang, furniture.of(lead_from["source"]), article.get("title"))
     headline, headline_lang = _headline(lead_from)
     machine = None
     if lead_from["lang"] != "en" and "en" in (headline_lang, lead_lang):
@@ -247,35 +243,27 @@ def _headline(row: dict[str, Any]) -> tuple[str, str]:
     return row["title"] or "(no title)", row["lang"] or "?"
 
 
-def _english_paragraphs(article: dict[str, Any]) -> tuple[list[str | None], str]:
-    """The article's paragraphs in English, aligned with its original paragraphs (None where there is no
-    English), and the language the lead will be in: the original's when nothing is in English."""
-    text = article.get("text") or ""
-    originals = text.split("\n")
-    if article.get("text_en") is not None:
-        english = article["text_en"].split("\n")
-        aligned = [english[i] if i < len(english) and english[i].strip() else None for i in range(len(originals))]
-        if any(aligned):
-            return aligned, "en"
-    if article.get("lang") == "en":
-        return list(originals), "en"
-    return list(originals), article.get("lang") or "?"
+def _lead_paragraphs(article: dict[str, Any]) -> tuple[list[str], str]:
+    """The paragraphs a lead is taken from, and their language: the article's English (as written, or its
+    translation), else its own language."""
+    english = [p for p in (article.get("text_en") or "").split("\n") if p.strip()]
+    if english:
+        return english, "en"
+    return [p for p in (article.get("text") or "").split("\n") if p.strip()], article.get("lang") or "?"
 
 
-def _lead(paragraphs: list[str | None], lang: str, text: str, furniture: Callable[[str], bool], title: str | None) -> str:
-    """Two or three whole sentences from the body: paragraphs that are page furniture (repeated across the
-    source's articles), the title again, list items, or not prose (no full sentence of some length) are
-    skipped."""
-    originals = text.split("\n")
-    title_key = _key(title or "")
+def _lead(paragraphs: list[str], lang: str, furniture: frozenset[str], title: str | None) -> str:
+    """Two or three whole sentences from the body: the source's furniture, the title again, list items and
+    what is not prose (no full sentence of some length) are skipped."""
+    title_key = sentence_key(title or "")
     chosen: list[str] = []
-    for index, paragraph in enumerate(paragraphs):
-        if not paragraph or index >= len(originals):
-            continue
-        if furniture(_key(originals[index])) or _key(paragraph) == title_key or _LIST_ITEM.match(paragraph):
+    for paragraph in paragraphs:
+        if sentence_key(paragraph) == title_key or _LIST_ITEM.match(paragraph):
             continue
         for sentence in split_sentences(paragraph, lang):
             if len(sentence) < 40 or len(sentence.split()) < 6 or not _LEAD_SENTENCE.search(sentence):
+                continue
+            if sentence_key(sentence) in furniture:
                 continue
             chosen.append(sentence)
             length = sum(len(s) + 1 for s in chosen)
@@ -290,24 +278,3 @@ def _clip(lead: str) -> str:
     return lead[:LEAD_MAX_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def _key(paragraph: str) -> str:
-    return " ".join(paragraph.split()).casefold()
-
-
-class _Furniture:
-    """Paragraphs a source repeats across its articles (cookie notices, "share this page", a network's
-    boilerplate), learnt once per source and digest from its most recent articles. A story's own articles do
-    not count: one post published twice is not furniture."""
-
-    def __init__(self, corpus: Corpus) -> None:
-        self.corpus = corpus
-        self.samples: dict[str, tuple[dict[int, set[str]], Counter[str]]] = {}
-
-    def repeated(self, source: str, key: str, story: set[int]) -> bool:
-        if source not in self.samples:
-            sample = {i: {_key(p) for p in text.split("\n") if p.strip()}
-                      for i, text in self.corpus.source_texts(source, FURNITURE_SAMPLE)}
-            self.samples[source] = sample, Counter(k for keys in sample.values() for k in keys)
-        sample, counts = self.samples[source]
-        own = sum(1 for i in story if key in sample.get(i, ()))
-        return counts[key] - own >= FURNITURE_REPEATS
