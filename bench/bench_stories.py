@@ -56,6 +56,7 @@ REPO = Path(__file__).resolve().parents[1]
 from integration_watch.config import Settings
 from integration_watch.corpus import ArticleRecord, Corpus, text_hash
 from integration_watch.engines import Engines
+from integration_watch.furniture import Furniture
 from integration_watch.stories import (
     MinHasher,
     Thresholds,
@@ -207,7 +208,8 @@ def bench_cross(docs: dict[str, dict[int, dict]], work: Path) -> dict[str, objec
              + (", same source url" if url[a] == url[b] else ", same topic" if topic[a] == topic[b] else ""))
             for a, b in fps))
         # the similarities the thresholds separate: English basis of every article
-        rows = {r["id"]: basis(r) for r in corpus.story_rows(ids)}
+        furniture = Furniture(corpus)
+        rows = {r["id"]: basis(r, furniture) for r in corpus.story_rows(ids)}
         st = {i: stems(rows[i].text) for i in ids}
         en = [i for i in ids if lang_of[i] == "en"]
         es = [i for i in ids if lang_of[i] == "es"]
@@ -335,7 +337,8 @@ def bench_within(docs: dict[str, dict[int, dict]], work: Path, seed: int, furnit
             + (", same topic" if en_topic[truth[a]][0] == en_topic[truth[b]][0] else "")
             for a, b in fps))
         # similarities
-        st = {r["id"]: stems(basis(r).text) for r in corpus.story_rows(ids)}
+        furniture = Furniture(corpus)
+        st = {r["id"]: stems(basis(r, furniture).text) for r in corpus.story_rows(ids)}
         pos = [jaccard(st[i], st[originals[item_of[i]["doc"]]]) for i in ids if item_of[i]["kind"] != "original"]
         by_site: dict[str, list[int]] = {}
         for i in ids:

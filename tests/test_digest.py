@@ -43,6 +43,11 @@ SUMMIT = (
     "Integration network, hosted by the European Committee of the Regions.\n"
     "They adopted a declaration asking for direct access to EU integration funds for local authorities."
 )
+HOUSING = (
+    "The city of Ghent will convert two empty office buildings into 60 flats for refugee families, the city "
+    "council decided on Monday.\n"
+    "The flats will be rented through a social housing agency for at least nine years."
+)
 FURNITURE = "Follow our newsletter to get the latest news about migrant integration across the regions of Europe."
 
 
@@ -122,17 +127,19 @@ def test_the_lead_skips_page_furniture_and_list_items(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     with Corpus(db) as corpus:
         for n, body in enumerate((CALL, HEALTH, "- A list item that is long enough to be a sentence of the lead.\n"
-                                  + PARTNERSHIP)):
+                                  + PARTNERSHIP, HOUSING)):
             store_article(corpus, f"https://news.example/{n}", FURNITURE + "\n" + body, "en", title=f"Item {n}",
                           source="news")
-        # one post published twice: its paragraphs repeat, but within one story they are not furniture
-        store_article(corpus, "https://other.example/a", SUMMIT, "en", title="Summit", source="other")
-        store_article(corpus, "https://other.example/a-2", SUMMIT, "en", title="Summit", source="other")
+        # one post published three times with small edits: its sentences repeat, but it is not furniture
+        for n in range(3):
+            store_article(corpus, f"https://other.example/a-{n}", SUMMIT + f"\nEdition {n}.", "en", title="Summit",
+                          source="other")
     _place(db)
     leads = {s["headline"]: s["lead"] for s in _digest(db)["stories"]}
     assert leads["Item 0"].startswith("The Commission has opened a call")
     assert leads["Item 1"].startswith("Regional health services in Andalusia")
     assert leads["Item 2"].startswith("The European Commission and the European Committee")
+    assert leads["Item 3"].startswith("The city of Ghent will convert two empty office buildings")
     assert leads["Summit"].startswith("Mayors from 19 Member States met in Brussels")
     assert not any("newsletter" in lead or "list item" in lead for lead in leads.values())
 

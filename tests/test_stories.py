@@ -167,6 +167,39 @@ def test_the_time_window_and_recluster_with_other_thresholds(tmp_path: Path) -> 
         assert corpus.conn.execute("SELECT article_id, signature FROM article_signatures ORDER BY 1").fetchall() == signatures
 
 
+# What a republishing portal wraps around every article: survives extraction, the same on every page.
+PORTAL_FURNITURE = (
+    "We use cookies to improve your experience on this portal. By continuing to browse you accept our cookie "
+    "policy and our privacy statement. Share this page on Facebook, LinkedIn, Bluesky or by email.\n"
+    "Subscribe to the weekly newsletter of the European integration portal for news, events, funding calls and "
+    "publications from all Member States. Disclaimer: the views expressed are those of the authors and do not "
+    "necessarily reflect the position of the portal or of its funders."
+)
+PORTAL_ARTICLES = [
+    "Vienna opened a one-stop shop where newcomers can register, find German courses and get their "
+    "qualifications recognised in a single visit.",
+    "A survey of 2,000 employers in Portugal found that half of them would hire more refugees if recognition "
+    "of diplomas were faster.",
+    "The Finnish town of Kajaani pairs each newcomer family with a local volunteer family during its first year.",
+    "Volunteers in Gdańsk teach Polish to Ukrainian children in the afternoons at the public library.",
+]
+
+
+def test_sentences_a_source_repeats_on_every_page_do_not_make_or_break_a_story(tmp_path: Path) -> None:
+    """Without the portal's furniture, its copy of the partnership article is as close to the original as a
+    plain copy, and its unrelated articles share nothing."""
+    with Corpus(tmp_path / "c.db") as corpus:
+        original = store_article(corpus, "https://ec.europa.eu/a", ORIGINAL, "en", published="2021-03-19")
+        portal = [store_article(corpus, f"https://portal.eu/{n}", PORTAL_FURNITURE + "\n" + text, "en",
+                                published="2021-03-20", source="portal") for n, text in enumerate(PORTAL_ARTICLES)]
+        copy = store_article(corpus, "https://portal.eu/partnership", PORTAL_FURNITURE + "\n" + ORIGINAL, "en",
+                             published="2021-03-20", source="portal")
+        update_stories(corpus, DEFAULT)
+        story = _stories(corpus)
+    assert story[copy] == story[original]
+    assert len({story[i] for i in portal} | {story[original]}) == len(portal) + 1
+
+
 def test_story_thresholds_are_validated_in_sources_toml() -> None:
     source = {"name": "x", "start_urls": ["https://x.eu/"]}
     config = parse_config({"defaults": {"duplicate_similarity": 0.7, "story_window_days": 10}, "source": [source]})

@@ -609,7 +609,7 @@ class Corpus:
     def story_rows(self, ids: list[int]) -> list[sqlite3.Row]:
         """What the story stage compares articles by."""
         return self.select_in(
-            """SELECT id, lang, translation_status, text, text_en, text_hash, published, first_fetched
+            """SELECT id, source, lang, translation_status, text, text_en, text_hash, published, first_fetched
                FROM articles WHERE id IN ({marks})""",
             ids,
         )
@@ -804,9 +804,12 @@ class Corpus:
         return [(r[0], r[1]) for r in self.conn.execute(sql + " ORDER BY a.id", args)]
 
     def source_texts(self, source: str, limit: int) -> list[tuple[str, ...]]:
-        """The text, and the English translation if there is one, of a source's most recently stored articles."""
+        """The text, and the English translation if there is one, of a source's most recently stored articles;
+        one text stored under several URLs counts once."""
         return [(r[0],) if r[1] is None else (r[0], r[1]) for r in self.conn.execute(
-            "SELECT text, text_en FROM articles WHERE source = ? ORDER BY id DESC LIMIT ?", (source, limit)
+            """SELECT text, text_en FROM articles WHERE id IN (
+                   SELECT max(id) FROM articles WHERE source = ? GROUP BY text_hash ORDER BY max(id) DESC LIMIT ?)""",
+            (source, limit),
         )]
 
     def translation_stats(self) -> dict[str, Any]:

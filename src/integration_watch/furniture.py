@@ -3,8 +3,8 @@
 
 Extraction drops most furniture by its place in the page; what is left repeats word for word, and that is
 how it is found here: a sentence that stands in at least MIN_SHARE of a source's SAMPLE most recent articles
-(and in MIN_ARTICLES of them) is furniture. The share keeps one press release posted twice or three times
-from counting. Sentences are compared in the original text and in the English translation alike (a
+(and in MIN_ARTICLES of them) is furniture; a text stored under several URLs counts once, and the share
+keeps a press release posted again with edits from counting. Sentences are compared in the original text and in the English translation alike (a
 translation memory translates furniture the same way every time). Stories leave furniture out when they
 compare articles; the digest when it picks a lead.
 """
@@ -19,7 +19,7 @@ from .corpus import Corpus
 from .translate import split_sentences
 
 SAMPLE = 50
-MIN_ARTICLES = 3
+MIN_ARTICLES = 4
 MIN_SHARE = 0.1
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from .config import Settings
 from .corpus import Corpus, fold
+from .furniture import Furniture
 
 PERMUTATIONS = 128
 # Candidates are pairs whose estimated similarity is at most this many standard errors below the threshold
@@ -146,13 +147,15 @@ def same_story(a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], t: Th
 # --- clustering ------------------------------------------------------------------------------------------
 
 
-def basis(row: sqlite3.Row) -> Basis:
-    """English where the article has it (original or translation), else its own language."""
+def basis(row: sqlite3.Row, furniture: Furniture) -> Basis:
+    """English where the article has it (original or translation), else its own language; without the
+    sentences its source repeats on every page (two articles sharing only those are not one story)."""
     original = row["lang"] or "und"
     if original != "en" and row["translation_status"] == "translated" and row["text_en"]:
         language, text = "en", row["text_en"]
     else:
         language, text = original, row["text"]
+    text = furniture.strip(row["source"], text)
     day = day_number(row["published"]) or day_number(row["first_fetched"]) or 0
     return Basis(row["id"], language, original, text, row["text_hash"], day)
 
@@ -236,15 +239,16 @@ def assign_stories(
     claimed: set[int] = set()
     stem_sets: dict[int, frozenset[str]] = {}  # kept across chunks: neighbours in time are compared again
     known: dict[int, Basis] = {}
+    furniture = Furniture(corpus)
     # Stems and signatures are the CPU-heavy part of a large run: a second process shares them.
     if parallel is None:
         parallel = len(article_ids) >= PARALLEL_FROM
     pool = ProcessPoolExecutor(SIGNING_PROCESSES) if parallel else None
     try:
         for start in range(0, len(article_ids), chunk_size):
-            chunk = [basis(r) for r in corpus.story_rows(list(article_ids[start:start + chunk_size]))]
+            chunk = [basis(r, furniture) for r in corpus.story_rows(list(article_ids[start:start + chunk_size]))]
             if chunk:
-                _link_chunk(corpus, chunk, thresholds, pool, stem_sets, known, claimed, before, report)
+                _link_chunk(corpus, chunk, thresholds, pool, furniture, stem_sets, known, claimed, before, report)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -263,7 +267,7 @@ def _sign(texts: list[str]) -> list[tuple[frozenset[str], np.ndarray]]:
 
 def _link_chunk(
     corpus: Corpus, chunk: list[Basis], thresholds: Thresholds, pool: ProcessPoolExecutor | None,
-    stem_sets: dict[int, frozenset[str]], known: dict[int, Basis], claimed: set[int],
+    furniture: Furniture, stem_sets: dict[int, frozenset[str]], known: dict[int, Basis], claimed: set[int],
     before: dict[int, int] | None, report: StoryReport,
 ) -> None:
     """Sign one chunk, compare it with its window and link it into stories (one transaction each)."""
@@ -289,7 +293,7 @@ def _link_chunk(
         found = set(window.candidates(article, signatures[article.id]))
         found |= corpus.same_text(article.text_hash, article.id)
         found = {o for o in found if o not in in_chunk or o < article.id}  # a pair in the chunk: once
-        known.update((b.id, b) for b in map(basis, corpus.story_rows([i for i in found if i not in known])))
+        known.update((r["id"], basis(r, furniture)) for r in corpus.story_rows([i for i in found if i not in known]))
         for other in found:
             report.pairs_checked += 1
             if other not in stem_sets:
