@@ -805,11 +805,13 @@ class Corpus:
 
     def source_texts(self, source: str, limit: int) -> list[tuple[str, ...]]:
         """The text, and the English translation if there is one, of a source's most recently stored articles;
-        one text stored under several URLs counts once."""
+        one text stored under several URLs counts once (among the 4 x `limit` most recent: a bounded read)."""
         return [(r[0],) if r[1] is None else (r[0], r[1]) for r in self.conn.execute(
             """SELECT text, text_en FROM articles WHERE id IN (
-                   SELECT max(id) FROM articles WHERE source = ? GROUP BY text_hash ORDER BY max(id) DESC LIMIT ?)""",
-            (source, limit),
+                   SELECT max(id) FROM (SELECT id, text_hash FROM articles WHERE source = :source
+                                        ORDER BY id DESC LIMIT 4 * :limit)
+                   GROUP BY text_hash ORDER BY max(id) DESC LIMIT :limit)""",
+            {"source": source, "limit": limit},
         )]
 
     def translation_stats(self) -> dict[str, Any]:
