@@ -2,11 +2,11 @@
 "Share this page", a newsletter box, the network's standard paragraph about itself).
 
 Extraction drops most furniture by its place in the page; what is left repeats word for word, and that is
-how it is found here: a sentence that stands in at least MIN_SHARE of a source's SAMPLE most recent articles
-(and in MIN_ARTICLES of them) is furniture; a text stored under several URLs counts once, and the share
-keeps a press release posted again with edits from counting. Sentences are compared in the original text and in the English translation alike (a
-translation memory translates furniture the same way every time). Stories leave furniture out when they
-compare articles; the digest when it picks a lead.
+how it is found here: a sentence standing in at least MIN_SHARE (and MIN_ARTICLES) of a source's SAMPLE most
+recent distinct texts is furniture. A text stored under several URLs counts once, and MIN_ARTICLES keeps a
+press release posted two or three times with edits from counting. Sentences are counted in the original
+text and in the English translation alike (the translation memory translates furniture the same way every
+time). Stories leave furniture out when they compare articles; the digest when it picks a lead.
 """
 
 from __future__ import annotations
