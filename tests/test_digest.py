@@ -253,6 +253,9 @@ def test_a_digest_that_cannot_be_written_is_not_delivered(corpus_db: Path, tmp_p
     assert len(_digest(corpus_db)["stories"]) == 3
     code, _, err = run(corpus_db, "digest", "--again", "--lang", "it")
     assert code == 2 and "no digest with these filters has been delivered yet" in err
+    missing = tmp_path / "typo.db"
+    code, _, err = run(missing, "digest")
+    assert code == 2 and "no such database" in err and not missing.exists()
 
 
 def test_two_deliveries_of_one_window_are_refused(corpus_db: Path) -> None:

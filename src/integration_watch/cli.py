@@ -386,6 +386,8 @@ def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: st
     if again and (since or until):
         raise UserError("--again repeats the last delivered digest; it takes no --since/--until")
     report = bool(since or until)
+    if not obj["db"].exists():  # a mistyped --db must not create an empty corpus and report "nothing new"
+        raise UserError(f"{obj['db']}: no such database (run 'integration-watch crawl' first)")
     with Corpus(obj["db"], readonly=dry_run or again or report) as corpus:
         try:
             result = digest.build(corpus, filters, again=again)
