@@ -698,18 +698,6 @@ class Corpus:
                ORDER BY coalesce(substr(a.published, 1, 10), substr(a.first_fetched, 1, 10)), a.id"""
         )]
 
-    def story_languages(self, story_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-        """story id -> [(article id, language)] of its articles, oldest first."""
-        out: dict[int, list[tuple[int, str]]] = {}
-        rows = self.select_in(
-            """SELECT story_id, id, coalesce(lang, '?') FROM articles WHERE story_id IN ({marks})
-               ORDER BY coalesce(published, first_fetched), id""",
-            sorted(set(story_ids)),
-        )
-        for row in rows:  # a story's articles are all in one batch, so each list keeps that order
-            out.setdefault(row[0], []).append((row[1], row[2]))
-        return out
-
     def story_summaries(
         self, where: list[str], args: dict[str, object], limit: int
     ) -> list[dict[str, Any]]:

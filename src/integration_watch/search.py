@@ -224,12 +224,12 @@ def search(
     if not all_copies:
         rows = _best_per_story(rows)
     rows = rows[:limit]
-    others = corpus.story_languages([r["story_id"] for r in rows if r["story_id"] is not None])
+    others = corpus.story_members([r["story_id"] for r in rows if r["story_id"] is not None])
     texts = _texts(corpus, [r["id"] for r in rows])  # read for the winners only
     return [
         Hit(r["id"], r["source"], r["url"], r["title"], r["title_en"], r["lang"], r["published"],
             _best_snippet(*texts[r["id"]], q.terms), -r["score"], r["story_id"],
-            () if all_copies else tuple(lang for aid, lang in others.get(r["story_id"], []) if aid != r["id"]))
+            () if all_copies else tuple(m["lang"] or "?" for m in others.get(r["story_id"], []) if m["id"] != r["id"]))
         for r in rows
     ]
 
