@@ -261,6 +261,26 @@ _GA_FOREIGN = re.compile(r"[^a-záéíóú]")  # letters the Irish alphabet does
 _MT_FOREIGN = re.compile(r"[^a-zàèìòùċġħżîâ]")  # nor the Maltese one
 
 
+def _word_evidence(
+    words: list[str], vocabulary: frozenset[str], weak: frozenset[str], foreign: re.Pattern[str],
+    spelling: re.Pattern[str] | None = None,
+) -> tuple[float, int]:
+    """(score, words that count for the language) from its function words (weak ones count 0.35), words
+    with letters it does not use (-1 each) and, if given, its spelling patterns (0.6 each)."""
+    hits = 0.0
+    hit_words = 0
+    for w in words:
+        if w in vocabulary:
+            hits += 0.35 if w in weak else 1.0
+            hit_words += 1
+        elif foreign.search(w):
+            hits -= 1.0
+        elif spelling is not None and len(w) > 2 and spelling.search(w):
+            hits += 0.6
+            hit_words += 1
+    return hits, hit_words
+
+
 def _irish_evidence(words: list[str], text: str) -> float:
     """Share of words that look Irish (0..1), from function words and spelling.
 
@@ -269,17 +289,7 @@ def _irish_evidence(words: list[str], text: str) -> float:
     """
     if not words:
         return 0.0
-    hits = 0.0
-    hit_words = 0
-    for w in words:
-        if w in _GA_WORDS:
-            hits += 0.35 if w in _GA_WEAK else 1.0
-            hit_words += 1
-        elif _GA_FOREIGN.search(w):
-            hits -= 1.0
-        elif len(w) > 2 and _GA_SPELLING.search(w):
-            hits += 0.6
-            hit_words += 1
+    hits, hit_words = _word_evidence(words, _GA_WORDS, _GA_WEAK, _GA_FOREIGN, _GA_SPELLING)
     mutations = len(_GA_MUTATION_CASE.findall(text))
     hits += 1.5 * mutations
     if hit_words + mutations < 2:
@@ -291,14 +301,7 @@ def _maltese_evidence(words: list[str], text: str) -> float:
     """Share of words that look Maltese (0..1), from letters, article and function words."""
     if not words:
         return 0.0
-    hits = 0.0
-    hit_words = 0
-    for w in words:
-        if w in _MT_WORDS:
-            hits += 0.35 if w in _MT_WEAK else 1.0
-            hit_words += 1
-        elif _MT_FOREIGN.search(w):
-            hits -= 1.0
+    hits, hit_words = _word_evidence(words, _MT_WORDS, _MT_WEAK, _MT_FOREIGN)
     letters = len(_MT_LETTERS.findall(text))
     articles = len(_MT_ARTICLE.findall(text.lower())) if "-" in text or "'" in text else 0
     hits += letters + articles
