@@ -536,7 +536,7 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
         click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in translation["waiting"].items()))
     click.echo(f"stories: {story_counts['stories']} ({story_counts['with_copies']} carried by more than one article)")
     for d in digests:
-        click.echo(f"last digest [{d['key']}]: {d['created'][:16].replace('T', ' ')} UTC, {d['stories']} stories, "
+        click.echo(f"last digest [{d['key']}]: {digest.minute(d['created'])}, {d['stories']} stories, "
                    f"{d['articles']} articles, {d['format']} to {d['destination'] or 'standard output'}")
     if last:
         click.echo(f"\nlast run #{last['id']}: {last['status']}, started {last['started']}")

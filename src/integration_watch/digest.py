@@ -118,16 +118,17 @@ def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False) -> tup
     if again:
         if last is None:
             raise LookupError("no digest with these filters has been delivered yet; --again repeats the last one")
-        return (Window(f"in the digest of {_minute(last['created'])} (repeated)", last["after_article"],
+        return (Window(f"in the digest of {minute(last['created'])} (repeated)", last["after_article"],
                        last["through_article"], kind="again", seen_since=last["seen_since"]), 0, based_on)
     if last is None:
         since = (datetime.now(UTC) - FIRST_WINDOW).isoformat(timespec="seconds")
         return Window("in the last 24 hours (first digest)", None, through, seen_since=since), held_back, based_on
-    return (Window(f"since the digest of {_minute(last['created'])}", last["through_article"], through),
+    return (Window(f"since the digest of {minute(last['created'])}", last["through_article"], through),
             held_back, based_on)
 
 
-def _minute(stamp: str) -> str:
+def minute(stamp: str) -> str:
+    """A stored UTC timestamp as readers see it: '2026-11-25 06:30 UTC'."""
     return stamp[:16].replace("T", " ") + " UTC"
 
 

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import asdict
 
-from .digest import Digest, Entry, Original
+from .digest import Digest, Entry, Original, minute
 from .language import language_name
 
 FORMATS = ("markdown", "text", "html", "json", "atom")
@@ -202,7 +202,7 @@ def html_page(d: Digest) -> str:
 {entries}
 </main>
 <footer>Headlines and leads not written in English are machine translations made offline; each original is
-linked. Generated {_e(d.generated.replace("T", " ")[:16])} UTC by integration-watch.</footer>
+linked. Generated {_e(minute(d.generated))} by integration-watch.</footer>
 </body>
 </html>
 """
