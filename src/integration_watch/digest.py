@@ -151,8 +151,15 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
     members = {story: [r for r in rows if r["id"] <= window.through_article]  # later ones are the next digest's
                for story, rows in corpus.story_members([story for _, story in found]).items()}
     furniture = Furniture(corpus)
-    entries = _by_reach_then_date([_entry(corpus, story, rows, new_ids, window, furniture)
-                                   for story, rows in members.items()])
+    leads_from = {story: _representative(rows) for story, rows in members.items()}
+    texts = {r["id"]: dict(r) for r in corpus.select_in(  # one read for every story's lead, not one per story
+        "SELECT id, lang, title, text, text_en FROM articles WHERE id IN ({marks})",
+        [row["id"] for row in leads_from.values()],
+    )}
+    entries = _by_reach_then_date([
+        _entry(story, rows, leads_from[story], texts[leads_from[story]["id"]], new_ids, window, furniture)
+        for story, rows in members.items()
+    ])
     return Digest(
         generated=now(), corpus_id=corpus.get_setting("corpus_id") or "", key=watermark_key(filters),
         filters=Filters(filters.lang, filters.source), window=window, entries=tuple(entries),
@@ -180,10 +187,9 @@ def mark_delivered(corpus: Corpus, digest: Digest, fmt: str, destination: str | 
 # --- one entry ---------------------------------------------------------------------------------------
 
 
-def _entry(corpus: Corpus, story_id: int, rows: list[dict[str, Any]], new_ids: set[int], window: Window,
-           furniture: Furniture) -> Entry:
-    lead_from = _representative(rows)
-    article = corpus.article(lead_from["id"]) or {}
+def _entry(story_id: int, rows: list[dict[str, Any]], lead_from: dict[str, Any], article: dict[str, Any],
+           new_ids: set[int], window: Window, furniture: Furniture) -> Entry:
+    """One story's entry; `lead_from` is its representative member, `article` that member's text."""
     paragraphs, lead_lang = _lead_paragraphs(article)
     lead = _lead(paragraphs, lead_lang, furniture.of(lead_from["source"]), article.get("title"))
     headline, headline_lang = _headline(lead_from)
