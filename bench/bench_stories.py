@@ -88,7 +88,7 @@ def load_docs(path: Path) -> dict[str, dict[int, dict]]:
 
 def store(corpus: Corpus, items: list[dict]) -> list[int]:
     """Each item (url, lang, title, paragraphs, source) an article, through record_fetch as a crawl stores it."""
-    corpus.start_run(sorted({i["source"] for i in items}))
+    corpus.pages.start_run(sorted({i["source"] for i in items}))
     ids = []
     for item in items:
         paragraphs, lang = item["paragraphs"], item["lang"]
@@ -97,7 +97,7 @@ def store(corpus: Corpus, items: list[dict]) -> list[int]:
             lang_confidence=1.0, languages=(lang,), paragraph_langs=tuple((i, lang) for i in range(len(paragraphs))),
             published=PUBLISHED, author=None, description=None, sitename=None, page_lang=None,
         )
-        article_id, _ = corpus.record_fetch(
+        article_id, _ = corpus.pages.record_fetch(
             source=item["source"], url=item["url"], role="article", depth=0, state="stored", http_status=200,
             content_hash=item["url"], article=record,
         )
@@ -209,7 +209,7 @@ def bench_cross(docs: dict[str, dict[int, dict]], work: Path) -> dict[str, objec
             for a, b in fps))
         # the similarities the thresholds separate: English basis of every article
         furniture = Furniture(corpus)
-        rows = {r["id"]: basis(r, furniture) for r in corpus.story_rows(ids)}
+        rows = {r["id"]: basis(r, furniture) for r in corpus.stories.story_rows(ids)}
         st = {i: stems(rows[i].text) for i in ids}
         en = [i for i in ids if lang_of[i] == "en"]
         es = [i for i in ids if lang_of[i] == "es"]
@@ -338,7 +338,7 @@ def bench_within(docs: dict[str, dict[int, dict]], work: Path, seed: int, furnit
             for a, b in fps))
         # similarities
         furniture = Furniture(corpus)
-        st = {r["id"]: stems(basis(r, furniture).text) for r in corpus.story_rows(ids)}
+        st = {r["id"]: stems(basis(r, furniture).text) for r in corpus.stories.story_rows(ids)}
         pos = [jaccard(st[i], st[originals[item_of[i]["doc"]]]) for i in ids if item_of[i]["kind"] != "original"]
         by_site: dict[str, list[int]] = {}
         for i in ids:
@@ -496,7 +496,7 @@ def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed:
             seconds, report, _ = timed_update(corpus)
             out["nothing_new_s"] = round(seconds, 3)
             if profile:
-                corpus.reset_stories()
+                corpus.stories.reset_stories()
                 with corpus.transaction() as c:
                     c.execute("DELETE FROM stories")
                 seconds, _, text = timed_update(corpus, profile=True)

@@ -49,7 +49,7 @@ def load_flores(flores: Path, lang: str) -> list[dict[str, str]]:
 
 def store_documents(corpus: Corpus, lang: str, documents: list[list[str]]) -> list[int]:
     """Each document an article, each sentence a paragraph."""
-    corpus.start_run(["bench"])
+    corpus.pages.start_run(["bench"])
     ids = []
     for n, paragraphs in enumerate(documents):
         url = f"https://bench.example/{lang}/{n}"
@@ -59,7 +59,7 @@ def store_documents(corpus: Corpus, lang: str, documents: list[list[str]]) -> li
             paragraph_langs=tuple((i, lang) for i in range(len(paragraphs))), published=None, author=None,
             description=None, sitename=None, page_lang=None,
         )
-        article_id, _ = corpus.record_fetch(
+        article_id, _ = corpus.pages.record_fetch(
             source="bench", url=url, role="article", depth=0, state="stored", http_status=200, content_hash=url,
             article=record,
         )
@@ -167,7 +167,7 @@ def bench_apertium(flores: Path, tmp: Path) -> dict[str, object]:
         ours_s = time.perf_counter() - t
         ours: list[str] = []
         for article_id in ids:
-            article = corpus.article(article_id)
+            article = corpus.articles.article(article_id)
             assert article is not None and article["translation_status"] == "translated", article
             ours.extend(article["text_en"].split("\n"))
     assert len(ours) == len(refs)

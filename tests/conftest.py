@@ -77,13 +77,13 @@ def store_article(
 ) -> int:
     """Store an article as a crawl would (one page, one transaction), for tests that need a corpus of
     hand-made articles rather than fixture sites. Every paragraph is marked as in `lang`."""
-    corpus.start_run([source])
+    corpus.pages.start_run([source])
     record = ArticleRecord(
         url=url, fetched_url=url, title=title, text=text, lang=lang, lang_confidence=1.0, languages=(lang,),
         paragraph_langs=tuple((i, lang) for i in range(len(text.split("\n")))), published=published, author=None,
         description=None, sitename=None, page_lang=None,
     )
-    article_id, _ = corpus.record_fetch(
+    article_id, _ = corpus.pages.record_fetch(
         source=source, url=url, role="article", depth=0, state="stored", http_status=200, content_hash=url + text,
         article=record,
     )

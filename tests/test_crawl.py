@@ -138,8 +138,8 @@ def test_greek_page_in_iso_8859_7_is_searchable_without_accents(crawled) -> None
     with Corpus(db, readonly=True) as corpus:
         hits = search(corpus, "μεταναστων", lang="el")
         assert hits, "the ISO-8859-7 Greek articles were not decoded or indexed"
-        assert any("μεταναστών" in h.snippet or "μεταναστών" in (corpus.article(h.id) or {}).get("text", "") for h in hits)
-        assert not any("\ufffd" in (corpus.article(h.id) or {})["text"] for h in hits)
+        assert any("μεταναστών" in h.snippet or "μεταναστών" in (corpus.articles.article(h.id) or {}).get("text", "") for h in hits)
+        assert not any("\ufffd" in (corpus.articles.article(h.id) or {})["text"] for h in hits)
 
 
 def test_search_finds_the_story_in_english_and_filters_by_language(crawled) -> None:

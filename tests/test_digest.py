@@ -263,10 +263,10 @@ def test_two_deliveries_of_one_window_are_refused(corpus_db: Path) -> None:
         record = {"created": "2026-11-25T06:00:00+00:00", "key": "lang= source=", "after_article": None,
                   "through_article": 5, "seen_since": None, "articles": 5, "stories": 3, "format": "json",
                   "destination": None}
-        first = corpus.record_digest(record, None)
+        first = corpus.digests.record_digest(record, None)
         with pytest.raises(CorpusError, match="delivered meanwhile"):
-            corpus.record_digest(record, None)  # read before the first was recorded
-        assert corpus.record_digest({**record, "after_article": 5}, first) > first
+            corpus.digests.record_digest(record, None)  # read before the first was recorded
+        assert corpus.digests.record_digest({**record, "after_article": 5}, first) > first
 
 
 # --- formats -------------------------------------------------------------------------------------------

@@ -135,7 +135,7 @@ def test_retries_next_run_only_what_may_pass(hostile_run) -> None:
 
     with Corpus(db, readonly=True) as corpus:
         pending = {p.url for name in ("h-hang", "h-reset", "h-status-500", "h-status-429", "h-pdf-broken")
-                   for p in corpus.pending(name)}
+                   for p in corpus.pages.pending(name)}
     for name in ("hang", "reset", "status-500", "status-429"):
         assert running.origins[name] + "/a/story.html" in pending, name
     assert running.origins["pdf-broken"] + "/a/story.html" not in pending
@@ -197,7 +197,7 @@ def test_a_host_that_stops_answering_is_given_up_for_the_run(tmp_path: Path) -> 
     from integration_watch.corpus import Corpus
 
     with Corpus(tmp_path / "c.db", readonly=True) as corpus:
-        assert len([p for p in corpus.pending("down") if p.role == "article"]) == 40  # tried again next run
+        assert len([p for p in corpus.pages.pending("down") if p.role == "article"]) == 40  # tried again next run
 
 
 def test_links_out_of_scope_are_never_followed(tmp_path: Path) -> None:

@@ -179,7 +179,7 @@ def test_a_language_with_only_a_model_into_another_language_is_translated_by_piv
     with Corpus(tmp_path / "c.db") as corpus:
         article = store_article(corpus, "https://x.it/1", "Il comune ha presentato la strategia di integrazione.", "it")
         report = translate_pending(corpus, engines)
-        row = corpus.article(article)
+        row = corpus.articles.article(article)
     assert report.translated == 1 and row is not None
     assert row["translation_engine"].startswith("argos it-es 1.0 + apertium spa-eng")
     assert row["text_en"].strip()

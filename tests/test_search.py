@@ -24,10 +24,10 @@ ARTICLES = [
 @pytest.fixture
 def corpus(tmp_path: Path) -> Corpus:
     c = Corpus(tmp_path / "c.db")
-    c.start_run(["s"])
+    c.pages.start_run(["s"])
     for url, title, text, lang, published in ARTICLES:
         record = ArticleRecord(url, url, title, text, lang, 0.99, (lang,), ((0, lang),), published, None, None, None, lang)
-        c.record_fetch(source="s" if "cpmr" not in url else "s", url=url, role="article", depth=1, state="stored",
+        c.pages.record_fetch(source="s" if "cpmr" not in url else "s", url=url, role="article", depth=1, state="stored",
                        http_status=200, article=record)
     return c
 
@@ -91,7 +91,7 @@ def test_updating_an_article_replaces_its_index_entry(corpus: Corpus) -> None:
     url = "https://cpmr.org/b"
     record = ArticleRecord(url, url, "REGIN toolkit renamed", "Now about housing for newcomers only.", "en", 0.9, ("en",),
                            ((0, "en"),), "2021-06-23", None, None, None, "en")
-    _, outcome = corpus.record_fetch(source="s", url=url, role="article", depth=1, state="stored", http_status=200, article=record)
+    _, outcome = corpus.pages.record_fetch(source="s", url=url, role="article", depth=1, state="stored", http_status=200, article=record)
     assert outcome == "updated"
     assert titles(search(corpus, "housing")) == ["REGIN toolkit renamed"]
     assert "REGIN toolkit renamed" not in titles(search(corpus, "stakeholders"))
@@ -147,7 +147,7 @@ def test_an_older_corpus_is_upgraded_in_place_and_stays_searchable(tmp_path: Pat
     with Corpus(db) as corpus:
         assert corpus.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert [h.id for h in search(corpus, "ΕΝΤΑΞΗ")] == [1]
-        assert corpus.article(1)["translation_status"] is None  # waits for the translation stage
+        assert corpus.articles.article(1)["translation_status"] is None  # waits for the translation stage
 
 
 def test_the_index_follows_changed_text_and_translations(tmp_path: Path) -> None:

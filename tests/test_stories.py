@@ -111,7 +111,7 @@ def test_copies_and_translations_join_different_articles_stay_apart(tmp_path: Pa
         assert len({story[original], story[spanish], story[follow], story[other]}) == 4
 
         translate_pending(corpus, Engines(tmp_path / "models"))
-        assert corpus.articles_needing_story() == [spanish]  # only what changed is judged again
+        assert corpus.stories.articles_needing_story() == [spanish]  # only what changed is judged again
         again = update_stories(corpus)
         story = _stories(corpus)
         assert again.articles == 1 and again.joined == 1
@@ -160,7 +160,7 @@ def test_the_time_window_and_recluster_with_other_thresholds(tmp_path: Path) -> 
 
         # signing in two processes (as large runs do) gives the same signatures and stories
         signatures = corpus.conn.execute("SELECT article_id, signature FROM article_signatures ORDER BY 1").fetchall()
-        corpus.reset_stories()
+        corpus.stories.reset_stories()
         assign_stories(corpus, [a, b, late], DEFAULT, parallel=True)
         again = _stories(corpus)
         assert again[a] == again[b] != again[late]  # the same grouping (numbers are new: no 'before' given)

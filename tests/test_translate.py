@@ -189,18 +189,18 @@ def test_changed_text_is_translated_again_and_a_wrong_language_is_not_passed_off
         ]
         engines = Engines(tmp_path / "models")
         translate_articles(corpus, engines, ids)
-        es, wrong = (corpus.article(i) for i in ids)
+        es, wrong = (corpus.articles.article(i) for i in ids)
         assert es is not None and wrong is not None
         assert es["translation_status"] == "translated" and "city council" in es["text_en"].lower()
         assert wrong["translation_status"] == "failed" and wrong["text_en"] is None
         assert "unchanged" in wrong["translation_note"]
 
         store_article(corpus, "https://example.org/es", spanish + "\nLa Comisión Europea apoya la iniciativa.", "es")
-        changed = corpus.article(ids[0])
+        changed = corpus.articles.article(ids[0])
         assert changed is not None and changed["translation_status"] is None and changed["text_en"] is None
-        assert corpus.articles_to_translate(languages=engines.languages(), only_new=True) == [ids[0]]
+        assert corpus.translations.articles_to_translate(languages=engines.languages(), only_new=True) == [ids[0]]
         translate_pending(corpus, engines, only_new=True)
-        changed = corpus.article(ids[0])
+        changed = corpus.articles.article(ids[0])
         assert changed is not None and changed["text_en"].split("\n")[1].startswith("The European Commission")
 
 

@@ -231,7 +231,7 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
             report = translate_pending(corpus, engines, lang=lang and lang.lower(), source=source,
                                        retranslate=retranslate)
             stories = update_stories(corpus)  # a new translation can join its story
-            waiting = corpus.translation_stats()["waiting"]
+            waiting = corpus.translations.translation_stats()["waiting"]
     finally:
         engines.close()
     if fmt == "json":
@@ -349,7 +349,7 @@ def stories_cmd(obj: dict[str, Any], since: str | None, until: str | None, lang:
     number of articles (copies and translations of one story are one story)."""
     where, args = Filters(lang, source, since, until).sql(dated="first_fetched")
     with Corpus(obj["db"], readonly=True) as corpus:
-        rows = corpus.story_summaries(where, args, limit)
+        rows = corpus.stories.story_summaries(where, args, limit)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -425,7 +425,7 @@ def recluster_cmd(obj: dict[str, Any], sources_path: Path | None) -> None:
         thresholds = (Thresholds.from_settings(load_config(sources_path).defaults) if sources_path
                       else Thresholds.of_corpus(corpus))
         report = recluster(corpus, thresholds)
-        count = corpus.story_stats()["stories"]
+        count = corpus.stories.story_stats()["stories"]
     click.echo(f"{report.articles} articles in {count} stories ({report.pairs_checked} candidate pairs checked)")
 
 
@@ -467,11 +467,11 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
     (paragraphs in another language than the article's are marked)."""
     with Corpus(obj["db"], readonly=True) as corpus:
         # an id beyond SQLite's 64-bit integers cannot exist (and would raise OverflowError in the query)
-        article = corpus.article(article_id) if -(2**63) <= article_id < 2**63 else None
+        article = corpus.articles.article(article_id) if -(2**63) <= article_id < 2**63 else None
         if article is None:
             raise UserError(f"no article with id {article_id}")
         sid = article["story_id"]
-        story = [m for m in corpus.story_members([sid]).get(sid, []) if m["id"] != article_id] if sid is not None else []
+        story = [m for m in corpus.stories.story_members([sid]).get(sid, []) if m["id"] != article_id] if sid is not None else []
     if fmt == "json":
         click.echo(json.dumps({**article, "same_story": story}, indent=2, ensure_ascii=False))
         return
@@ -509,13 +509,13 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
 def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
     """Per source: pages fetched, articles, languages, failures, last crawl; translation, stories, digests."""
     with Corpus(obj["db"], readonly=True) as corpus:
-        rows = corpus.stats()
-        langs = corpus.languages_by_source()
-        failures = corpus.failures(limit=20)
-        last = corpus.last_run()
-        translation = corpus.translation_stats()
-        story_counts = corpus.story_stats()
-        digests = corpus.digest_stats()
+        rows = corpus.pages.stats()
+        langs = corpus.articles.languages_by_source()
+        failures = corpus.pages.failures(limit=20)
+        last = corpus.pages.last_run()
+        translation = corpus.translations.translation_stats()
+        story_counts = corpus.stories.story_stats()
+        digests = corpus.digests.digest_stats()
     for row in rows:
         row["languages"] = langs.get(row["source"], {})
     if fmt == "json":

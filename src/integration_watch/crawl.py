@@ -198,7 +198,7 @@ class SourceCrawl:
         self.report.seeds = len(seeds)
         for task in seeds:
             self._put(Task(normalize_url(task.url) or task.url, task.role))
-        for page in self.corpus.pending(self.source.name):  # left by an interrupted run, or failed last time
+        for page in self.corpus.pages.pending(self.source.name):  # left by an interrupted run, or failed last time
             self._put(Task(page.url, page.role, page.depth, page.lastmod))
         workers = [asyncio.create_task(self._worker()) for _ in range(WORKERS_PER_SOURCE)]
         drained = asyncio.create_task(self.queue.join())
@@ -236,7 +236,7 @@ class SourceCrawl:
             self.report.budget_exhausted = True
             return  # stays queued in the corpus for the next run
         self.budget -= 1
-        previous = self.corpus.page_state(task.url)
+        previous = self.corpus.pages.page_state(task.url)
         if self.refresh and task.role != "article":
             previous = None  # re-read every listing, feed and sitemap so that all their links are re-checked
         if previous is not None and not _settled(previous):
@@ -251,7 +251,7 @@ class SourceCrawl:
             return
         if result.not_modified or (previous is not None and previous.content_hash == result.digest):
             self.report.not_modified += 1
-            self.corpus.record_fetch(
+            self.corpus.pages.record_fetch(
                 source=self.source.name, url=task.url, role=task.role, depth=task.depth,
                 state=_unchanged_state(task, previous),
                 http_status=result.status, etag=result.etag, last_modified=result.last_modified, changed=False,
@@ -266,7 +266,7 @@ class SourceCrawl:
     def _record_error(self, task: Task, result: FetchResult) -> None:
         error = result.error or "unknown error"
         excluded = error.startswith(("robots: disallowed", "scope:"))
-        self.corpus.record_fetch(
+        self.corpus.pages.record_fetch(
             source=self.source.name, url=task.url, role=task.role, depth=task.depth,
             state="excluded" if excluded else "error", http_status=result.status, final_url=result.final_url,
             error=error, changed=False,
@@ -296,7 +296,7 @@ class SourceCrawl:
                     self._discover(Task(link.url, "sitemap", task.depth + 1))
             elif self.source.is_article_url(link.url, announced=task.role == "feed"):
                 self._discover_article(link.url, task.depth + 1, link.lastmod)
-        self.corpus.record_fetch(
+        self.corpus.pages.record_fetch(
             source=self.source.name, url=task.url, role=task.role, depth=task.depth, state="done",
             http_status=result.status, final_url=result.final_url, etag=result.etag,
             last_modified=result.last_modified, content_hash=result.digest,
@@ -334,7 +334,7 @@ class SourceCrawl:
             self._store(task, result, analysis.article, reason=None)
 
     def _store(self, task: Task, result: FetchResult, article: ArticleRecord | None, reason: str | None) -> None:
-        _, outcome = self.corpus.record_fetch(
+        _, outcome = self.corpus.pages.record_fetch(
             source=self.source.name, url=task.url, role=task.role, depth=task.depth,
             state="stored" if article else "not_article" if task.role == "article" else "done",
             http_status=result.status, final_url=result.final_url, etag=result.etag,
@@ -366,18 +366,18 @@ class SourceCrawl:
     def _discover(self, task: Task) -> None:
         """Queue a newly found listing page or child sitemap, in the corpus too so a killed run resumes it."""
         if task.url not in self.seen:
-            self.corpus.enqueue(self.source.name, task.url, task.role, task.depth)
+            self.corpus.pages.enqueue(self.source.name, task.url, task.role, task.depth)
             self._put(task)
 
     def _discover_article(self, url: str, depth: int, lastmod: str | None) -> None:
         if url in self.seen:
             return
-        known = self.corpus.page_state(url)
+        known = self.corpus.pages.page_state(url)
         if known is not None and not self._needs_fetch(known, lastmod):
             self.seen.add(url)
             self.report.skipped += 1
             return
-        self.corpus.enqueue(self.source.name, url, "article", depth, lastmod)
+        self.corpus.pages.enqueue(self.source.name, url, "article", depth, lastmod)
         self._put(Task(url, "article", depth, lastmod))
 
     def _needs_fetch(self, known: PageState, lastmod: str | None) -> bool:
@@ -413,7 +413,7 @@ async def crawl_async(
     on_event: EventHandler = lambda *_: None,
 ) -> CrawlReport:
     sources = [config.source(n) for n in source_names] if source_names else list(config.sources)
-    run_id = corpus.start_run([s.name for s in sources])
+    run_id = corpus.pages.start_run([s.name for s in sources])
     report = CrawlReport(run_id, {})
     status = "interrupted"
     try:
@@ -423,7 +423,7 @@ async def crawl_async(
                 report.sources[r.name] = r
         status = report.status
     finally:
-        corpus.finish_run(run_id, status, report.as_dict())
+        corpus.pages.finish_run(run_id, status, report.as_dict())
     return report
 
 

@@ -107,9 +107,9 @@ def watermark_key(filters: Filters) -> str:
 def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False) -> tuple[Window, int, int | None]:
     """The window of the next digest for `filters` (or, `again`, of the last delivered one), with the number
     of articles held back and the id of the digest it continues."""
-    through, held_back = corpus.placed_through()
+    through, held_back = corpus.digests.placed_through()
     key = watermark_key(filters)
-    last = corpus.last_digest(key)
+    last = corpus.digests.last_digest(key)
     based_on = last["id"] if last else None
     if filters.since or filters.until:
         dates = " .. ".join((filters.since or "the beginning", filters.until or "now"))
@@ -146,10 +146,10 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
     if window.seen_since is not None:
         where.append("a.first_fetched >= :seen_since")
         args["seen_since"] = window.seen_since
-    found = corpus.window_articles(where, args)
+    found = corpus.digests.window_articles(where, args)
     new_ids = {article for article, _ in found}
     members = {story: [r for r in rows if r["id"] <= window.through_article]  # later ones are the next digest's
-               for story, rows in corpus.story_members([story for _, story in found]).items()}
+               for story, rows in corpus.stories.story_members([story for _, story in found]).items()}
     furniture = Furniture(corpus)
     leads_from = {story: _representative(rows) for story, rows in members.items()}
     texts = {r["id"]: dict(r) for r in corpus.select_in(  # one read for every story's lead, not one per story
@@ -176,7 +176,7 @@ def mark_delivered(corpus: Corpus, digest: Digest, fmt: str, destination: str | 
     """Record the digest as delivered: the next one starts after it."""
     if digest.window.kind != "new":
         raise ValueError(f"a digest of kind {digest.window.kind!r} is never delivered")
-    return corpus.record_digest(
+    return corpus.digests.record_digest(
         {"created": digest.generated, "key": digest.key, "after_article": digest.window.after_article,
          "through_article": digest.window.through_article, "seen_since": digest.window.seen_since,
          "articles": digest.articles, "stories": len(digest.entries), "format": fmt, "destination": destination},

@@ -42,7 +42,7 @@ class Furniture:
 
     def _learn(self, source: str) -> tuple[frozenset[str], tuple[str, ...]]:
         if source not in self._known:
-            samples = self.corpus.source_texts(source, SAMPLE)
+            samples = self.corpus.articles.source_texts(source, SAMPLE)
             counts: Counter[str] = Counter()
             for texts in samples:
                 counts.update({sentence_key(s) for text in texts for s in _sentences(text)})

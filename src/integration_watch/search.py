@@ -224,7 +224,7 @@ def search(
     if not all_copies:
         rows = _best_per_story(rows)
     rows = rows[:limit]
-    others = corpus.story_members([r["story_id"] for r in rows if r["story_id"] is not None])
+    others = corpus.stories.story_members([r["story_id"] for r in rows if r["story_id"] is not None])
     texts = _texts(corpus, [r["id"] for r in rows])  # read for the winners only
     return [
         Hit(r["id"], r["source"], r["url"], r["title"], r["title_en"], r["lang"], r["published"],

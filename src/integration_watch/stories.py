@@ -86,7 +86,7 @@ def update_stories(corpus: Corpus, thresholds: Thresholds | None = None) -> Stor
         thresholds = Thresholds.of_corpus(corpus)
     else:
         thresholds.remember(corpus)
-    return assign_stories(corpus, corpus.articles_needing_story(), thresholds)
+    return assign_stories(corpus, corpus.stories.articles_needing_story(), thresholds)
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ class _Window:
 
     @classmethod
     def load(cls, corpus: Corpus, first_day: int, last_day: int, thresholds: Thresholds) -> _Window:
-        return cls(corpus.signatures_between(first_day, last_day), thresholds)
+        return cls(corpus.stories.signatures_between(first_day, last_day), thresholds)
 
     def candidates(self, article: Basis, signature: np.ndarray) -> list[int]:
         """Ids within the window and comparison language whose estimated similarity may reach the threshold
@@ -246,7 +246,7 @@ def assign_stories(
     pool = ProcessPoolExecutor(SIGNING_PROCESSES) if parallel else None
     try:
         for start in range(0, len(article_ids), chunk_size):
-            chunk = [basis(r, furniture) for r in corpus.story_rows(list(article_ids[start:start + chunk_size]))]
+            chunk = [basis(r, furniture) for r in corpus.stories.story_rows(list(article_ids[start:start + chunk_size]))]
             if chunk:
                 _link_chunk(corpus, chunk, thresholds, pool, furniture, stem_sets, known, claimed, before, report)
     finally:
@@ -280,7 +280,7 @@ def _link_chunk(
         signed = [x for part in pool.map(_sign, [texts[:half], texts[half:]]) for x in part]
     stem_sets.update((b.id, st) for b, (st, _) in zip(chunk, signed, strict=True))
     signatures = {b.id: sig for b, (_, sig) in zip(chunk, signed, strict=True)}
-    corpus.store_signatures(
+    corpus.stories.store_signatures(
         [(b.id, b.day, b.language, b.original, signatures[b.id].astype("<u4").tobytes()) for b in chunk]
     )
     days = [b.day for b in chunk]
@@ -291,16 +291,16 @@ def _link_chunk(
     links: list[tuple[int, int]] = []
     for article in chunk:
         found = set(window.candidates(article, signatures[article.id]))
-        found |= corpus.same_text(article.text_hash, article.id)
+        found |= corpus.stories.same_text(article.text_hash, article.id)
         found = {o for o in found if o not in in_chunk or o < article.id}  # a pair in the chunk: once
-        known.update((r["id"], basis(r, furniture)) for r in corpus.story_rows([i for i in found if i not in known]))
+        known.update((r["id"], basis(r, furniture)) for r in corpus.stories.story_rows([i for i in found if i not in known]))
         for other in found:
             report.pairs_checked += 1
             if other not in stem_sets:
                 stem_sets[other] = stems(known[other].text)
             if same_story(article, known[other], stem_sets[article.id], stem_sets[other], thresholds):
                 links.append((article.id, other))
-    counts = corpus.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
+    counts = corpus.stories.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
     report.articles += len(chunk)
     report.new_stories += counts["new"]
     report.joined += counts["joined"]
@@ -319,8 +319,8 @@ def recluster(corpus: Corpus, thresholds: Thresholds, *, chunk_size: int = CHUNK
     """Rebuild every signature and story from the stored text (after a threshold change or new translations),
     oldest first; a story keeps its number when one of its articles is still in it."""
     thresholds.remember(corpus)
-    before = corpus.reset_stories()
-    return assign_stories(corpus, corpus.article_ids_by_day(), thresholds, before=before, chunk_size=chunk_size)
+    before = corpus.stories.reset_stories()
+    return assign_stories(corpus, corpus.stories.article_ids_by_day(), thresholds, before=before, chunk_size=chunk_size)
 
 
 def union_groups(ids: Iterable[int], links: Iterable[tuple[int, int]]) -> list[set[int]]:

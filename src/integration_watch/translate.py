@@ -185,7 +185,7 @@ def translate_articles(
         plans = [_plan(t, engines) for t in tasks]
         translations, failures, new_memory = _run_engines(corpus, plans, report)
         records = [_record(p, translations, failures) for p in plans]
-        corpus.store_translations(records, new_memory)
+        corpus.translations.store_translations(records, new_memory)
         for record in records:
             report.articles += 1
             setattr(report, record.status, getattr(report, record.status) + 1)
@@ -199,7 +199,7 @@ def _chunks(corpus: Corpus, ids: list[int]) -> Iterator[list[TranslationTask]]:
     chunk: list[TranslationTask] = []
     size = 0
     for start in range(0, len(ids), CHUNK_ARTICLES):
-        for task in corpus.translation_tasks(ids[start:start + CHUNK_ARTICLES]):
+        for task in corpus.translations.translation_tasks(ids[start:start + CHUNK_ARTICLES]):
             chunk.append(task)
             size += len(task.text) + len(task.title or "")
             if size >= CHUNK_CHARS or len(chunk) >= CHUNK_ARTICLES:
@@ -231,7 +231,7 @@ def _run_engines(
     memory: list[tuple[str, str, str, str]] = []
     for name, (engine, lang, sentences) in wanted.items():
         distinct = list(sentences)
-        known = corpus.recall(name, lang, distinct)
+        known = corpus.translations.recall(name, lang, distinct)
         missing = [s for s in distinct if s not in known]
         report.memory_hits += sum(1 for s in distinct if s in known)
         done.update(((name, s), t) for s, t in known.items())
@@ -325,7 +325,7 @@ def translate_pending(
 ) -> TranslateReport:
     """Translate what needs it: never-tried and failed articles, and pending ones whose language now has an
     engine (`only_new`: never-tried only, as after a crawl). `retranslate` redoes every matching article."""
-    ids = corpus.articles_to_translate(
+    ids = corpus.translations.articles_to_translate(
         lang=lang, source=source, retranslate=retranslate, only_new=only_new, languages=engines.languages()
     )
     return translate_articles(corpus, engines, ids, on_progress=on_progress)

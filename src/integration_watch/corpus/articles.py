@@ -1,0 +1,42 @@
+"""Reading stored articles: one whole, languages per source, a source's recent texts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .database import Database
+
+class Articles:
+    """Reads of the articles table that no single stage owns."""
+
+    def __init__(self, core: Database) -> None:
+        self.core = core
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        row = self.core.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        record = dict(row)
+        record["languages"] = json.loads(record["languages"])
+        record["paragraph_langs"] = json.loads(record["paragraph_langs"])
+        return record
+
+    def languages_by_source(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for row in self.core.conn.execute(
+            "SELECT source, coalesce(lang, '?') AS lang, count(*) AS n FROM articles GROUP BY source, lang ORDER BY n DESC"
+        ):
+            out.setdefault(row["source"], {})[row["lang"]] = row["n"]
+        return out
+
+    def source_texts(self, source: str, limit: int) -> list[tuple[str, ...]]:
+        """The text, and the English translation if there is one, of a source's most recently stored articles;
+        one text stored under several URLs counts once (among the 4 x `limit` most recent: a bounded read)."""
+        return [(r[0],) if r[1] is None else (r[0], r[1]) for r in self.core.conn.execute(
+            """SELECT text, text_en FROM articles WHERE id IN (
+                   SELECT max(id) FROM (SELECT id, text_hash FROM articles WHERE source = :source
+                                        ORDER BY id DESC LIMIT 4 * :limit)
+                   GROUP BY text_hash ORDER BY max(id) DESC LIMIT :limit)""",
+            {"source": source, "limit": limit},
+        )]

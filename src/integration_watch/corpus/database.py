@@ -1,0 +1,126 @@
+"""Opening the corpus: one SQLite file (WAL), migrated to the current schema, with fold() defined on it.
+
+`Database` is the connection and the few things every concern shares (transactions, bounded IN lists,
+settings); each concern's SQL lives in its own module beside this one (see `Corpus`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .schema import MIGRATIONS, migrate
+
+IN_BATCH = 500  # values per IN (...) list: SQLite allows 32,766 parameters from 3.32, 999 before
+
+
+class CorpusError(RuntimeError):
+    """The database cannot be opened, written or locked."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# Every combining mark of the Basic Multilingual Plane, mapped to nothing: str.translate strips them at C speed.
+_COMBINING_MARKS = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+
+
+def fold(text: str) -> str:
+    """Case- and accent-fold text for the index and for queries, in every script.
+
+    SQLite's unicode61 tokenizer folds Latin accents but not Greek ones (ά, ΐ) nor final sigma; doing it
+    here, identically for what is indexed and what is searched, makes both match in any script.
+    """
+    if text.isascii():
+        return text.lower()
+    stripped = unicodedata.normalize("NFKD", text).translate(_COMBINING_MARKS)
+    return unicodedata.normalize("NFC", stripped.casefold())
+
+
+def _fold_sql(text: str | None) -> str | None:
+    return None if text is None else fold(text)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+class Database:
+    """The open connection, checked and migrated."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if not readonly:
+            # Checked before SQLite opens the file: it would fail only at the first write, after creating
+            # -wal/-shm files that keep failing once the permissions are fixed.
+            for target, what in ((self.path, "database file"), (self.path.absolute().parent, "database's directory")):
+                if target.exists() and not os.access(target, os.W_OK):
+                    raise CorpusError(f"{self.path}: the {what} is read-only; a crawl must write there (check permissions)")
+        try:
+            if readonly:
+                if not self.path.exists():
+                    raise CorpusError(f"{self.path}: no such database (run 'integration-watch crawl' first)")
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            else:
+                conn = sqlite3.connect(self.path, timeout=30)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.row_factory = sqlite3.Row
+            conn.create_function("fold", 1, _fold_sql, deterministic=True)
+            self.db = sqlite_utils.Database(conn)
+            self.conn = conn
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            hint = " (reading a WAL database needs to create its -shm file: is the directory read-only?)" \
+                if readonly and "readonly" in str(exc) else ""
+            raise CorpusError(f"{self.path}: cannot open database: {exc}{hint}") from None
+        if version > len(MIGRATIONS):
+            raise CorpusError(f"{self.path}: written by a newer integration-watch (schema {version})")
+        if version < len(MIGRATIONS):
+            if readonly:
+                raise CorpusError(f"{self.path}: schema is out of date; run a crawl to upgrade it")
+            try:
+                migrate(conn, version)
+            except sqlite3.DatabaseError as exc:
+                raise CorpusError(f"{self.path}: cannot create or upgrade schema: {exc}") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self.conn:
+                yield self.conn
+        except sqlite3.OperationalError as exc:
+            raise CorpusError(f"{self.path}: write failed: {exc}") from None
+
+    def select_in(self, sql: str, values: list[Any]) -> list[sqlite3.Row]:
+        """Rows of `sql`, whose `{marks}` stands for the placeholders of an IN list, for every value, queried in
+        batches that stay far below SQLite's limit on parameters; batches follow the order of `values`."""
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(values), IN_BATCH):
+            part = values[start:start + IN_BATCH]
+            rows += self.conn.execute(sql.format(marks=",".join("?" * len(part))), part).fetchall()
+        return rows
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", values.items())

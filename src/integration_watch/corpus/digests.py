@@ -1,0 +1,50 @@
+"""The digest's side of the corpus: the watermark of placed articles and the delivered digests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .database import CorpusError, Database
+
+class Digests:
+    """Delivered digests and the articles a window may cover."""
+
+    def __init__(self, core: Database) -> None:
+        self.core = core
+
+    def placed_through(self) -> tuple[int, int]:
+        """(the highest article id up to which every article has its story, how many stored articles are
+        beyond it). The story stage is the pipeline's last: articles it has not placed yet (a crawl running,
+        or killed before its end) wait for the next digest."""
+        first_unplaced = self.core.conn.execute("SELECT min(id) FROM articles WHERE story_id IS NULL").fetchone()[0]
+        if first_unplaced is None:
+            return int(self.core.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]), 0
+        beyond = self.core.conn.execute("SELECT count(*) FROM articles WHERE id >= ?", (first_unplaced,)).fetchone()[0]
+        return int(first_unplaced) - 1, int(beyond)
+
+    def last_digest(self, key: str) -> dict[str, Any] | None:
+        row = self.core.conn.execute("SELECT * FROM digests WHERE key = ? ORDER BY id DESC LIMIT 1", (key,)).fetchone()
+        return None if row is None else dict(row)
+
+    def digest_stats(self) -> list[dict[str, Any]]:
+        """The last delivered digest of each set of filters."""
+        return [dict(r) for r in self.core.conn.execute(
+            """SELECT key, created, through_article, articles, stories, format, destination FROM digests
+               WHERE id IN (SELECT max(id) FROM digests GROUP BY key) ORDER BY key"""
+        )]
+
+    def record_digest(self, record: dict[str, Any], based_on: int | None) -> int:
+        """Store a delivered digest, unless another digest of its key was delivered since `based_on` was read
+        (two at once would both report the same window)."""
+        with self.core.transaction() as c:
+            latest = c.execute("SELECT max(id) FROM digests WHERE key = ?", (record["key"],)).fetchone()[0]
+            if latest != based_on:
+                raise CorpusError("another digest with the same filters was delivered meanwhile; nothing recorded")
+            columns = ", ".join(record)
+            marks = ", ".join(f":{k}" for k in record)
+            return int(c.execute(f"INSERT INTO digests({columns}) VALUES ({marks})", record).lastrowid or 0)
+
+    def window_articles(self, where: list[str], args: dict[str, object]) -> list[tuple[int, int]]:
+        """(article id, story id) of placed articles matching `where` (clauses on articles `a`)."""
+        sql = "SELECT a.id, a.story_id FROM articles a WHERE a.story_id IS NOT NULL" + "".join(" AND " + w for w in where)
+        return [(r[0], r[1]) for r in self.core.conn.execute(sql + " ORDER BY a.id", args)]

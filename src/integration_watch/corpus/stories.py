@@ -1,0 +1,152 @@
+"""The story stage's side of the corpus: signatures, story membership, story listings."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from .database import Database, now
+
+class Stories:
+    """Signatures and stories: which article belongs to which story."""
+
+    def __init__(self, core: Database) -> None:
+        self.core = core
+
+    def story_rows(self, ids: list[int]) -> list[sqlite3.Row]:
+        """What the story stage compares articles by."""
+        return self.core.select_in(
+            """SELECT id, source, lang, translation_status, text, text_en, text_hash, published, first_fetched
+               FROM articles WHERE id IN ({marks})""",
+            ids,
+        )
+
+    def store_signatures(self, rows: list[tuple[int, int, str, str, bytes]]) -> None:
+        """(article id, day, comparison language, original language, signature) per article."""
+        with self.core.transaction() as c:
+            c.executemany(
+                """INSERT OR REPLACE INTO article_signatures(article_id, day, language, original, signature)
+                   VALUES (?, ?, ?, ?, ?)""",
+                rows,
+            )
+
+    def signatures_between(self, first_day: int, last_day: int) -> list[tuple[int, int, str, str, bytes]]:
+        return [
+            (r[0], r[1], r[2], r[3], r[4])
+            for r in self.core.conn.execute(
+                """SELECT article_id, day, language, coalesce(original, '?'), signature FROM article_signatures
+                   WHERE day BETWEEN ? AND ?""",
+                (first_day, last_day),
+            )
+        ]
+
+    def same_text(self, digest: str, exclude: int) -> set[int]:
+        return {r[0] for r in self.core.conn.execute("SELECT id FROM articles WHERE text_hash = ? AND id != ?", (digest, exclude))}
+
+    def link_stories(
+        self, chunk: list[int], groups: list[set[int]], claimed: set[int], before: dict[int, int] | None = None
+    ) -> dict[str, int]:
+        """Put each group of articles in one story, in one transaction. Articles outside `chunk` keep the story
+        they have (several stories in one group are merged into the oldest); otherwise the group takes a story
+        one of its articles had before (`before`, else their current one) that no other group has claimed
+        (`claimed`, updated), or a new one."""
+        stamp = now()
+        counts = {"new": 0, "joined": 0, "merged": 0}
+        in_chunk = set(chunk)
+        with self.core.transaction() as c:
+            for group in groups:
+                members = sorted(group)
+                current = {r[0]: r[1] for r in self.core.select_in(
+                    "SELECT id, story_id FROM articles WHERE id IN ({marks})", members
+                )}
+                settled = sorted({s for a, s in current.items() if a not in in_chunk and s is not None})
+                earlier = before if before is not None else current
+                previous = sorted({earlier[a] for a in members if a in in_chunk and earlier.get(a) is not None} - claimed)
+                if settled:
+                    target = settled[0]
+                    for other in settled[1:]:
+                        c.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, other))
+                        counts["merged"] += 1
+                    counts["joined"] += sum(1 for a in members if a in in_chunk)
+                elif previous:
+                    target = previous[0]
+                    # emptied stories are deleted as a rebuild goes; the number comes back with its articles
+                    c.execute("INSERT OR IGNORE INTO stories(id, created, updated) VALUES (?, ?, ?)", (target, stamp, stamp))
+                else:
+                    target = int(c.execute("INSERT INTO stories(created, updated) VALUES (?, ?)", (stamp, stamp)).lastrowid or 0)
+                    counts["new"] += 1
+                claimed.add(target)
+                c.execute("UPDATE stories SET updated = ? WHERE id = ?", (stamp, target))
+                c.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(target, a) for a in members if a in in_chunk])
+            c.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
+        return counts
+
+    def reset_stories(self) -> dict[int, int]:
+        """Forget every signature and story membership (stories themselves stay until emptied), returning
+        article id -> story id as it was, so a rebuild can keep the numbers of stories that survive."""
+        before = {r[0]: r[1] for r in self.core.conn.execute("SELECT id, story_id FROM articles WHERE story_id IS NOT NULL")}
+        with self.core.transaction() as c:
+            c.execute("DELETE FROM article_signatures")
+            c.execute("UPDATE articles SET story_id = NULL")
+        return before
+
+    def article_ids_by_day(self) -> list[int]:
+        """Every article, oldest first (by publication date, else first sighting)."""
+        return [r[0] for r in self.core.conn.execute(
+            "SELECT id FROM articles ORDER BY coalesce(substr(published, 1, 10), substr(first_fetched, 1, 10)), id"
+        )]
+
+    def articles_needing_story(self) -> list[int]:
+        """New articles, and those whose text or translation changed since their story was judged (their
+        signature is dropped in the same transaction as the change), oldest first."""
+        return [r[0] for r in self.core.conn.execute(
+            """SELECT a.id FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id
+               WHERE s.article_id IS NULL
+               ORDER BY coalesce(substr(a.published, 1, 10), substr(a.first_fetched, 1, 10)), a.id"""
+        )]
+
+    def story_summaries(
+        self, where: list[str], args: dict[str, object], limit: int
+    ) -> list[dict[str, Any]]:
+        """Stories having an article that matches `where` (clauses on articles `a`), latest sighting first:
+        English headline, first and latest sighting, publication date, languages, sources, article count."""
+        sql = f"""
+            SELECT s.id, count(*) AS articles, min(m.first_fetched) AS first_seen, max(m.first_fetched) AS last_seen,
+                   min(substr(m.published, 1, 10)) AS published,
+                   group_concat(DISTINCT coalesce(m.lang, '?')) AS languages, group_concat(DISTINCT m.source) AS sources,
+                   (SELECT CASE WHEN h.lang = 'en' THEN h.title ELSE coalesce(h.title_en, h.title) END
+                    FROM articles h WHERE h.story_id = s.id
+                    ORDER BY h.lang = 'en' DESC, h.title_en IS NOT NULL DESC, coalesce(h.published, h.first_fetched)
+                    LIMIT 1) AS headline
+            FROM stories s JOIN articles m ON m.story_id = s.id
+            WHERE s.id IN (SELECT a.story_id FROM articles a WHERE a.story_id IS NOT NULL
+                           {''.join(' AND ' + w for w in where)})
+            GROUP BY s.id
+            ORDER BY last_seen DESC, s.id DESC
+            LIMIT :limit
+        """
+        rows = [dict(r) for r in self.core.conn.execute(sql, {**args, "limit": limit})]
+        for row in rows:
+            row["languages"] = sorted(row["languages"].split(","))
+            row["sources"] = sorted(row["sources"].split(","))
+        return rows
+
+    def story_stats(self) -> dict[str, int]:
+        """How many stories, and how many of them more than one article carries."""
+        stories, with_copies = self.core.conn.execute(
+            "SELECT count(*), sum(n > 1) FROM (SELECT count(*) AS n FROM articles WHERE story_id IS NOT NULL GROUP BY story_id)"
+        ).fetchone()
+        return {"stories": stories, "with_copies": with_copies or 0}
+
+    def story_members(self, story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """story id -> its articles (without their text), oldest first."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        rows = self.core.select_in(
+            """SELECT story_id, id, source, url, lang, title, title_en, published, first_fetched, translation_status,
+                      translation_engine, translation_waiting FROM articles WHERE story_id IN ({marks})
+               ORDER BY coalesce(published, first_fetched), id""",
+            sorted(set(story_ids)),
+        )
+        for row in rows:  # a story's articles are all in one batch, so each list keeps that order
+            out.setdefault(row["story_id"], []).append(dict(row))
+        return out
