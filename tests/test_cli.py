@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,69 @@ def test_demo_runs_the_real_pipeline_on_the_bundled_sites(tmp_path: Path, monkey
     assert (tmp_path / "demo.db").exists()
     assert "sample search 'integration strategy'" in result.stdout
     assert " new," in result.stdout
+
+
+# --- no silent nothing: a mistyped filter, field or database is an error naming what exists ---------------
+
+def known(db: Path) -> tuple[str, str]:
+    """The sources and languages of a corpus, as the error messages should list them, counted in SQL."""
+    conn = sqlite3.connect(db)
+    sources = ", ".join(r[0] for r in conn.execute("SELECT name FROM sources ORDER BY name"))
+    langs = ", ".join(r[0] for r in conn.execute("SELECT DISTINCT lang FROM articles WHERE lang IS NOT NULL ORDER BY lang"))
+    conn.close()
+    return sources, langs
+
+
+@pytest.mark.parametrize("command", [("search", "integration"), ("stories",), ("export",), ("digest", "--dry-run"),
+                                     ("digest", "--since", "2020")])
+def test_an_unknown_source_or_language_is_an_error_listing_the_known_ones(crawled_db: Path,
+                                                                          command: tuple[str, ...]) -> None:
+    sources, langs = known(crawled_db)
+    assert "cor-events-el" in sources and "el, en, es" in langs
+    code, out, err = run(crawled_db, *command, "--source", "cor-events")
+    assert code == 2 and out == ""
+    assert "no source named 'cor-events'" in err and f"its sources: {sources}\n" in err
+    code, out, err = run(crawled_db, *command, "--lang", "xx")
+    assert code == 2 and out == ""
+    assert "no article in language 'xx'" in err and f"its languages: {langs}\n" in err
+    # a known source with nothing in the window is still an honest "nothing", exit 0
+    code, _, err = run(crawled_db, *command, "--source", "cpmr-news", "--lang", "it")
+    assert code == 0, err
+
+
+def test_translate_with_an_unknown_filter_is_refused(crawled_db: Path, tmp_path: Path) -> None:
+    code, _, err = run(crawled_db, "--models", str(tmp_path), "translate", "--lang", "xx")
+    assert code == 2 and f"its languages: {known(crawled_db)[1]}\n" in err
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("titel:partnership", "unknown field 'titel': the fields are title:, text:"),
+    ("lang:es", "unknown field 'lang': the fields are title:, text:; for a filter use the option: --lang es"),
+    ("-webinar", "'integration -webinar' (the same as 'integration NOT webinar')"),
+])
+def test_unknown_fields_and_a_lone_exclusion_are_refused(crawled_db: Path, query: str, message: str) -> None:
+    code, out, err = run(crawled_db, "search", query)
+    assert code == 2 and out == "" and message in err
+
+
+def test_a_leading_minus_excludes_a_word(crawled_db: Path) -> None:
+    def ids(*args: str) -> set[int]:
+        code, out, err = run(crawled_db, "search", *args, "--all-copies", "--format", "json", "--limit", "1000")
+        assert code == 0, err
+        return {hit["id"] for hit in json.loads(out)}
+
+    everything, with_regin = ids("integration"), ids("integration REGIN")
+    assert with_regin and with_regin < everything
+    assert ids("integration -REGIN") == everything - with_regin == ids("integration NOT REGIN")
+    # the query may come after the options, or before them: '-REGIN' is never taken for an option
+    assert ids("--lang", "en", "integration -REGIN") == ids("integration", "--lang", "en") - with_regin
+    # phrases and fields work as in the README
+    assert ids('text:"integration strategy"') <= ids("integration strategy")
+
+
+@pytest.mark.parametrize("command", [("translate",), ("recluster",), ("digest",), ("stories",), ("export",)])
+def test_only_crawl_creates_a_corpus(tmp_path: Path, command: tuple[str, ...]) -> None:
+    db = tmp_path / "typo.db"
+    code, _, err = run(db, "--models", str(tmp_path / "models"), *command)
+    assert code == 2 and f"{db}: no such database (run 'integration-watch crawl' first)" in err
+    assert list(tmp_path.iterdir()) == []  # no database, no lock file

@@ -78,6 +78,29 @@ class _OneLineErrors(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+def existing_db(db: Path) -> Path:
+    """Only crawl creates a corpus: any other command on a mistyped --db must say so, not report on (or
+    write into) a new empty database."""
+    if not db.exists():
+        raise UserError(f"{db}: no such database (run 'integration-watch crawl' first)")
+    return db
+
+
+class QueryCommand(click.Command):
+    """A command whose QUERY may start with '-' ('search -webinar ...'): an argument like '-word' that is no
+    option of the command is the query's, so click does not refuse it as an unknown option '-w'."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" not in args:
+            options = {o for p in self.params if isinstance(p, click.Option) for o in (*p.opts, *p.secondary_opts)}
+            valued = {o for p in self.params if isinstance(p, click.Option) and not p.is_flag for o in p.opts}
+            words = [i for i, a in enumerate(args) if a.startswith("-") and not a.startswith("--")
+                     and a.split("=")[0] not in options and len(a) > 1 and (i == 0 or args[i - 1] not in valued)]
+            if words:
+                args = [a for i, a in enumerate(args) if i not in words] + ["--"] + [args[i] for i in words]
+        return super().parse_args(ctx, args)
+
+
 def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--lang, --source, --since, --until as search and export read them (search.Filters)."""
     for option in reversed((
@@ -225,9 +248,11 @@ def _translation_line(t: TranslateReport) -> str:
 def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, retranslate: bool, fmt: str) -> None:
     """Translate what is waiting: articles never tried or failed, and those whose language has gained an
     engine (e.g. after 'models install'). Uses the translation memory; runs offline."""
+    existing_db(obj["db"])
     engines = Engines(obj["models"])
     try:
         with CrawlLock(obj["db"]), Corpus(obj["db"]) as corpus:
+            Filters(lang, source).check_known(corpus)
             report = translate_pending(corpus, engines, lang=lang and lang.lower(), source=source,
                                        retranslate=retranslate)
             stories = update_stories(corpus)  # a new translation can join its story
@@ -292,7 +317,7 @@ def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
 # --- search, show, stats -------------------------------------------------------------------------
 
 
-@main.command("search")
+@main.command("search", cls=QueryCommand)
 @click.argument("query")
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
@@ -305,9 +330,11 @@ def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
 def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | None, since: str | None,
                until: str | None, limit: int, sort: str, all_copies: bool, fmt: str) -> None:
     """Full-text search over original and English text, one row per story (its best match) unless
-    --all-copies. QUERY: words, "phrases", AND/OR/NOT, prefix*, title:word (see the README)."""
-    Filters(lang, source, since, until).check()  # a bad date is reported before the database is touched
+    --all-copies. QUERY: words, "phrases", AND/OR/NOT or -word, prefix*, title:word (see the README)."""
+    filters = Filters(lang, source, since, until)
+    filters.check()  # a bad date is reported before the database is touched
     with Corpus(obj["db"], readonly=True) as corpus:
+        filters.check_known(corpus)
         hits = search(corpus, query, lang=lang, source=source, since=since, until=until, sort=sort, limit=limit,
                       all_copies=all_copies)
     rows = [asdict(h) for h in hits]
@@ -347,8 +374,10 @@ def stories_cmd(obj: dict[str, Any], since: str | None, until: str | None, lang:
                 limit: int, fmt: str) -> None:
     """Stories, latest sighting first: English headline, first and latest sighting, languages, sources,
     number of articles (copies and translations of one story are one story)."""
-    where, args = Filters(lang, source, since, until).sql(dated="first_fetched")
+    filters = Filters(lang, source, since, until)
+    where, args = filters.sql(dated="first_fetched")
     with Corpus(obj["db"], readonly=True) as corpus:
+        filters.check_known(corpus)
         rows = corpus.stories.story_summaries(where, args, limit)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -386,9 +415,8 @@ def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: st
     if again and (since or until):
         raise UserError("--again repeats the last delivered digest; it takes no --since/--until")
     report = bool(since or until)
-    if not obj["db"].exists():  # a mistyped --db must not create an empty corpus and report "nothing new"
-        raise UserError(f"{obj['db']}: no such database (run 'integration-watch crawl' first)")
-    with Corpus(obj["db"], readonly=dry_run or again or report) as corpus:
+    with Corpus(existing_db(obj["db"]), readonly=dry_run or again or report) as corpus:
+        filters.check_known(corpus)  # a mistyped filter would otherwise say "nothing new" every day
         try:
             result = digest.build(corpus, filters, again=again)
         except LookupError as exc:
@@ -421,7 +449,7 @@ def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: st
 def recluster_cmd(obj: dict[str, Any], sources_path: Path | None) -> None:
     """Rebuild every story from the stored text (after a threshold change or new translations); nothing is
     fetched again."""
-    with CrawlLock(obj["db"]), Corpus(obj["db"]) as corpus:
+    with CrawlLock(existing_db(obj["db"])), Corpus(obj["db"]) as corpus:
         thresholds = (Thresholds.from_settings(load_config(sources_path).defaults) if sources_path
                       else Thresholds.of_corpus(corpus))
         report = recluster(corpus, thresholds)
@@ -445,6 +473,7 @@ def export_cmd(obj: dict[str, Any], fmt: str, out: Path | None, query: str | Non
     if query:
         parse_query(query)
     with Corpus(obj["db"], readonly=True) as corpus:
+        filters.check_known(corpus)
         records = export.rows(corpus, query=query, filters=filters)
         if out is None:
             count = export.write(records, sys.stdout, fmt)

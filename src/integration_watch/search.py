@@ -23,11 +23,15 @@ MAX_QUERY_CHARS = 1000
 # this-many articles are ranked (see _rowid_floor).
 COMMON_MATCHES = 50_000
 SORTS = ("relevance", "date")
-_TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*")|(?P<paren>[()])|(?P<word>[^\s()"]+))')
+# A phrase may carry a field (title:"city council") and a leading '-' (NOT), so both stay one token.
+_TOKEN = re.compile(r'\s*(?:(?P<phrase>-?(?:[^\W\d_]+:)?"[^"]*")|(?P<paren>[()])|(?P<word>[^\s()"]+))')
 _OPERATORS = {"AND", "OR", "NOT"}
 # A field covers the original and the English version of that part of the article.
 _FIELDS = {"title": "{title title_en}", "text": "{text text_en}"}
 _WORD_CHARS = re.compile(r"\w+", re.UNICODE)
+# A field is letters and a colon right before a word or phrase; "10:30", "http://" or "note: this" are text.
+_FIELD = re.compile(r'([^\W\d_]+):(?=[\w"])')
+_FILTER_NAMES = ("lang", "language", "source", "since", "until")
 
 
 class QueryError(ValueError):
@@ -75,6 +79,18 @@ class Filters:
     def check(self) -> None:
         """Raise QueryError for a date that does not parse, before any database work."""
         self.sql()
+
+    def check_known(self, corpus: Corpus) -> None:
+        """Raise QueryError, listing the known values, for a source or language the corpus has never seen: a
+        mistyped filter must not answer "nothing", every day, as if nothing had happened. A known source or
+        language with nothing in the window is still an honest "nothing"."""
+        if self.source and self.source not in (names := corpus.articles.source_names()):
+            raise QueryError(f"no source named {self.source!r} in {corpus.path}; its sources: "
+                             + (", ".join(names) or "none yet (run a crawl first)"))
+        if self.lang and not corpus.articles.has_language(self.lang.lower()):
+            langs = corpus.articles.languages()
+            raise QueryError(f"no article in language {self.lang!r} in {corpus.path}; its languages: "
+                             + (", ".join(langs) or "none yet (run a crawl first)"))
 
 
 @dataclass(frozen=True)
@@ -129,8 +145,18 @@ def parse_query(text: str) -> Query:
             expect_operand = True
             negated = word == "NOT"
         else:
+            token = phrase or word or ""
+            if len(token) > 1 and token[0] == "-" and (token[1].isalnum() or token[1] in '"'):
+                # A leading '-' excludes, as in every search box: "integration -webinar".
+                if expect_operand:
+                    raise QueryError(
+                        f"{token!r} leaves out articles with {token[1:]!r}, so it needs something to search for "
+                        f"before it, e.g. 'integration {token}' (the same as 'integration NOT {token[1:]}')")
+                parts.append("NOT")
+                negated, expect_operand = True, True
+                token = token[1:]
             before = len(terms)
-            operand = _operand(phrase, word, terms)
+            operand = _operand(token, terms)
             if operand is None:
                 continue
             if not negated:
@@ -151,16 +177,22 @@ def parse_query(text: str) -> Query:
     return Query(" ".join(parts), tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(required)))
 
 
-def _operand(phrase: str | None, word: str | None, terms: list[str]) -> str | None:
+def _operand(token: str, terms: list[str]) -> str | None:
     column = None
-    if word and ":" in word:
-        name, _, rest = word.partition(":")
-        if name.lower() in _FIELDS:
-            column, word = _FIELDS[name.lower()], rest
-            if not word:
-                raise QueryError(f"'{name}:' needs a word or phrase right after it, e.g. {name}:integration")
-    raw = phrase[1:-1] if phrase else (word or "")
-    prefix = bool(word) and raw.endswith("*")
+    if token.endswith(":") and token[:-1].lower() in _FIELDS:
+        raise QueryError(f"'{token}' needs a word or phrase right after it, e.g. {token}integration")
+    field = _FIELD.match(token)
+    if field:
+        name, token = field.group(1).lower(), token[field.end():]
+        if name not in _FIELDS:
+            hint = f"; for a filter use the option: --{'lang' if name == 'language' else name} {token}" \
+                if name in _FILTER_NAMES else ""
+            raise QueryError(f"unknown field {field.group(1)!r}: the fields are "
+                             + ", ".join(f"{f}:" for f in _FIELDS) + hint)
+        column = _FIELDS[name]
+    is_phrase = token.startswith('"')
+    raw = token[1:-1] if is_phrase else token
+    prefix = not is_phrase and raw.endswith("*")
     words = _WORD_CHARS.findall(fold(raw))
     if not words:
         return None

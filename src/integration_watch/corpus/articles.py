@@ -22,6 +22,23 @@ class Articles:
         record["paragraph_langs"] = json.loads(record["paragraph_langs"])
         return record
 
+    def has_language(self, lang: str) -> bool:
+        return self.core.conn.execute("SELECT 1 FROM articles WHERE lang = ? LIMIT 1", (lang,)).fetchone() is not None
+
+    def languages(self) -> list[str]:
+        """Every article language in the corpus, sorted; one index probe per language (a skip scan), not a
+        walk over every article."""
+        return [row[0] for row in self.core.conn.execute(
+            """WITH RECURSIVE l(lang) AS (
+                   SELECT min(lang) FROM articles
+                   UNION ALL SELECT (SELECT min(lang) FROM articles WHERE lang > l.lang) FROM l WHERE l.lang IS NOT NULL)
+               SELECT lang FROM l WHERE lang IS NOT NULL"""
+        )]
+
+    def source_names(self) -> list[str]:
+        """Every source ever crawled into the corpus (with or without articles)."""
+        return [row[0] for row in self.core.conn.execute("SELECT name FROM sources ORDER BY name")]
+
     def languages_by_source(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for row in self.core.conn.execute(
