@@ -1,5 +1,5 @@
 """The `integration-watch` command line: crawl, translate, models, search, stories, digest, export, show, stats,
-demo."""
+demo; `sources` (check, suggest) is cli_sources.py."""
 
 from __future__ import annotations
 
@@ -630,6 +630,11 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     writer.writerows(rows)
     return out.getvalue()
 
+
+# The `sources` commands live in their own module, which uses this module's helpers: registered once both exist.
+from .cli_sources import sources_group  # noqa: E402
+
+main.add_command(sources_group)
 
 if __name__ == "__main__":
     main()

@@ -154,6 +154,18 @@ def analyse_page(
     return PageAnalysis(article, None, links)
 
 
+def unreadable_reason(body: bytes, content_type: str | None) -> str | None:
+    """Why a fetched body cannot go to the extractor at all (a type we do not read, binary content), or None."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    pdf = is_pdf(body, ctype)
+    if not (pdf or _HTML_TYPES.match(ctype)):
+        return f"unsupported content type {ctype}"
+    binary = None if pdf else binary_kind(body)
+    if binary:  # an image or archive labelled text/html would reach the extractor as mojibake
+        return f"binary content ({binary}) served as {ctype or 'no type'}"
+    return None
+
+
 def _started() -> int:
     return os.getpid()
 
@@ -304,16 +316,11 @@ class SourceCrawl:
         self.on_event(self.source.name, task.url, f"{task.role}: {len(links)} links")
 
     async def _handle_page(self, task: Task, result: FetchResult) -> None:
-        ctype = (result.content_type or "").split(";")[0].strip().lower()
         if is_xml_document(result.body, result.content_type) and task.role == "listing":
             return self._handle_xml(Task(task.url, "feed", task.depth), result)
-        pdf = is_pdf(result.body, ctype)
-        if not (pdf or _HTML_TYPES.match(ctype)):
-            self._store(task, result, None, reason=f"unsupported content type {ctype}")
-            return
-        binary = None if pdf else binary_kind(result.body)
-        if binary:  # an image or archive labelled text/html would reach the extractor as mojibake
-            self._store(task, result, None, reason=f"binary content ({binary}) served as {ctype or 'no type'}")
+        unreadable = unreadable_reason(result.body, result.content_type)
+        if unreadable:
+            self._store(task, result, None, reason=unreadable)
             return
         s = self.source.settings
         loop = asyncio.get_running_loop()

@@ -1,0 +1,76 @@
+"""`integration-watch sources …`: check the sources of a sources.toml without crawling them, and suggest a new
+one from a URL. The work is check.py's and suggest.py's; this module only reads options and prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .check import DEFAULT_SAMPLE, SourceCheck, check_sources
+from .cli import _friendly, format_option
+from .config import load_config
+
+sources_option = click.option(
+    "--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("sources.toml"),
+    envvar="INTEGRATION_WATCH_SOURCES", show_default=True, help="Sources file (env INTEGRATION_WATCH_SOURCES).",
+)
+
+
+@click.group("sources")
+def sources_group() -> None:
+    """Check the sources of sources.toml, or suggest a new one, without storing anything."""
+
+
+@sources_group.command("check")
+@click.argument("names", nargs=-1)
+@sources_option
+@click.option("--sample", type=click.IntRange(0, 50), default=DEFAULT_SAMPLE, show_default=True,
+              help="Article candidates per source to fetch and extract.")
+@format_option("text", "json")
+@_friendly
+def check_cmd(names: tuple[str, ...], sources_path: Path, sample: int, fmt: str) -> None:
+    """A dry run of each source (or the NAMEs given): its start URLs, feeds and sitemaps, the links they hold
+    and how many include/exclude take, a sample of articles extracted as the crawl would, and the pages it
+    would reject. As polite as a crawl (robots.txt, delays); nothing is stored.
+
+    Exit status: 0 every source would store articles, 1 one would store nothing, 2 bad input.
+    """
+    config = load_config(sources_path)
+    checks = check_sources(config, list(names), sample=sample)
+    if fmt == "json":
+        click.echo(json.dumps({"sources": [c.as_dict() for c in checks]}, indent=2, ensure_ascii=False))
+    else:
+        for c in checks:
+            _print_check(c, sample)
+    sys.exit(0 if all(c.would_store for c in checks) else 1)
+
+
+def _print_check(c: SourceCheck, sample: int) -> None:
+    verdict = (f"would store articles ({len(c.articles)} of {len(c.articles) + len(c.rejected)} sampled)"
+               if c.would_store else "WOULD STORE NOTHING" if sample or not c.candidates
+               else f"{c.candidates} article candidates (none sampled)")
+    click.echo(f"{c.name}: {verdict}")
+    for s in c.seeds:
+        status = s.status if s.status is not None else "-"
+        if s.error:
+            click.echo(f"  {s.role:8} {status}  {s.url}\n           {s.error}")
+            continue
+        taken = f"{s.articles} articles" + (f", {s.excluded} excluded" if s.excluded else "")
+        click.echo(f"  {s.role:8} {status}  {s.url}\n           {s.links} links: {taken}")
+    click.echo(f"  {c.candidates} distinct article candidates; {c.not_matching} links include does not take")
+    if c.not_matching_shapes:
+        click.echo("  commonest shapes of the links include does not take:")
+        for shape in c.not_matching_shapes:
+            click.echo(f"    {shape.count:5} × {shape.shape}   e.g. {shape.examples[0]}")
+    for a in c.articles:
+        click.echo(f"  article  [{a.lang or '?'}] {(a.published or '')[:10] or 'no date'}  {a.chars} chars  {a.url}")
+        click.echo(f"           {a.title or '(no title)'}")
+        for line in a.first_lines:
+            click.echo(f"           | {line}")
+    for r in c.rejected:
+        click.echo(f"  rejected {r.url}\n           {r.reason}")
+    for p in c.problems:
+        click.echo(f"  problem: {p}")
