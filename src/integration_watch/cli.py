@@ -18,6 +18,7 @@ import click
 from . import digest, digest_formats, export
 from .config import ConfigError, load_config
 from .corpus import Corpus, CorpusError, CrawlLock
+from .cli_sources import sources_group
 from .crawl import CrawlReport, crawl
 from .engines import Engines, ModelError, default_models_dir, install_argos_file, install_argos_from_index
 from .fixtures import bundled_sites_dir, serve_fixture_sites
@@ -128,6 +129,9 @@ def main(ctx: click.Context, db: Path, models: Path | None) -> None:
     """Watch how EU migrant-integration policy is reported across Europe: crawl the sites in sources.toml
     into a searchable SQLite corpus, in every language, translated offline to English."""
     ctx.obj = {"db": db, "models": models or default_models_dir()}
+
+
+main.add_command(sources_group)
 
 
 # --- crawl ---------------------------------------------------------------------------------------
@@ -630,11 +634,6 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     writer.writerows(rows)
     return out.getvalue()
 
-
-# The `sources` commands live in their own module, which uses this module's helpers: registered once both exist.
-from .cli_sources import sources_group  # noqa: E402
-
-main.add_command(sources_group)
 
 if __name__ == "__main__":
     main()

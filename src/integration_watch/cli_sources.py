@@ -1,5 +1,7 @@
 """`integration-watch sources …`: check the sources of a sources.toml without crawling them, and suggest a new
-one from a URL. The work is check.py's and suggest.py's; this module only reads options and prints."""
+one from a URL. The work is check.py's and suggest.py's; this module only reads options and prints. It imports
+nothing from cli.py (which registers this group): errors in the input are click usage errors, one line and
+exit status 2 like every other bad input."""
 
 from __future__ import annotations
 
@@ -10,8 +12,7 @@ from pathlib import Path
 import click
 
 from .check import DEFAULT_SAMPLE, SourceCheck, check_sources
-from .cli import _friendly, format_option
-from .config import load_config
+from .config import ConfigError, load_config
 
 sources_option = click.option(
     "--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("sources.toml"),
@@ -29,8 +30,8 @@ def sources_group() -> None:
 @sources_option
 @click.option("--sample", type=click.IntRange(0, 50), default=DEFAULT_SAMPLE, show_default=True,
               help="Article candidates per source to fetch and extract.")
-@format_option("text", "json")
-@_friendly
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
 def check_cmd(names: tuple[str, ...], sources_path: Path, sample: int, fmt: str) -> None:
     """A dry run of each source (or the NAMEs given): its start URLs, feeds and sitemaps, the links they hold
     and how many include/exclude take, a sample of articles extracted as the crawl would, and the pages it
@@ -38,8 +39,11 @@ def check_cmd(names: tuple[str, ...], sources_path: Path, sample: int, fmt: str)
 
     Exit status: 0 every source would store articles, 1 one would store nothing, 2 bad input.
     """
-    config = load_config(sources_path)
-    checks = check_sources(config, list(names), sample=sample)
+    try:
+        config = load_config(sources_path)
+        checks = check_sources(config, list(names), sample=sample)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     if fmt == "json":
         click.echo(json.dumps({"sources": [c.as_dict() for c in checks]}, indent=2, ensure_ascii=False))
     else:
