@@ -20,8 +20,7 @@ from .config import Config, Source
 from .corpus import ArticleRecord, Corpus, CorpusError, PageState
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .engines import Engines
-from .extract import extract_page
-from .extract_pdf import PdfError, extract_pdf, is_pdf
+from .extract import PdfError, extract_page, extract_pdf, is_pdf
 from .fetch import Fetcher, FetchResult, Validators, binary_kind, decode_body
 from .language import LanguageDetector
 from .stories import StoryReport, Thresholds, update_stories

@@ -21,8 +21,8 @@ from datetime import datetime
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 
-from .extract import Extraction
-from .language import primary_subtag
+from .record import Extraction
+from ..language import primary_subtag
 
 __all__ = ["PdfError", "is_pdf", "extract_pdf"]
 

@@ -1,0 +1,281 @@
+"""Furniture: lines of trafilatura's text that are page chrome, not article.
+
+Every rule matches a whole line (after list markers are stripped) or needs two independent signals, to
+keep real article sentences: skip links, machine-translation banners, share lines, "Related ..." headings
+and the link lists under them, bare URL lines, sponsor and source footers, cookie notices and consent
+buttons, and a paragraph repeating the one just before it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean_text", "clean_lines", "norm", "strip_marker", "alternatives"]
+
+
+def alternatives(*phrases: str) -> str:
+    """One regular-expression group matching any of ``phrases``."""
+    return "(?:" + "|".join(phrases) + ")"
+
+
+_LIST_MARKER_RE = re.compile(r"^(?:[-*•·▪►>]+|\d{1,3}[.)])\s*")
+
+_SKIP_LINK_RE = re.compile(
+    alternatives(
+        r"skip\s+(?:to\s+)?(?:the\s+)?(?:main\s+)?(?:content|navigation|menu|search|footer)",
+        r"skip\s+navigation|jump\s+to\s+(?:main\s+)?content|go\s+to\s+(?:main\s+)?content",
+        r"back\s+to\s+top|to\s+top|top\s+of\s+page",
+        r"vai\s+al(?:la)?\s+(?:contenuto|navigazione|menu)(?:\s+(?:della\s+pagina|principale))?|torna\s+(?:su|all'inizio)",
+        r"(?:direkt\s+)?zum\s+(?:haupt)?inhalt(?:\s+springen)?|zur\s+navigation(?:\s+springen)?|nach\s+oben",
+        r"aller\s+au\s+(?:contenu|menu)(?:\s+principal)?|passer\s+au\s+contenu(?:\s+principal)?|retour\s+en\s+haut",
+        r"(?:saltar|ir)\s+al\s+contenido(?:\s+principal)?|volver\s+arriba",
+        r"(?:saltar|ir)\s+para\s+o\s+conte[úu]do(?:\s+principal)?",
+        r"hoppa\s+(?:direkt\s+)?till\s+(?:huvud)?inneh[åa]ll(?:et)?|till\s+toppen",
+        r"(?:μετάβαση|μεταβείτε|πηγαίνετε)\s+(?:στο|στην)\s+(?:κύριο\s+)?(?:περιεχόμενο|πλοήγηση)",
+        r"przejdź\s+do\s+(?:głównej\s+)?(?:treści|zawartości|nawigacji)",
+        r"(?:ga\s+)?naar\s+(?:de\s+)?(?:hoofd)?inhoud|direct\s+naar\s+(?:de\s+)?inhoud",
+    )
+    + r"[\s.:»›>]*",
+    re.IGNORECASE,
+)
+
+_MT_BANNER_RE = re.compile(
+    alternatives(
+        r"(?:automatic|machine)\s+translation",
+        r"αυτόματη\s+μετάφραση",
+        r"traduzione\s+automatica",
+        r"maschinelle\s+übersetzung|automatische\s+übersetzung",
+        r"traduction\s+automatique",
+        r"traducci[óo]n\s+autom[áa]tica",
+        r"tradu[çc][ãa]o\s+autom[áa]tica",
+        r"maskinöversättning|automatisk\s+översättning",
+        r"tłumaczenie\s+maszynowe|tłumaczenie\s+automatyczne",
+        r"automatische\s+vertaling|machinevertaling",
+    )
+    + r"[\s.:]*",
+    re.IGNORECASE,
+)
+_MT_CLICK_RE = re.compile(
+    r"(?:click|press|tap|πατήστε|κάντε\s+κλικ|clicca|klicken\s+sie|cliquez|haga\s+clic|pulse|clique|klicka|kliknij|klik)"
+    r".{0,60}(?:translation|μετάφραση|traduzione|übersetzung|traduction|traducci[óo]n|tradu[çc][ãa]o|översättning|tłumaczeni|vertaling)",
+    re.IGNORECASE,
+)
+
+_SHARE_WORDS = {
+    # verbs and labels
+    "share", "shares", "sharing", "this", "article", "page", "post", "story", "on", "via", "with", "su",
+    "condividi", "condividere", "teilen", "partager", "partagez", "compartir", "compartilhar",
+    "partilhar", "dela", "del", "udostępnij", "delen", "κοινοποίηση", "κοινοποιήστε", "μοιραστείτε",
+    "tweet", "tweeten", "print", "stampa", "drucken", "imprimer", "imprimir", "skriv", "ut",
+    "εκτύπωση", "drukuj", "afdrukken", "email", "e-mail", "mail", "send", "invia", "senden",
+    "envoyer", "enviar", "skicka", "copy", "link", "copia", "copier", "kopiera", "kopieren", "lien",
+    "enlace", "länk", "follow", "us", "segui", "seguici", "folgen", "suivez", "nous", "síguenos",
+    "följ", "oss", "ακολουθήστε", "μας", "tipsa", "om", "artikeln", "friend", "a", "to",
+    # networks
+    "facebook", "twitter", "x", "linkedin", "whatsapp", "telegram", "pinterest", "reddit", "xing",
+    "tumblr", "messenger", "bluesky", "mastodon", "threads", "instagram", "youtube", "flipboard",
+    "pocket", "viber", "vk", "rss",
+}
+_SHARE_CORE = {
+    "share", "condividi", "teilen", "partager", "partagez", "compartir", "compartilhar", "partilhar",
+    "dela", "udostępnij", "delen", "κοινοποίηση", "κοινοποιήστε", "μοιραστείτε", "tweet",
+    "facebook", "twitter", "linkedin", "whatsapp", "telegram", "pinterest", "reddit", "xing",
+    "print", "stampa", "drucken", "imprimer", "imprimir", "εκτύπωση", "drukuj", "afdrukken", "tipsa",
+}
+_WORD_RE = re.compile(r"[\w'’-]+", re.UNICODE)
+
+_RELATED_HEAD_RE = re.compile(
+    alternatives(
+        r"related(?:\s+(?:events?|articles?|news|stories|content|links?|posts?|pages?|topics?|information|documents?|items?))?",
+        r"see\s+also|read\s+(?:also|more|next)|more\s+(?:news|stories|on\s+this\s+topic|from\s+\w+)|"
+        r"you\s+(?:may|might)\s+(?:also\s+)?(?:like|be\s+interested\s+in)|recommended(?:\s+for\s+you)?|"
+        r"latest\s+news|most\s+(?:read|popular)|further\s+reading",
+        r"σχετικές\s+(?:πληροφορίες|εκδηλώσεις|ειδήσεις)|σχετικά\s+(?:άρθρα|θέματα)|διαβάστε\s+επίσης",
+        r"articoli\s+correlati|notizie\s+correlate|contenuti\s+correlati|leggi\s+anche|potrebbe\s+interessarti|"
+        r"ti\s+potrebbe\s+interessare|approfondimenti|vedi\s+anche",
+        r"(?:ähnliche|verwandte|weitere)\s+(?:artikel|beiträge|nachrichten|themen)|mehr\s+zum\s+thema|"
+        r"das\s+könnte\s+sie\s+(?:auch\s+)?interessieren|lesen\s+sie\s+auch",
+        r"(?:à\s+)?lire\s+aussi|sur\s+le\s+même\s+sujet|articles?\s+(?:liés|similaires|connexes)|voir\s+aussi",
+        r"art[íi]culos?\s+relacionados?|noticias\s+relacionadas|te\s+puede\s+interesar|lee\s+tambi[ée]n|"
+        r"ver\s+tambi[ée]n|leia\s+tamb[ée]m|not[íi]cias\s+relacionadas",
+        r"relaterat|relaterade\s+(?:artiklar|nyheter|länkar)|läs\s+(?:också|även|mer)|mer\s+om\s+ämnet",
+        r"powiązane(?:\s+artykuły)?|czytaj\s+(?:także|też|również)|zobacz\s+(?:też|także|również)",
+        r"gerelateerde?\s+(?:artikelen|berichten|nieuws)|lees\s+ook|zie\s+ook",
+    )
+    + r"[\s:.…]*",
+    re.IGNORECASE,
+)
+
+_BARE_URL_RE = re.compile(r"(?:\d{1,3}\s*[.)]\s*)?(?:https?://|www\.)\S+", re.IGNORECASE)
+
+# Aggregator/site footers seen on the sources (Swedish press aggregator, CoR pages, ...).
+_FOOTER_LINE_RE = re.compile(
+    alternatives(
+        r"sponsrad\s+av\b.{0,80}",
+        r"sponsored\s+by\b.{0,80}",
+        r"gesponsert\s+von\b.{0,80}",
+        r"sponsorizzato\s+da\b.{0,80}",
+        r"pressklipp\s+saknas",
+        r"källor\s*:.*",
+        r"bevakning\s*:.*",
+        r"sammanställning\s*:.{0,80}",
+    ),
+    re.IGNORECASE,
+)
+_EXTERNAL_LINK_MARK_RE = re.compile(
+    r"\((?:extern(?:a)?\s+länk(?:ar)?|external\s+link|link\s+esterno|externer\s+link|lien\s+externe|enlace\s+externo)"
+    r"(?:\s+till\s+[\w-]+|\s+to\s+[\w-]+)?\)\s*$",
+    re.IGNORECASE,
+)
+
+_COOKIE_WORD_RE = re.compile(
+    r"\bcookies?\b|\bkakor(?:na)?\b|\bciasteczk\w*|\bcookie-\w+|\bcookiebanner\b", re.IGNORECASE
+)
+# A cookie word alone is not enough (articles report on tracking cookies): the line must also read
+# like a banner, addressing the visitor about this site's use of cookies.
+_CONSENT_RE = re.compile(
+    alternatives(
+        # English
+        r"\b(?:we|this\s+(?:web)?site|our\s+(?:web)?site|the\s+(?:web)?site)\s+(?:\w+\s+)?(?:use|uses|is\s+using|utili[sz]es|places?|stores?)\b",
+        r"\byou\s+(?:are\s+)?(?:consent(?:ing)?|agree(?:ing)?|accept(?:ing)?)\b", r"\byour\s+(?:consent|cookie|browser|device|preferences)\b",
+        r"\b(?:by|if\s+you)\s+continu(?:e|ing)\s+(?:to\s+)?(?:use|brows)", r"\bbrowsing\s+experience\b",
+        r"\bcookie\s+(?:settings|preferences|policy|notice|statement)\b", r"\b(?:accept|allow|reject|manage)\s+(?:all\s+)?cookies\b",
+        r"\bclick(?:ing)?\s+(?:on\s+)?[\"'“]?(?:accept|ok|agree|allow)", r"\bmore\s+information\b.{0,20}$",
+        # German
+        r"\b(?:diese|unsere)\s+(?:web)?(?:seite|site|website)\s+(?:verwendet|nutzt|benutzt)", r"\bwir\s+(?:verwenden|nutzen|setzen)\b",
+        r"\b(?:stimmen|willigen)\s+sie\b", r"\bakzeptieren\b", r"\bsind\s+sie\s+(?:damit\s+)?einverstanden\b",
+        # Italian
+        r"\bquesto\s+sito\s+(?:web\s+)?(?:utilizza|usa|fa\s+uso)", r"\butilizziamo\b", r"\bacconsent\w*", r"\baccett\w*",
+        r"\b(?:proseguendo|continuando)\s+(?:la\s+|a\s+)?navig", r"\bprivacy\s+policy\b|\bcookie\s+policy\b",
+        # French
+        r"\bce\s+site\s+(?:web\s+)?utilise\b", r"\bnous\s+utilisons\b", r"\bvous\s+(?:acceptez|consentez)\b", r"\ben\s+poursuivant\b",
+        # Spanish, Portuguese
+        r"\beste\s+sitio\s+(?:web\s+)?(?:utiliza|usa)\b", r"\butilizamos\b", r"\bacepta\w*", r"\bsi\s+contin[úu]a\s+navegando\b",
+        r"\beste\s+site\s+(?:utiliza|usa)\b", r"\baceita\w*",
+        # Swedish
+        r"\b(?:denna|vår)\s+(?:webbplats|sajt|sida)\s+använder\b", r"\bvi\s+använder\b", r"\bgodkänn\w*", r"\bgenom\s+att\s+fortsätta\b",
+        # Greek
+        r"χρησιμοποιούμε", r"(?:ο\s+)?ιστότοπος\s+(?:μας\s+)?χρησιμοποιεί", r"αποδοχή", r"αποδέχεστε|αποδέχομαι", r"συμφωνείτε|συναινείτε",
+        # Polish, Dutch
+        r"\b(?:ta|nasza)\s+strona\s+(?:internetowa\s+)?(?:używa|wykorzystuje|stosuje)\b", r"\bużywamy\b", r"\bakceptuj\w*",
+        r"\bdeze\s+(?:web)?site\s+gebruikt\b", r"\bwij\s+gebruiken\b|\bwe\s+gebruiken\b", r"\baccepteer\w*", r"\bga\s+je\s+akkoord\b",
+    ),
+    re.IGNORECASE,
+)
+_CONSENT_BUTTON_RE = re.compile(
+    alternatives(
+        r"(?:i\s+)?(?:accept|agree|understand)(?:\s+all)?(?:\s+cookies)?",
+        r"accept\s+(?:all|and\s+close|&\s+close)", r"reject(?:\s+all)?(?:\s+cookies)?", r"(?:ok|okay)(?:,?\s+(?:i\s+agree|got\s+it))?",
+        r"got\s+it!?", r"allow\s+(?:all\s+)?(?:cookies)?", r"deny|decline", r"more\s+info(?:rmation)?",
+        r"manage\s+(?:cookies|preferences|options|settings)", r"cookie\s+settings", r"customi[sz]e",
+        r"αποδοχή(?:\s+όλων)?", r"απόρριψη(?:\s+όλων)?", r"accett[ao](?:\s+tutti)?", r"rifiut[ao](?:\s+tutti)?",
+        r"alle\s+akzeptieren|akzeptieren|ablehnen|einverstanden", r"tout\s+accepter|accepter|refuser|j'accepte",
+        r"aceptar(?:\s+todas?)?|rechazar", r"godkänn(?:\s+alla)?(?:\s+kakor)?|jag\s+förstår|neka",
+        r"akceptuję|zgadzam\s+się|accepteren|akkoord",
+    )
+    + r"[\s.!]*",
+    re.IGNORECASE,
+)
+
+
+def norm(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
+def strip_marker(line: str) -> str:
+    return _LIST_MARKER_RE.sub("", line, count=1).strip()
+
+
+def _is_cookie_line(line: str) -> bool:
+    if len(line) > 900 or not _COOKIE_WORD_RE.search(line):
+        return False
+    return bool(_CONSENT_RE.search(line))
+
+
+def _is_share_line(core: str) -> bool:
+    if len(core) > 80:
+        return False
+    words = [w.strip("'’-").casefold() for w in _WORD_RE.findall(core)]
+    words = [w for w in words if w]
+    if not words:
+        # only punctuation/icons left, e.g. "Κοινοποίηση :" minus the word
+        return False
+    return all(w in _SHARE_WORDS for w in words) and any(w in _SHARE_CORE for w in words)
+
+
+def _is_bare_url(core: str) -> bool:
+    if not _BARE_URL_RE.fullmatch(core):
+        return False
+    # the CoR "related" lists print numbered upper-case URLs; a lower-case URL alone on a line may
+    # be part of the article ("More at www.example.org" split by markup), so only numbered or
+    # upper-case URL lines are dropped.
+    return core[:1].isdigit() or core == core.upper()
+
+
+def _is_lone_furniture(line: str) -> bool:
+    core = strip_marker(line)
+    if not core:
+        return True
+    if len(core) <= 120 and (
+        _SKIP_LINK_RE.fullmatch(core) or _MT_BANNER_RE.fullmatch(core) or _CONSENT_BUTTON_RE.fullmatch(core)
+    ):
+        return True
+    if len(core) <= 250 and _MT_CLICK_RE.search(core):
+        return True
+    if _is_share_line(core) or _is_bare_url(core):
+        return True
+    if _FOOTER_LINE_RE.fullmatch(core) or _EXTERNAL_LINK_MARK_RE.search(core):
+        return True
+    return _is_cookie_line(core)
+
+
+def _is_listy(line: str) -> bool:
+    """A short line that reads like an entry of a link list rather than prose."""
+    core = strip_marker(line)
+    return len(core) < 200 and not (len(core) >= 100 and core.endswith((".", "!", "?", "»", '"', "”")))
+
+
+#: Repeated paragraphs: only a paragraph repeating the one kept just before it is dropped (a banner
+#: rendered twice, a caption doubled by a slideshow). Dropping every later repeat cost recall on the
+#: Zyte set: interviews that ask each guest the same question, meal plans, quoted tweets.
+DEDUP_ANYWHERE = False
+
+
+def clean_text(text: str) -> str:
+    """Remove furniture lines from a trafilatura text; keep the first of exact repeats."""
+    return "\n".join(clean_lines(text)[0])
+
+
+def clean_lines(text: str) -> tuple[list[str], int]:
+    """The kept lines, and how many characters of cookie/consent notice were removed."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln]
+    kept: list[str] = []
+    seen: set[str] = set()
+    cookie_chars = 0
+    last_key = ""
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        core = strip_marker(line)
+        if len(core) <= 80 and _RELATED_HEAD_RE.fullmatch(core):
+            # a "Related ..." heading: drop it and the link-list entries that follow it
+            i += 1
+            while i < n and (_is_listy(lines[i]) or _is_lone_furniture(lines[i])) and not _RELATED_HEAD_RE.fullmatch(
+                strip_marker(lines[i])
+            ):
+                i += 1
+            continue
+        i += 1
+        if _is_lone_furniture(line):
+            if _is_cookie_line(core):
+                cookie_chars += len(core)
+            continue
+        key = norm(line)
+        if len(key) >= 12:
+            if key in seen and (DEDUP_ANYWHERE or key == last_key):
+                continue
+            seen.add(key)
+        last_key = key
+        kept.append(line)
+    return kept, cookie_chars

@@ -1,0 +1,70 @@
+"""``extract_page``: one fetched HTML page → its ``Extraction`` (main text, metadata, links, or why it is not an article)."""
+
+from __future__ import annotations
+
+import logging
+
+from trafilatura.settings import Document
+
+from .classify import looks_not_html, not_article_reason
+from .facts import PageFacts, page_facts
+from .maintext import main_text
+from .metadata import byline_author, clean_title, page_date, page_metadata, published_at, tidy
+from .record import Extraction
+
+__all__ = ["extract_page"]
+
+
+def _not_article(reason: str, facts: PageFacts | None = None, doc: Document | None = None) -> Extraction:
+    return Extraction(
+        is_article=False,
+        reason=reason,
+        title=(getattr(doc, "title", None) or (facts.title_tag if facts else None)) or None,
+        text="",
+        published=None,
+        author=None,
+        description=getattr(doc, "description", None) or None,
+        sitename=getattr(doc, "sitename", None) or None,
+        canonical_url=facts.canonical if facts else None,
+        page_lang=facts.lang if facts else None,
+        links=facts.links if facts else (),
+    )
+
+
+def extract_page(html: str, url: str, *, min_chars: int = 200) -> Extraction:
+    """Extract the main text and metadata of one page, or say why it is not an article.
+
+    Never raises on page content: a page that breaks the parser or the extractor comes back as
+    ``reason="extraction_failed"`` (the worker goes on; the page can be re-extracted later)."""
+    if not html or not html.strip():
+        return _not_article("empty")
+    if looks_not_html(html):
+        return _not_article("not_html")
+    facts = None
+    try:
+        facts = page_facts(html, url)
+        return _extract(html, url, min_chars, facts)
+    except Exception:
+        logging.getLogger(__name__).exception("extraction failed: %s", url)
+        return _not_article("extraction_failed", facts)
+
+
+def _extract(html: str, url: str, min_chars: int, facts: PageFacts) -> Extraction:
+    lines, cookie_chars = main_text(html, url, min_chars)
+    doc = page_metadata(facts, url)
+    if reason := not_article_reason(html, url, lines, cookie_chars, facts, min_chars):
+        return _not_article(reason, facts, doc)
+    title = doc.title or facts.title_tag or (facts.h1[0] if facts.h1 else None)
+    return Extraction(
+        is_article=True,
+        reason=None,
+        title=clean_title(title, facts.h1, doc.sitename, url) or None,
+        text="\n".join(lines),
+        published=published_at(page_date(html, facts, url), facts.meta_datetimes),
+        author=doc.author or tidy(byline_author(facts.tree)),
+        description=doc.description,
+        sitename=doc.sitename,
+        canonical_url=facts.canonical,
+        page_lang=facts.lang,
+        links=facts.links,
+    )
