@@ -1,5 +1,5 @@
 """The `integration-watch` command line: crawl, translate, models, search, stories, digest, export, show, stats,
-demo; `sources` (check, suggest) is cli_sources.py."""
+serve, demo; `sources` (check, suggest) is cli_sources.py."""
 
 from __future__ import annotations
 
@@ -577,6 +577,29 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
         click.echo("\nrecent failures:")
         for f in failures:
             click.echo(f"  {f['source']}: {f['url']}: {f['error']}")
+
+
+# --- serve ---------------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.pass_context
+def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
+    """Browse and search the corpus in Datasette (read-only): ranked search grouped by story at /-/search, a page
+    per story, the tables with facets. Needs the serve extra: pip install 'integration-watch[serve]'."""
+    from .serve import ServeError, exposure_warning, run
+
+    warning = exposure_warning(host, port)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"serving {ctx.obj['db']} read-only at http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/ "
+               "(search: /-/search; Ctrl-C stops)", err=True)
+    try:
+        run(ctx.obj["db"], host, port)
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
 
 
 # --- demo ----------------------------------------------------------------------------------------

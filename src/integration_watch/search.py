@@ -236,12 +236,13 @@ def search(
     limit: int = 20,
     all_copies: bool = False,
     common_matches: int = COMMON_MATCHES,
+    mark: tuple[str, str] = ("[", "]"),
 ) -> list[Hit]:
     """Best matches first (bm25, titles weighted, newer first among equals) or newest first (`sort="date"`),
     each with a snippet; one hit per story (its best-ranked article, with the languages of the others)
     unless `all_copies`. A query whose every required word is in more than `common_matches` articles is
     ranked among the `common_matches` most recently stored articles, unless that leaves fewer than `limit`
-    hits."""
+    hits. Snippets wrap the matched words in `mark`."""
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     q = parse_query(query)
@@ -260,7 +261,7 @@ def search(
     texts = _texts(corpus, [r["id"] for r in rows])  # read for the winners only
     return [
         Hit(r["id"], r["source"], r["url"], r["title"], r["title_en"], r["lang"], r["published"],
-            _best_snippet(*texts[r["id"]], q.terms), -r["score"], r["story_id"],
+            _best_snippet(*texts[r["id"]], q.terms, mark), -r["score"], r["story_id"],
             () if all_copies else tuple(m["lang"] or "?" for m in others.get(r["story_id"], []) if m["id"] != r["id"]))
         for r in rows
     ]
@@ -354,13 +355,13 @@ def _rowid_floor(corpus: Corpus, q: Query, common_matches: int) -> int | None:
     return int(high) - common_matches + 1
 
 
-def _best_snippet(text: str, text_en: str | None, terms: tuple[str, ...]) -> str:
+def _best_snippet(text: str, text_en: str | None, terms: tuple[str, ...], mark: tuple[str, str]) -> str:
     spans = _term_spans(text, terms)
     if not spans and text_en:
         english = _term_spans(text_en, terms)
         if english:
-            return "[en] " + _snippet_at(text_en, english)
-    return _snippet_at(text, spans)
+            return "[en] " + _snippet_at(text_en, english, mark=mark)
+    return _snippet_at(text, spans, mark=mark)
 
 
 def snippet(text: str, terms: tuple[str, ...], *, width: int = 240, mark: tuple[str, str] = ("[", "]")) -> str:
