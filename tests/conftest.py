@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -45,6 +50,34 @@ def write_sources(sites: FixtureSites, path: Path, template: str | None = None) 
     text = template if template is not None else (FIXTURES / "sources.toml").read_text()
     path.write_text(sites.render(text))
     return path
+
+
+@contextmanager
+def datasette_server(command: list[str]) -> Iterator[str]:
+    """Run a Datasette command line (its `{port}` filled with a free port) until the block ends; yields its base
+    URL once it answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    proc = subprocess.Popen([part.replace("{port}", str(port)) for part in command], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/-/versions.json", timeout=2)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"datasette did not start: {proc.stdout.read() if proc.stdout else ''}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
 
 
 def run(db: Path, *args: str) -> tuple[int, str, str]:

@@ -5,17 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import run
+from conftest import datasette_server, run
 
 from integration_watch.serve import metadata_for
 
@@ -72,38 +68,14 @@ def test_export_errors_are_one_line_and_leave_no_file(crawled_db: Path, tmp_path
 # --- Datasette -------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def datasette(crawled_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Plain `datasette` (not our serve) with the bundled metadata: the plugin comes in through its entry point."""
     metadata = tmp_path_factory.mktemp("datasette") / "metadata.json"
     metadata.write_text(json.dumps(metadata_for(crawled_db)))
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(crawled_db), "--metadata",
-         str(metadata), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/-/versions.json", timeout=2)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"datasette did not start: {proc.stdout.read() if proc.stdout else ''}")
-                time.sleep(0.2)
+    with datasette_server([sys.executable, "-m", "datasette", "serve", str(crawled_db), "--metadata", str(metadata),
+                           "--host", "127.0.0.1", "--port", "{port}"]) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_datasette_offers_full_text_search_on_articles(datasette: str) -> None:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import datasette_server
 
 from integration_watch.serve import exposure_warning
 
@@ -34,12 +33,6 @@ def _chromium() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _digest(db: Path) -> dict[str, str]:
     """What a write would change: the database file and its WAL (a reader may create an empty WAL; the -shm is
     readers' shared memory)."""
@@ -55,26 +48,9 @@ def served(crawled_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     with sqlite3.connect(crawled_db) as src, sqlite3.connect(db) as dst:
         src.backup(dst)
     before = _digest(db)
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "integration_watch.cli", "--db", str(db), "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/-/versions.json", timeout=2)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"serve did not start: {proc.stdout.read() if proc.stdout else ''}")
-                time.sleep(0.2)
+    with datasette_server([sys.executable, "-m", "integration_watch.cli", "--db", str(db), "serve",
+                           "--port", "{port}"]) as base:
         yield base, db, before
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        if proc.stdout:
-            proc.stdout.close()
 
 
 @pytest.fixture(scope="module")
