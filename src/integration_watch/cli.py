@@ -211,6 +211,9 @@ def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
                 f"{r.skipped} known, {r.not_articles} not articles, {r.excluded} excluded, {len(r.errors)} errors"
                 + (" (page budget reached; the rest is queued for the next run)" if r.budget_exhausted else "")
             )
+        for host, problem in r.robots_unreachable.items():
+            click.echo(f"  {name}: robots.txt of {host} could not be read ({problem}): nothing was fetched "
+                       "from it this run", err=True)
         for url, error in r.errors[:10]:
             click.echo(f"  {name}: {url}: {error}", err=True)
         if len(r.errors) > 10:

@@ -25,7 +25,7 @@ from .fetch import Fetcher, FetchResult, Validators, binary_kind, decode_body
 from .language import LanguageDetector
 from .stories import StoryReport, Thresholds, update_stories
 from .translate import TranslateReport, translate_pending
-from .urls import host_of, links_in_scope, normalize_url
+from .urls import host_of, links_in_scope, normalize_url, origin_of
 
 MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
 WORKERS_PER_SOURCE = 4  # concurrent pipelines per source; the host lock still serialises its requests
@@ -67,6 +67,7 @@ class SourceReport:
     seed_failures: int = 0
     seeds: int = 0
     budget_exhausted: bool = False
+    robots_unreachable: dict[str, str] = field(default_factory=dict)  # host -> why nothing was fetched from it
 
     @property
     def failed(self) -> bool:
@@ -79,6 +80,7 @@ class SourceReport:
             "new": self.new, "updated": self.updated, "not_articles": self.not_articles,
             "excluded": self.excluded, "errors": [{"url": u, "error": e} for u, e in self.errors],
             "failed": self.failed, "budget_exhausted": self.budget_exhausted,
+            "robots_unreachable": self.robots_unreachable,
         }
 
 
@@ -211,6 +213,8 @@ class SourceCrawl:
             self._put(Task(normalize_url(task.url) or task.url, task.role))
         for page in self.corpus.pages.pending(self.source.name):  # left by an interrupted run, or failed last time
             self._put(Task(page.url, page.role, page.depth, page.lastmod))
+        if not self.source.sitemaps:
+            await self._sitemaps_from_robots()
         workers = [asyncio.create_task(self._worker()) for _ in range(WORKERS_PER_SOURCE)]
         drained = asyncio.create_task(self.queue.join())
         try:
@@ -223,7 +227,20 @@ class SourceCrawl:
         for outcome in results:
             if isinstance(outcome, Exception) and not isinstance(outcome, asyncio.CancelledError):
                 raise outcome
+        for host in sorted(self.hosts):
+            problem = self.fetcher.robots_problem(host)
+            if problem:
+                self.report.robots_unreachable[host] = problem
         return self.report
+
+    async def _sitemaps_from_robots(self) -> None:
+        """A source that names no sitemaps gets those its hosts' robots.txt names (within its hosts)."""
+        origins = {origin_of(normalize_url(u) or u) for u in (*self.source.start_urls, *self.source.feeds)}
+        for origin in sorted(origins):
+            for sitemap in await self.fetcher.robots_sitemaps(origin + "/", self.source.settings):
+                url = normalize_url(sitemap, base=origin + "/")
+                if url and host_of(url) in self.hosts:
+                    self._discover(Task(url, "sitemap", 1))
 
     def _put(self, task: Task) -> None:
         if task.url not in self.seen:

@@ -1,7 +1,8 @@
 """Polite HTTP fetching: robots.txt, per-host delay, conditional requests, retries, size and redirect limits.
 
 One `Fetcher` per crawl run. Requests to one host are serialised and spaced by the larger of the
-configured delay and the host's robots.txt Crawl-delay; different hosts proceed in parallel.
+configured delay and the host's robots.txt Crawl-delay; different hosts proceed in parallel. What a
+robots.txt means is robots.py's; how it is fetched (redirects, retries, how long a copy is kept) is here.
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ import asyncio
 import email.utils
 import hashlib
 import ipaddress
-import math
 import re
 import socket
 import time
-import urllib.robotparser
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -23,13 +22,13 @@ from functools import cached_property
 import charset_normalizer
 import httpx
 
+from . import robots
 from .config import Settings
 from .urls import host_of, is_private_host, normalize_url, origin_of, split_host_port
 
-ROBOTS_MAX_BYTES = 500_000
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE)
-_CRAWL_DELAY = re.compile(r"^(\s*crawl-delay\s*:\s*)(\d*\.\d+)\s*$", re.IGNORECASE)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # After this many attempts in a row that got no answer at all (timeout, refused, reset), a host is taken as
 # down for the rest of the run: its other pages fail at once instead of each waiting out every retry.
 HOST_DOWN_AFTER = 6
@@ -86,8 +85,7 @@ class _Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_slot: float = 0.0
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    robots: urllib.robotparser.RobotFileParser | None = None
-    robots_error: str | None = None  # robots.txt unreachable: the host is not crawled this run
+    robots: robots.RobotsState | None = None  # None until first needed, and again once older than a day
     silent_attempts: int = 0  # consecutive attempts without any answer (see HOST_DOWN_AFTER)
     last_failure: str = ""
 
@@ -132,17 +130,19 @@ class Fetcher:
             scope_error = self._scope_error(current, s, allowed_hosts) or await self._resolves_private(current, s)
             if scope_error:
                 return FetchResult(url, current, None, error=scope_error, attempts=attempts)
-            if s.obey_robots and not await self._robots_allows(current, s):
-                host = self._hosts[host_of(current)]
-                reason = host.robots_error or "disallowed by robots.txt"
-                return FetchResult(url, current, None, error=f"robots: {reason}", attempts=attempts)
+            if s.obey_robots:
+                state = await self._robots(current, s)
+                if not state.allows(current, robots.product_token(s.user_agent)):
+                    reason = (f"robots.txt unreachable ({state.problem}); host skipped this run" if state.problem
+                              else "disallowed by robots.txt")
+                    return FetchResult(url, current, None, error=f"robots: {reason}", attempts=attempts)
             # Validators belong to the URL they were recorded for, not to a redirect target.
             result, tries = await self._get_with_retries(current, s, validators if current == url else Validators(), accept)
             attempts += tries
             if isinstance(result, str):
                 return FetchResult(url, current, None, error=result, attempts=attempts)
             response, body = result
-            if response.status_code in (301, 302, 303, 307, 308):
+            if response.status_code in _REDIRECT_STATUSES:
                 location = response.headers.get("location")
                 target = normalize_url(location, base=current) if location else None
                 if target is None:
@@ -258,44 +258,55 @@ class Fetcher:
         return self._hosts.setdefault(host_of(url), _Host())
 
     def _delay(self, host: _Host, s: Settings) -> float:
-        crawl_delay = host.robots.crawl_delay(s.user_agent) if host.robots else None
-        return max(s.delay, float(crawl_delay or 0.0))
+        if host.robots is None or not s.obey_robots:
+            return s.delay
+        return max(s.delay, host.robots.crawl_delay(robots.product_token(s.user_agent)) or 0.0)
 
     async def _wait_for_slot(self, host: _Host, s: Settings) -> None:
         wait = host.next_slot - self._clock()
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _robots_allows(self, url: str, s: Settings) -> bool:
-        host = self._host(url)
-        async with host.robots_lock:
-            if host.robots is None and host.robots_error is None:
-                await self._load_robots(host, origin_of(url), s)
-        if host.robots is None:
-            return False
-        return host.robots.can_fetch(s.user_agent, url)
+    async def robots_sitemaps(self, url: str, settings: Settings | None = None) -> tuple[str, ...]:
+        """The Sitemap lines of the robots.txt of url's host (read once and kept, as for every request)."""
+        s = settings or self.settings
+        if not s.obey_robots or self._scope_error(url, s, None) or await self._resolves_private(url, s):
+            return ()
+        return (await self._robots(url, s)).sitemaps
 
-    async def _load_robots(self, host: _Host, origin: str, s: Settings) -> None:
-        robots_url = f"{origin}/robots.txt"
-        parser = urllib.robotparser.RobotFileParser(robots_url)
-        no_retry = replace(s, retries=1, max_bytes=ROBOTS_MAX_BYTES)
-        result, _ = await self._get_with_retries(robots_url, no_retry, Validators(), "text/plain,*/*;q=0.5")
-        if isinstance(result, str):
-            if result.startswith("too_large"):
-                parser.parse([])  # an oversized robots.txt is treated as absent, as Google does
-            else:
-                host.robots_error = f"robots.txt unreachable ({result}); host skipped this run"
-                return
-        else:
+    def robots_problem(self, host: str) -> str | None:
+        """Why nothing on `host` (as host_of gives it) was fetched this run: its robots.txt could not be read."""
+        state = self._hosts[host].robots if host in self._hosts else None
+        return state.problem if state else None
+
+    async def _robots(self, url: str, s: Settings) -> robots.RobotsState:
+        host = self._host(url)
+        async with host.robots_lock:  # one robots.txt request per host, however many pages wait for it
+            if host.robots is None or not host.robots.fresh(self._clock()):
+                host.robots = await self._load_robots(origin_of(url), s)
+            return host.robots
+
+    async def _load_robots(self, origin: str, s: Settings) -> robots.RobotsState:
+        """Fetch /robots.txt, following up to robots.MAX_REDIRECTS redirects (to other hosts too, as RFC 9309
+        asks; private addresses still need allow_private_hosts). An oversized file counts as absent."""
+        quick = replace(s, retries=1, max_bytes=robots.MAX_BYTES)
+        target = f"{origin}/robots.txt"
+        for _hop in range(robots.MAX_REDIRECTS + 1):
+            scope_error = self._scope_error(target, s, None) or await self._resolves_private(target, s)
+            if scope_error:
+                return robots.unreachable(f"redirected out of scope: {scope_error}", self._clock())
+            result, _ = await self._get_with_retries(target, quick, Validators(), "text/plain,*/*;q=0.5")
+            if isinstance(result, str):
+                if result.startswith("too_large"):
+                    return robots.from_response(404, b"", self._clock())
+                return robots.unreachable(result, self._clock())
             response, body = result
-            if response.status_code >= 500:
-                host.robots_error = f"robots.txt answered {response.status_code}; host skipped this run"
-                return
-            if response.status_code >= 400 or response.status_code in (301, 302, 303, 307, 308):
-                parser.parse([])  # no robots.txt: everything allowed
-            else:
-                parser.parse(_robots_lines(body))
-        host.robots = parser
+            location = response.headers.get("location")
+            following = normalize_url(location, base=target) if location else None
+            if response.status_code not in _REDIRECT_STATUSES or following is None:
+                return robots.from_response(response.status_code, body, self._clock())
+            target = following
+        return robots.from_response(404, b"", self._clock())  # too many redirects: unavailable
 
 
 async def _check_location(response: httpx.Response) -> None:
@@ -358,12 +369,6 @@ async def _private_address(host: str, port: int) -> str | None:
         if not ip.is_global:
             return address
     return None
-
-
-def _robots_lines(body: bytes) -> list[str]:
-    """robots.txt lines, with fractional Crawl-delay values rounded up: urllib's parser ignores non-integers."""
-    lines = body.decode("utf-8", errors="replace").splitlines()
-    return [_CRAWL_DELAY.sub(lambda m: f"{m.group(1)}{math.ceil(float(m.group(2)))}", line) for line in lines]
 
 
 def _retry_after(value: str | None) -> float | None:
