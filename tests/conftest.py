@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -18,11 +19,32 @@ from click.testing import CliRunner
 from integration_watch.cli import main
 from integration_watch.config import Config, load_config
 from integration_watch.corpus import ArticleRecord, Corpus
+from integration_watch.engines import apertium_modes
 from integration_watch.fixtures import FixtureSites, bundled_sites_dir
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 SHARED = REPO.parent / "shared"
+
+
+@functools.cache
+def _installed_apertium_modes() -> frozenset[str]:
+    return frozenset(apertium_modes())
+
+
+def skip_without_apertium(*modes: str) -> None:
+    """Skip the running test, saying which, unless Apertium lists these modes (e.g. "spa-eng")."""
+    missing = sorted(set(modes) - _installed_apertium_modes())
+    if missing:
+        pytest.skip(f"Apertium mode {', '.join(missing)} not installed ('apertium -l' does not list it; "
+                    "./setup.sh test installs it)")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked `@pytest.mark.apertium("spa-eng", ...)` calls the real Apertium binary with those
+    modes: where they are not installed it is skipped with that reason, never passed without them."""
+    for marker in item.iter_markers("apertium"):
+        skip_without_apertium(*marker.args)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+import re
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,19 @@ def test_demo_runs_the_real_pipeline_on_the_bundled_sites(tmp_path: Path, monkey
     assert (tmp_path / "demo.db").exists()
     assert "sample search 'integration strategy'" in result.stdout
     assert " new," in result.stdout
+
+
+def test_demo_without_apertium_says_which_languages_it_left_untranslated_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Apertium cannot be uninstalled for one test: a PATH with nothing on it hides it, as on a machine without it.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = CliRunner().invoke(main, ["--models", str(tmp_path / "models"), "demo"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"not translated, no engine on this machine: .*Spanish \(\d+ articles\)", result.stdout)
+    assert "Apertium is not installed (no 'apertium' command" in result.stdout
+    assert "sample search 'integration strategy'" in result.stdout
 
 
 # --- no silent nothing: a mistyped filter, field or database is an error naming what exists ---------------

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run, store_article
+from conftest import FIXTURES, run, skip_without_apertium, store_article
 from integration_watch.corpus import Corpus, CorpusError
 from integration_watch.engines import Engines
 from integration_watch.stories import update_stories
@@ -72,6 +72,7 @@ def _urls(document: dict) -> list[set[str]]:
 @pytest.fixture
 def corpus_db(tmp_path: Path) -> Path:
     """Three stories: the partnership in English on two sites and in Spanish, a funding call, a health item."""
+    skip_without_apertium("spa-eng")  # the Spanish copy joins its story through its translation
     db = tmp_path / "c.db"
     with Corpus(db) as corpus:
         store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en", title="Partnership launched",
@@ -105,6 +106,7 @@ def test_one_entry_per_story_in_english_ordered_by_sources_then_date(corpus_db: 
     assert document["articles"] == 5
 
 
+@pytest.mark.apertium("spa-eng")
 def test_a_story_known_only_in_translation_says_so(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     with Corpus(db) as corpus:
@@ -183,6 +185,7 @@ def test_first_digest_covers_the_last_24_hours(tmp_path: Path) -> None:
     assert "last 24 hours" in document["window"]["description"]
 
 
+@pytest.mark.apertium("spa-eng")
 def test_a_follow_up_lists_new_and_earlier_coverage(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     models = tmp_path / "models"
@@ -383,6 +386,7 @@ def test_markdown_and_text_carry_article_text_safely(hostile_db: Path) -> None:
 # --- the fixture sites ------------------------------------------------------------------------------------
 
 
+@pytest.mark.apertium("spa-eng")
 def test_fixture_sites_digest_groups_their_stories(crawled_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "copy.db"
     with sqlite3.connect(crawled_db) as source, sqlite3.connect(db) as copy:

@@ -16,6 +16,7 @@ from conftest import datasette_server, run
 from integration_watch.serve import metadata_for
 
 
+@pytest.mark.apertium("spa-eng")
 def test_jsonl_export_has_original_and_english_and_follows_the_filters(crawled_db: Path) -> None:
     code, out, err = run(crawled_db, "export")
     assert code == 0, err
@@ -78,6 +79,7 @@ def datasette(crawled_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield base
 
 
+@pytest.mark.apertium("spa-eng")
 def test_datasette_offers_full_text_search_on_articles(datasette: str) -> None:
     page = httpx.get(f"{datasette}/integration-watch/articles").text
     assert 'name="_search"' in page  # the search box: Datasette detected the FTS index by itself

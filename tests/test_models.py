@@ -49,12 +49,17 @@ def test_install_from_file_then_list(greek_package: Path, tmp_path: Path) -> Non
     code, out, _ = cli("--models", str(models), "models", "list", "--format", "json")
     pairs = json.loads(out)["pairs"]
     assert {"engine": "argos", "source": "el", "target": "en", "version": "1.0"}.items() <= pairs[0].items()
-    assert any(p["engine"] == "apertium" and p["source"] == "es" for p in pairs)
     # installing a newer version of the same pair replaces it
     newer = build_argos_package(tmp_path / "v2", from_code="el", to_code="en", package_version="1.1")
     assert cli("--models", str(models), "models", "install", str(newer))[0] == 0
     pairs = json.loads(cli("--models", str(models), "models", "list", "--format", "json")[1])["pairs"]
     assert [p["version"] for p in pairs if p["engine"] == "argos"] == ["1.1"]
+
+
+@pytest.mark.apertium("spa-eng")
+def test_models_list_shows_the_apertium_pairs(tmp_path: Path) -> None:
+    pairs = json.loads(cli("--models", str(tmp_path / "models"), "models", "list", "--format", "json")[1])["pairs"]
+    assert any(p["engine"] == "apertium" and p["source"] == "es" and p["location"] == "spa-eng" for p in pairs)
 
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:
@@ -86,7 +91,8 @@ def test_a_broken_or_foreign_package_gets_a_clear_error_and_installs_nothing(
     assert len(err.strip().splitlines()) == 1
     installed = [p for p in (models / "argos").iterdir()] if (models / "argos").exists() else []
     assert installed == []
-    assert "argos" not in cli("--models", str(models), "models", "list")[1].split()
+    pairs = json.loads(cli("--models", str(models), "models", "list", "--format", "json")[1])["pairs"]
+    assert not any(p["engine"] == "argos" for p in pairs)
 
 
 def _broken_model(package: Path, dest: Path) -> Path:
@@ -164,6 +170,7 @@ def test_a_crawl_translates_with_an_installed_model_and_keeps_english_paragraphs
         assert row["translation_status"] == "translated" and row["title_en"]
 
 
+@pytest.mark.apertium("spa-eng")
 def test_a_language_with_only_a_model_into_another_language_is_translated_by_pivot(tmp_path: Path) -> None:
     from conftest import store_article
     from integration_watch.corpus import Corpus

@@ -93,6 +93,7 @@ def _stories(corpus: Corpus) -> dict[int, int]:
     return {r[0]: r[1] for r in corpus.conn.execute("SELECT id, story_id FROM articles")}
 
 
+@pytest.mark.apertium("spa-eng")
 def test_copies_and_translations_join_different_articles_stay_apart(tmp_path: Path) -> None:
     with Corpus(tmp_path / "c.db") as corpus:
         original = store_article(corpus, "https://ec.europa.eu/a", ORIGINAL, "en", published="2021-03-19")
@@ -244,6 +245,7 @@ def test_search_shows_one_row_per_story_and_show_lists_the_others(tmp_path: Path
     assert run("recluster").startswith("3 articles in 2 stories")  # with the thresholds the corpus remembers
 
 
+@pytest.mark.apertium("spa-eng")
 def test_fixture_sites_stories_match_the_ground_truth(sites: FixtureSites, tmp_path: Path) -> None:
     """expected.json groups the fixture pages that carry one story and names pages that must stay apart.
     Members in English or Spanish (Apertium) must share a story; Italian ones wait for a model here, so they

@@ -19,19 +19,13 @@ from integration_watch.cli import main
 from integration_watch.config import load_config
 from integration_watch.corpus import Corpus
 from integration_watch.crawl import crawl
-from integration_watch.engines import ApertiumEngine, Engines, apertium_modes
+from integration_watch.engines import ApertiumEngine, Engines
 from integration_watch.fixtures import FixtureSites
 from integration_watch.search import search
 from integration_watch.translate import split_sentences, translate_articles, translate_pending
 
-# The real Apertium binary is a requirement of these tests (README; .ci/run installs it): fail, don't skip.
-needs_apertium = pytest.mark.usefixtures("apertium_spa_eng")
-
-
-@pytest.fixture(scope="session")
-def apertium_spa_eng() -> None:
-    modes = apertium_modes()
-    assert {"spa-eng", "cat-eng"} <= set(modes), "install Apertium: apt-get install apertium apertium-eng-spa apertium-eng-cat"
+# The real Apertium binary with its Spanish and Catalan pairs (./setup.sh test installs them; skipped without).
+needs_apertium = pytest.mark.apertium("spa-eng", "cat-eng")
 
 
 # --- sentence splitting ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -20,8 +21,10 @@ from .config import ConfigError, load_config
 from .corpus import Corpus, CorpusError, CrawlLock
 from .cli_sources import sources_group
 from .crawl import CrawlReport, crawl
-from .engines import Engines, ModelError, default_models_dir, install_argos_file, install_argos_from_index
+from .engines import (Engines, ModelError, apertium_modes, default_models_dir, install_argos_file,
+                      install_argos_from_index)
 from .fixtures import bundled_sites_dir, serve_fixture_sites
+from .language import language_name
 from .search import SORTS, Filters, QueryError, parse_query, search
 from .stories import StoryReport, Thresholds, recluster, update_stories
 from .translate import TranslateReport, translate_pending
@@ -631,6 +634,9 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
     _print_report(report, "text", quiet=False)
     with Corpus(db, readonly=True) as corpus:
         hits = search(corpus, query, limit=5)
+        waiting = corpus.translation_stats()["waiting"]
+    if waiting:
+        click.echo(_why_untranslated(waiting, ctx.obj["models"]))
     click.echo(f"\nsample search {query!r}: {len(hits)} best matches")
     for h in hits:
         click.echo(f"  #{h.id} [{h.lang}] {h.title}\n      {h.snippet}")
@@ -638,6 +644,18 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
                f"   or   integration-watch --db {db} show {hits[0].id if hits else 1}"
                f"   or   integration-watch --db {db} digest --out digest.html")
     sys.exit(report.exit_code)
+
+
+def _why_untranslated(waiting: dict[str, int], models: Path) -> str:
+    """Which languages the demo left untranslated, and why: this machine has no engine for them."""
+    langs = ", ".join(f"{language_name(lang)} ({n} article{'s' * (n != 1)})" for lang, n in waiting.items())
+    if shutil.which("apertium") is None:
+        apertium = "Apertium is not installed (no 'apertium' command; ./setup.sh demo installs it with apt-get)"
+    else:
+        apertium = "Apertium here has " + (", ".join(apertium_modes()) or "no pair into English") + " only"
+    return (f"\nnot translated, no engine on this machine: {langs}.\n  {apertium}; no argos model for them in "
+            f"{models} ('integration-watch models install').\n  They are stored and searchable in their own "
+            "language; 'integration-watch translate' fills in the English once an engine is installed.")
 
 
 def _reset_demo_db(db: Path, demo_sources: set[str]) -> None:
