@@ -26,7 +26,7 @@ as_root() {
 }
 
 apt_install() {
-    command -v apt-get >/dev/null 2>&1 || return 1
+    command -v apt-get >/dev/null 2>&1 || { say "no apt-get on this machine: cannot install $*"; return 1; }
     say "apt-get install $*"
     as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
@@ -65,6 +65,7 @@ ensure_venv() {
             || die "cannot create a virtual environment: install your Python's venv package (e.g. python3-venv)"
         "$PYTHON" -m venv .venv
     fi
+    .venv/bin/python -m pip install --quiet --upgrade pip  # the pip of an older Python warns about sdists
 }
 
 case "${1:-}" in
