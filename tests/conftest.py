@@ -24,7 +24,8 @@ from integration_watch.fixtures import FixtureSites, bundled_sites_dir
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
-SHARED = REPO.parent / "shared"
+# Evaluation data (../shared/evaldata beside the checkout, or IW_EVALDATA): the tests that read it skip without it.
+EVALDATA = Path(os.environ.get("IW_EVALDATA", REPO.parent / "shared" / "evaldata"))
 
 
 @functools.cache
@@ -36,15 +37,22 @@ def skip_without_apertium(*modes: str) -> None:
     """Skip the running test, saying which, unless Apertium lists these modes (e.g. "spa-eng")."""
     missing = sorted(set(modes) - _installed_apertium_modes())
     if missing:
-        pytest.skip(f"Apertium mode {', '.join(missing)} not installed ('apertium -l' does not list it; "
-                    "./setup.sh test installs it)")
+        pytest.skip(apertium_skip_reason(missing))
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
+def apertium_skip_reason(missing: list[str]) -> str:
+    return (f"Apertium mode {', '.join(missing)} not installed ('apertium -l' does not list it; "
+            "./setup.sh test installs it)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test marked `@pytest.mark.apertium("spa-eng", ...)` calls the real Apertium binary with those
     modes: where they are not installed it is skipped with that reason, never passed without them."""
-    for marker in item.iter_markers("apertium"):
-        skip_without_apertium(*marker.args)
+    for item in items:
+        for marker in item.iter_markers("apertium"):
+            missing = sorted(set(marker.args) - _installed_apertium_modes())
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=apertium_skip_reason(missing)))
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from pathlib import Path
 
 import pytest
+from conftest import EVALDATA
 from extract_pages import (
     SEED000_BODY,
     SEED000_RELATED,
@@ -38,7 +38,6 @@ from extract_pages import (
 
 from integration_watch.extract import extract_page
 
-EVALDATA = Path(__file__).resolve().parents[2] / "shared" / "evaldata"
 
 
 def test_seed000_cor_page_keeps_report_and_drops_greek_furniture():
@@ -255,7 +254,7 @@ def _zyte_case(case_id: str):
     raise LookupError(case_id)
 
 
-@pytest.mark.skipif(not (ZYTE / "cases.jsonl").exists(), reason="shared evaldata not available")
+@pytest.mark.skipif(not (ZYTE / "cases.jsonl").exists(), reason=f"Zyte evaluation set not found at {ZYTE} (set IW_EVALDATA to shared/evaldata)")
 @pytest.mark.parametrize(
     "case_id",
     ["04a6711c", "05844573", "0d461229", "0ec95c72", "20b2b649", "3252222e", "57b4dafd", "5a822960"],

@@ -8,11 +8,11 @@ integration-strategy slides, a Swedish aggregator around an English press releas
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from conftest import EVALDATA
 from integration_watch.language import (
     EU_LANGUAGES,
     LanguageDetector,
@@ -97,7 +97,6 @@ Liderar diseñando e implementando estrategias de integración que adopten expl�
 ENGLISH_PARAGRAPHS = [line for line in SEED_004.split("\n") if len(line) > 150]
 ITALIAN_PARAGRAPHS = [line for line in SEED_002.split("\n") if len(line) > 150][:2]
 
-EVALDATA = Path(os.environ.get("IW_EVALDATA", Path(__file__).resolve().parents[2] / "shared" / "evaldata"))
 
 
 @pytest.fixture(scope="module")
