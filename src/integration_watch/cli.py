@@ -634,7 +634,7 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
     _print_report(report, "text", quiet=False)
     with Corpus(db, readonly=True) as corpus:
         hits = search(corpus, query, limit=5)
-        waiting = corpus.translation_stats()["waiting"]
+        waiting = corpus.translations.translation_stats()["waiting"]
     if waiting:
         click.echo(_why_untranslated(waiting, ctx.obj["models"]))
     click.echo(f"\nsample search {query!r}: {len(hits)} best matches")
