@@ -3,7 +3,7 @@
 #   ./setup.sh demo [DEMO OPTIONS]     the demo, in .venv
 #   ./setup.sh test [PYTEST OPTIONS]   the tests, in .venv
 # Creates or reuses .venv, installs the package into it (with the test extra for the tests), installs the
-# Debian Apertium pairs when `apertium -l` does not list their modes, then runs. Without apt-get (or when
+# Debian Apertium pairs when `apertium -l` does not list their modes (and for the tests Chromium), then runs. Without apt-get (or when
 # installing fails) it says what to install and goes on: the demo leaves those languages untranslated and
 # says so, the tests that need Apertium are skipped with the missing mode as the reason.
 set -eu
@@ -50,6 +50,14 @@ ensure_apertium() {
     say "To have them, install the Debian/Ubuntu packages: $APERTIUM_PACKAGES"
 }
 
+# The serve tests drive a real headless Chromium (through Playwright, which the test extra installs).
+ensure_chromium() {
+    for browser in chromium chromium-browser google-chrome; do
+        command -v "$browser" >/dev/null 2>&1 && return 0
+    done
+    apt_install chromium || say "going on without Chromium: the browser tests of serve are skipped (install chromium to run them)"
+}
+
 python_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
 
 ensure_venv() {
@@ -84,4 +92,5 @@ ensure_apertium
 if [ "$verb" = demo ]; then
     exec .venv/bin/integration-watch demo "$@"
 fi
+ensure_chromium
 exec .venv/bin/python -m pytest "$@"
