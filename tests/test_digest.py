@@ -11,7 +11,7 @@ import json
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -51,6 +51,14 @@ HOUSING = (
 FURNITURE = "Follow our newsletter to get the latest news about migrant integration across the regions of Europe."
 
 
+def days_ago(n: int) -> str:
+    """A publication date n days before today (UTC): a first digest covers what was published in the last 24 h."""
+    return (datetime.now(UTC) - timedelta(days=n)).date().isoformat()
+
+
+YESTERDAY, TODAY = days_ago(1), days_ago(0)
+
+
 def _place(db: Path, models: Path | None = None) -> None:
     """What the end of a crawl does: translate what is new (Apertium for Spanish), then place stories."""
     with Corpus(db) as corpus:
@@ -76,15 +84,15 @@ def corpus_db(tmp_path: Path) -> Path:
     db = tmp_path / "c.db"
     with Corpus(db) as corpus:
         store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en", title="Partnership launched",
-                      published="2021-03-19", source="cor")
+                      published=YESTERDAY, source="cor")
         store_article(corpus, "https://news.example/eu-partnership", "Share this page\n" + PARTNERSHIP, "en",
-                      title="EU: partnership on integration", published="2021-03-20", source="news")
+                      title="EU: partnership on integration", published=YESTERDAY, source="news")
         store_article(corpus, "https://malaga.example/alianza", PARTNERSHIP_ES, "es",
-                      title="La Comisión y el Comité lanzan una alianza", published="2021-03-23", source="malaga")
+                      title="La Comisión y el Comité lanzan una alianza", published=TODAY, source="malaga")
         store_article(corpus, "https://news.example/call", CALL, "en", title="Call for proposals: migrant women",
-                      published="2022-06-01", source="news")
+                      published=YESTERDAY, source="news")
         store_article(corpus, "https://malaga.example/health", HEALTH, "en", title="Interpreters in health centres",
-                      published="2022-06-03", source="malaga")
+                      published=TODAY, source="malaga")
     _place(db, tmp_path / "models")
     return db
 
@@ -99,7 +107,7 @@ def test_one_entry_per_story_in_english_ordered_by_sources_then_date(corpus_db: 
     assert partnership["headline"] == "Partnership launched" and partnership["headline_lang"] == "en"
     assert partnership["lead"].startswith("The European Commission and the European Committee of the Regions")
     assert 2 <= len(re.findall(r"[.!?](?:\s|$)", partnership["lead"])) <= 3
-    assert partnership["languages"] == ["en", "es"] and partnership["published"] == "2021-03-19"
+    assert partnership["languages"] == ["en", "es"] and partnership["published"] == YESTERDAY
     assert partnership["machine_translation"] is None  # headline and lead were written in English
     # among stories with as many sources, the newest publication first
     assert [s["headline"] for s in stories[1:]] == ["Interpreters in health centres", "Call for proposals: migrant women"]
@@ -179,10 +187,21 @@ def test_first_digest_covers_the_last_24_hours(tmp_path: Path) -> None:
         # time passing cannot be waited for in a test: this article was first stored three days ago
         corpus.conn.execute("UPDATE articles SET first_fetched = '2026-01-01T06:00:00+00:00' WHERE id = ?", (old,))
         corpus.conn.commit()
+        # stored just now, but published long ago: a first crawl's backlog, not news
+        store_article(corpus, "https://news.example/summit", SUMMIT, "en", title="Summit", source="news",
+                      published="2020-05-05")
+        store_article(corpus, "https://news.example/housing", HOUSING, "en", title="Housing", source="news",
+                      published=YESTERDAY)
     _place(db)
-    document = _digest(db)
-    assert [s["headline"] for s in document["stories"]] == ["Recent"]
-    assert "last 24 hours" in document["window"]["description"]
+    document = _digest(db, "--dry-run")
+    assert sorted(s["headline"] for s in document["stories"]) == ["Housing", "Recent"]
+    assert document["window"]["description"] == "published in the last 24 hours (first digest)"
+    assert document["backlog"] == {"articles": 2, "published_from": "2020-05-05"}
+    code, out, _ = run(db, "digest", "--format", "text")
+    assert code == 0 and ("2 stories from 2 new articles published in the last 24 hours (first digest); 2 older "
+                          "articles (published from 2020-05-05) were already in the corpus and are not news: "
+                          "'integration-watch digest --since 2020-05-05' lists them.") in " ".join(out.split())
+    assert _digest(db)["stories"] == []  # the backlog is not the next digest's either
 
 
 @pytest.mark.apertium("spa-eng")
@@ -191,12 +210,12 @@ def test_a_follow_up_lists_new_and_earlier_coverage(tmp_path: Path) -> None:
     models = tmp_path / "models"
     with Corpus(db) as corpus:
         store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en", title="Partnership", source="cor",
-                      published="2021-03-19")
+                      published=YESTERDAY)
     _place(db, models)
     assert len(_digest(db)["stories"]) == 1
     with Corpus(db) as corpus:
         store_article(corpus, "https://malaga.example/alianza", PARTNERSHIP_ES, "es", title="Alianza", source="malaga",
-                      published="2021-03-23")
+                      published=TODAY)
     _place(db, models)
     (story,) = _digest(db)["stories"]
     assert story["earlier"] is True and story["sources"] == ["cor", "malaga"]
@@ -204,7 +223,7 @@ def test_a_follow_up_lists_new_and_earlier_coverage(tmp_path: Path) -> None:
         "https://cor.example/partnership": False, "https://malaga.example/alianza": True}
     code, out, _ = run(db, "digest", "--again", "--format", "markdown")
     assert code == 0 and "follow-up: seen before this digest" in out
-    assert re.search(r"\\\[es\\\] \[Alianza.*\]\(<https://malaga\.example/alianza>\), malaga, 2021-03-23, new", out)
+    assert re.search(rf"\\\[es\\\] \[Alianza.*\]\(<https://malaga\.example/alianza>\), malaga, {TODAY}, new", out)
 
 
 def test_articles_a_crawl_has_not_finished_wait_for_the_next_digest(tmp_path: Path) -> None:
@@ -220,14 +239,33 @@ def test_articles_a_crawl_has_not_finished_wait_for_the_next_digest(tmp_path: Pa
     assert [s["headline"] for s in _digest(db)["stories"]] == ["Health"]
 
 
-def test_since_until_is_a_report_on_publication_dates(corpus_db: Path) -> None:
-    june = _digest(corpus_db, "--since", "2022-06-01", "--until", "2022-06-02")
+def test_since_until_is_a_report_on_publication_dates(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        for url, text, lang, title, published in [
+            ("https://cor.example/partnership", PARTNERSHIP, "en", "Partnership launched", "2021-03-19"),
+            ("https://news.example/eu-partnership", PARTNERSHIP, "en", "EU: partnership", "2021-03-20"),
+            ("https://malaga.example/alianza", PARTNERSHIP_ES, "es", "Alianza", "2021-03-23"),
+            ("https://news.example/call", CALL, "en", "Call for proposals: migrant women", "2022-06-01"),
+            ("https://news.example/health", HEALTH, "en", "Interpreters", "2022-06-03"),
+        ]:
+            store_article(corpus, url, text, lang, title=title, published=published, source=url.split("/")[2])
+    _place(db, tmp_path / "models")
+    june = _digest(db, "--since", "2022-06-01", "--until", "2022-06-02")
     assert [s["headline"] for s in june["stories"]] == ["Call for proposals: migrant women"]
-    march = _digest(corpus_db, "--since", "2021-03", "--until", "2021-03")
+    code, out, _ = run(db, "digest", "--since", "2022-06-01", "--until", "2022-06-02", "--format", "text")
+    assert code == 0 and "1 story from 1 article published 2022-06-01 .. 2022-06-02." in out  # not "new"
+    march = _digest(db, "--since", "2021-03", "--until", "2021-03")
     assert [len(s["originals"]) for s in march["stories"]] == [3]
-    assert len(_digest(corpus_db)["stories"]) == 3  # reports moved no watermark
-    code, _, err = run(corpus_db, "digest", "--since", "June")
+    code, _, err = run(db, "digest", "--since", "June")
     assert code == 2 and err.startswith("error: cannot read the date 'June'")
+    # reports moved no watermark, and a first crawl's backlog of old articles is not news: the first digest
+    # says how many there are and how to see them
+    code, out, _ = run(db, "digest")
+    assert (code, out) == (0, "nothing new: no articles published in the last 24 hours (first digest); 5 older "
+                              "articles (published from 2021-03-19) were already in the corpus and are not news: "
+                              "'integration-watch digest --since 2021-03-19' lists them\n")
+    assert len(_digest(db, "--since", "2021-03-19")["stories"]) == 3
 
 
 def test_filters_have_their_own_watermarks(corpus_db: Path) -> None:
@@ -246,7 +284,7 @@ def test_empty_window_prints_one_line_and_writes_no_file(tmp_path: Path) -> None
         pass
     out_file = tmp_path / "digest.html"
     code, out, err = run(db, "digest", "--out", str(out_file))
-    assert (code, out) == (0, "nothing new: no articles in the last 24 hours (first digest)\n")
+    assert (code, out) == (0, "nothing new: no articles published in the last 24 hours (first digest)\n")
     assert not out_file.exists()
 
 
@@ -287,7 +325,7 @@ def hostile_db(tmp_path: Path) -> Path:
     db = tmp_path / "h.db"
     with Corpus(db) as corpus:
         store_article(corpus, 'https://bad.example/a?q="><script>x</script>', HOSTILE_TEXT, "en",
-                      title=HOSTILE_TITLE, published="2024-01-02", source="bad")
+                      title=HOSTILE_TITLE, published=TODAY, source="bad")
         store_article(corpus, "javascript:alert(1)", HEALTH, "en", title="Not a link", source="bad")
     _place(db)
     return db
@@ -391,7 +429,7 @@ def test_fixture_sites_digest_groups_their_stories(crawled_db: Path, tmp_path: P
     db = tmp_path / "copy.db"
     with sqlite3.connect(crawled_db) as source, sqlite3.connect(db) as copy:
         source.backup(copy)  # the session's crawled corpus is shared and read-only
-    document = _digest(db)
+    document = _digest(db, "--since", "1990")  # the fixture sites' articles are years old: a report on them all
     with Corpus(db, readonly=True) as corpus:
         stories = {r[0]: r[1] for r in corpus.conn.execute("SELECT story_id, count(*) FROM articles GROUP BY 1")}
     assert len(document["stories"]) == len(stories)

@@ -416,8 +416,8 @@ def stories_cmd(obj: dict[str, Any], since: str | None, until: str | None, lang:
 @_friendly
 def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: str | None, until: str | None,
                lang: str | None, source: str | None, dry_run: bool, again: bool) -> None:
-    """What is new since the last digest (the first time: the last 24 hours), one entry per story: English
-    headline and lead, date, languages, sources, a link to every original. Stories carried by most sources
+    """What is new since the last digest (the first time: published in the last 24 hours), one entry per story:
+    English headline and lead, date, languages, sources, a link to every original. Stories carried by most sources
     come first. Written completely, a digest counts as delivered: the next one starts after it."""
     fmt = fmt or (digest_formats.SUFFIXES.get(out.suffix.lower(), "markdown") if out else "markdown")
     filters = Filters(lang, source, since, until)
@@ -448,7 +448,8 @@ def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: st
         if not dry_run and result.window.kind == "new":
             digest.mark_delivered(corpus, result, fmt, str(out) if out else None)
     if out is not None:
-        click.echo(f"digest: {len(result.entries)} stories, {result.articles} new articles -> {out}", err=True)
+        new = "" if result.window.kind == "report" else "new "
+        click.echo(f"digest: {len(result.entries)} stories, {result.articles} {new}articles -> {out}", err=True)
 
 
 @main.command("recluster")

@@ -6,7 +6,9 @@ the last digest" is "an id above the highest the last delivered digest covered":
 missed cron day can make an article skip a digest or appear in two. A digest covers only articles the
 pipeline has finished with, i.e. placed in a story (the last stage); those still in a running or killed
 crawl wait for the next digest. Each set of filters (--lang, --source) has its own watermark, so a desk can
-send an Italian digest and a full one from one corpus. The first digest of a set covers the last 24 hours.
+send an Italian digest and a full one from one corpus. The first digest of a set covers what was published
+(first seen, when undated) in the last 24 hours: a first crawl's backlog of old articles is not news, so it
+is counted and pointed to (--since) instead.
 An explicit --since/--until window (publication dates, else first sighting) is a report: it moves nothing.
 """
 
@@ -72,7 +74,7 @@ class Window:
     after_article: int | None
     through_article: int
     kind: str = "new"  # new: what is new since the last delivered digest; again: that one repeated; report
-    seen_since: str | None = None  # first digest of a key: articles first stored since this timestamp
+    seen_since: str | None = None  # first digest of a key: published (first stored, when undated) since this
     since: str | None = None  # a report's publication dates (as typed)
     until: str | None = None
 
@@ -88,6 +90,8 @@ class Digest:
     articles: int  # new articles in the window
     held_back: int  # articles stored but not finished by the pipeline yet (in the next digest)
     based_on: int | None  # the digest this one continues (its watermark)
+    backlog: int = 0  # a first digest: older articles already in the corpus, left out as not news
+    backlog_from: str | None = None  # the earliest publication (else first sighting) date among them
 
     @property
     def title(self) -> str:
@@ -97,7 +101,12 @@ class Digest:
     def nothing_new(self) -> str:
         return f"nothing new: no articles {self.window.description}" + (
             f" ({self.held_back} still being processed: they will be in the next digest)" if self.held_back else ""
-        )
+        ) + (f"; {self.backlog_line()}" if self.backlog else "")
+
+    def backlog_line(self) -> str:
+        return (f"{self.backlog} older article{'s' if self.backlog != 1 else ''} (published from {self.backlog_from}) "
+                f"{'were' if self.backlog != 1 else 'was'} already in the corpus and {'are' if self.backlog != 1 else 'is'} "
+                f"not news: 'integration-watch digest --since {self.backlog_from}' lists them")
 
 
 def watermark_key(filters: Filters) -> str:
@@ -122,7 +131,8 @@ def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False) -> tup
                        last["through_article"], kind="again", seen_since=last["seen_since"]), 0, based_on)
     if last is None:
         since = (datetime.now(UTC) - FIRST_WINDOW).isoformat(timespec="seconds")
-        return Window("in the last 24 hours (first digest)", None, through, seen_since=since), held_back, based_on
+        return (Window("published in the last 24 hours (first digest)", None, through, seen_since=since),
+                held_back, based_on)
     return (Window(f"since the digest of {minute(last['created'])}", last["through_article"], through),
             held_back, based_on)
 
@@ -143,9 +153,15 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
     if window.after_article is not None:
         where.append("a.id > :after")
         args["after"] = window.after_article
+    backlog, backlog_from = 0, None
     if window.seen_since is not None:
-        where.append("a.first_fetched >= :seen_since")
-        args["seen_since"] = window.seen_since
+        # Published since the day 24 hours ago (dates rarely carry a time), else first stored in the last 24 h.
+        recent = ("(CASE WHEN a.published IS NULL THEN a.first_fetched >= :seen_since "
+                  "ELSE substr(a.published, 1, 10) >= :seen_day END)")
+        args.update(seen_since=window.seen_since, seen_day=window.seen_since[:10])
+        if window.kind == "new":
+            backlog, backlog_from = corpus.digests.count_articles([*where, f"NOT {recent}"], args)
+        where.append(recent)
     found = corpus.digests.window_articles(where, args)
     new_ids = {article for article, _ in found}
     members = {story: [r for r in rows if r["id"] <= window.through_article]  # later ones are the next digest's
@@ -163,7 +179,7 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
     return Digest(
         generated=now(), corpus_id=corpus.get_setting("corpus_id") or "", key=watermark_key(filters),
         filters=Filters(filters.lang, filters.source), window=window, entries=tuple(entries),
-        articles=len(new_ids), held_back=held_back, based_on=based_on,
+        articles=len(new_ids), held_back=held_back, based_on=based_on, backlog=backlog, backlog_from=backlog_from,
     )
 
 
@@ -227,7 +243,8 @@ def _before(original: Original, window: Window) -> bool:
     if window.after_article is not None:
         return original.id <= window.after_article
     if window.seen_since is not None:
-        return original.first_seen < window.seen_since
+        return (original.published < window.seen_since[:10] if original.published
+                else original.first_seen < window.seen_since)
     if window.since is not None:
         return (original.published or original.first_seen[:10]) < parse_date(window.since)
     return False

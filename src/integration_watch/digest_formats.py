@@ -48,10 +48,13 @@ def safe_url(url: str) -> str | None:
 
 def summary_line(d: Digest) -> str:
     stories = len(d.entries)
-    line = (f"{stories} stor{'y' if stories == 1 else 'ies'} from {d.articles} new article{'s' if d.articles != 1 else ''} "
+    new = "" if d.window.kind == "report" else "new "  # a report's articles are old news, by definition
+    line = (f"{stories} stor{'y' if stories == 1 else 'ies'} from {d.articles} {new}article{'s' if d.articles != 1 else ''} "
             f"{d.window.description}")
     if d.held_back:
         line += f"; {d.held_back} more still being processed (in the next digest)"
+    if d.backlog:
+        line += f"; {d.backlog_line()}"
     return line + "."
 
 
@@ -215,6 +218,7 @@ def json_document(d: Digest) -> str:
     return json.dumps({
         "title": d.title, "generated": d.generated, "filters": {"lang": d.filters.lang, "source": d.filters.source},
         "window": asdict(d.window), "articles": d.articles, "held_back": d.held_back,
+        "backlog": {"articles": d.backlog, "published_from": d.backlog_from},
         "stories": [asdict(e) for e in d.entries],
     }, indent=2, ensure_ascii=False)
 

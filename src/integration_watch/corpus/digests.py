@@ -48,3 +48,10 @@ class Digests:
         """(article id, story id) of placed articles matching `where` (clauses on articles `a`)."""
         sql = "SELECT a.id, a.story_id FROM articles a WHERE a.story_id IS NOT NULL" + "".join(" AND " + w for w in where)
         return [(r[0], r[1]) for r in self.core.conn.execute(sql + " ORDER BY a.id", args)]
+
+    def count_articles(self, where: list[str], args: dict[str, object]) -> tuple[int, str | None]:
+        """How many placed articles match `where`, and the earliest publication (else first sighting) date."""
+        sql = ("SELECT count(*), min(substr(coalesce(a.published, a.first_fetched), 1, 10)) FROM articles a "
+               "WHERE a.story_id IS NOT NULL" + "".join(" AND " + w for w in where))
+        count, earliest = self.core.conn.execute(sql, args).fetchone()
+        return int(count), earliest
