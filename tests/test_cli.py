@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import sqlite3
 import re
 from pathlib import Path
@@ -187,3 +188,68 @@ def test_only_crawl_creates_a_corpus(tmp_path: Path, command: tuple[str, ...]) -
     code, _, err = run(db, "--models", str(tmp_path / "models"), *command)
     assert code == 2 and f"{db}: no such database (run 'integration-watch crawl' first)" in err
     assert list(tmp_path.iterdir()) == []  # no database, no lock file
+
+
+# --- every number printed means what its words say --------------------------------------------------------
+
+
+def test_fetched_counts_answers_not_attempts(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on: every attempt is refused, nothing answers
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[defaults]\nallow_private_hosts = true\nretries = 0\ndelay = 0.0\ntimeout = 2.0\n'
+                       f'[[source]]\nname = "silent"\nstart_urls = ["http://127.0.0.1:{port}/", '
+                       f'"http://127.0.0.1:{port}/news"]\n')
+    code, out, _ = run(tmp_path / "c.db", "crawl", "--sources", str(sources), "--no-translate", "--format", "json")
+    (report,) = json.loads(out)["sources"].values()
+    assert code == 1 and report["fetched"] == 0 and len(report["errors"]) == 2
+
+
+def test_translate_says_which_counts_are_this_run_and_which_the_corpus(crawled_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(crawled_db) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)  # the session's corpus is shared: translate writes
+    conn = sqlite3.connect(db)
+    waiting = conn.execute("SELECT count(*) FROM articles WHERE translation_waiting IS NOT NULL").fetchone()[0]
+    greek = conn.execute("SELECT count(*) FROM articles WHERE ' ' || translation_waiting || ' ' LIKE '% el %'").fetchone()[0]
+    conn.close()
+    assert waiting and greek  # no argos model here: the Greek articles wait
+    code, out, err = run(db, "--models", str(tmp_path / "models"), "translate")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("translation: 0 articles tried: 0 translated, 0 already English, 0 still without an engine")
+    assert lines[-1].startswith(f"in the corpus, {waiting} articles wait for an engine (") and f"el {greek}" in lines[-1]
+
+
+def test_search_says_how_many_match_beyond_the_limit(crawled_db: Path) -> None:
+    def hits(*args: str) -> list[dict]:
+        code, out, err = run(crawled_db, "search", "migra*", "--format", "json", *args)
+        assert code == 0, err
+        return json.loads(out)
+
+    stories, articles = len(hits("--limit", "10000")), len(hits("--limit", "10000", "--all-copies"))
+    assert articles > stories > 20  # copies exist, and more stories match than the 20 shown by default
+    code, out, _ = run(crawled_db, "search", "migra*")
+    assert code == 0 and out.splitlines()[-1] == f"20 of {stories} stories ({articles} articles); --limit for more"
+    code, out, _ = run(crawled_db, "search", "migra*", "--all-copies", "--limit", "5")
+    assert out.splitlines()[-1] == f"5 of {articles} articles ({stories} stories); --limit for more"
+    code, out, _ = run(crawled_db, "search", "migra*", "--limit", "10000")
+    assert out.splitlines()[-1] == f"{stories} stories ({articles} articles)"
+    assert len(hits()) == 20  # JSON stays the list of hits scripts parse
+
+    code, out, _ = run(crawled_db, "search", "migra*", "--count")
+    assert (code, out) == (0, f"{stories} stories ({articles} articles)\n")
+    code, out, _ = run(crawled_db, "search", "migra*", "--count", "--by", "lang", "--format", "json")
+    counted = json.loads(out)
+    assert (counted["stories"], counted["articles"]) == (stories, articles)
+    per_lang = counted["by"]["lang"]
+    every = hits("--limit", "10000", "--all-copies")
+    assert {lang: t["articles"] for lang, t in per_lang.items()} == {
+        lang: sum(h["lang"] == lang for h in every) for lang in {h["lang"] for h in every}}
+    assert sum(t["stories"] for t in per_lang.values()) >= stories  # a story in two languages counts in each
+    code, out, _ = run(crawled_db, "search", "migra*", "--count", "--by", "source", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sum(int(r["articles"]) for r in rows) == articles and {r["source"] for r in rows} == {h["source"] for h in every}
+    code, _, err = run(crawled_db, "search", "migra*", "--by", "lang")
+    assert code == 2 and "--by goes with --count" in err

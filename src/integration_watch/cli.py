@@ -25,7 +25,7 @@ from .engines import (Engines, ModelError, apertium_modes, default_models_dir, i
                       install_argos_from_index)
 from .fixtures import bundled_sites_dir, serve_fixture_sites
 from .language import language_name
-from .search import SORTS, Filters, QueryError, parse_query, search
+from .search import COUNT_BY, SORTS, Filters, QueryError, Totals, count, parse_query, search
 from .stories import StoryReport, Thresholds, recluster, update_stories
 from .translate import TranslateReport, translate_pending
 
@@ -238,8 +238,8 @@ def _stories_line(s: StoryReport) -> str:
 
 def _translation_line(t: TranslateReport) -> str:
     return (
-        f"translation: {t.articles} articles: {t.translated} translated, {t.english} already English, "
-        f"{t.pending} waiting for an engine, {t.failed} failed; {t.sentences} sentences, "
+        f"translation: {t.articles} articles tried: {t.translated} translated, {t.english} already English, "
+        f"{t.pending} still without an engine, {t.failed} failed; {t.sentences} sentences, "
         f"{t.engine_sentences} sent to an engine ({t.sentences - t.engine_sentences} repeats or remembered; "
         f"{t.seconds:.1f} s)"
     )
@@ -266,18 +266,19 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
             report = translate_pending(corpus, engines, lang=lang and lang.lower(), source=source,
                                        retranslate=retranslate)
             stories = update_stories(corpus)  # a new translation can join its story
-            waiting = corpus.translations.translation_stats()["waiting"]
+            totals = corpus.translations.translation_stats()
     finally:
         engines.close()
+    waiting = totals["waiting"]
     if fmt == "json":
         click.echo(json.dumps({**report.as_dict(), "waiting": waiting, "stories": stories.as_dict()}, indent=2,
                               ensure_ascii=False))
         return
     click.echo(_translation_line(report))
     click.echo(_stories_line(stories))
-    if waiting:
-        click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in waiting.items())
-                   + "  (see 'models install')")
+    if waiting:  # the whole corpus, not only this run's articles: say so, or the two numbers contradict
+        click.echo(f"in the corpus, {totals['status'].get('pending', 0)} articles wait for an engine ("
+                   + ", ".join(f"{k} {v}" for k, v in waiting.items()) + "); see 'models install'")
 
 
 @main.group("models")
@@ -334,19 +335,29 @@ def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="relevance: bm25, titles weighted, newer first among equals; date: newest first.")
 @click.option("--all-copies", is_flag=True, help="Every matching article, not one per story.")
+@click.option("--count", "count_only", is_flag=True, help="Print only how many stories and articles match.")
+@click.option("--by", type=click.Choice(COUNT_BY), default=None, help="With --count: the numbers per language or source.")
 @format_option("table", "json", "csv")
 @click.pass_obj
 @_friendly
 def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | None, since: str | None,
-               until: str | None, limit: int, sort: str, all_copies: bool, fmt: str) -> None:
+               until: str | None, limit: int, sort: str, all_copies: bool, count_only: bool, by: str | None,
+               fmt: str) -> None:
     """Full-text search over original and English text, one row per story (its best match) unless
     --all-copies. QUERY: words, "phrases", AND/OR/NOT or -word, prefix*, title:word (see the README)."""
     filters = Filters(lang, source, since, until)
     filters.check()  # a bad date is reported before the database is touched
+    if by and not count_only:
+        raise UserError("--by goes with --count (the numbers per language or source)")
     with Corpus(obj["db"], readonly=True) as corpus:
         filters.check_known(corpus)
+        if count_only:
+            _print_counts(count(corpus, query, filters), count(corpus, query, filters, by) if by else None, by, fmt)
+            return
         hits = search(corpus, query, lang=lang, source=source, since=since, until=until, sort=sort, limit=limit,
                       all_copies=all_copies)
+        # a table ends with the totals (JSON and CSV stay lists of hits: scripts parse them; --count gives totals)
+        totals = count(corpus, query, filters)[""] if fmt == "table" and hits else None
     rows = [asdict(h) for h in hits]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -366,6 +377,34 @@ def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | 
             click.echo(f"#{h.id}  [{h.lang or '?'}]  {h.source}  {(h.published or '')[:10]}  {title}{more}")
             click.echo(f"    {h.url}")
             click.echo(f"    {h.snippet}")
+        if totals is not None:
+            click.echo(_totals_line(totals, len(hits), all_copies))
+
+
+def _totals_line(totals: Totals, shown: int, all_copies: bool) -> str:
+    """'20 of 27 stories (32 articles); --limit for more', or '27 stories (32 articles)' when all are shown."""
+    stories = f"{totals.stories} stor{'y' if totals.stories == 1 else 'ies'}"
+    articles = f"{totals.articles} article{'' if totals.articles == 1 else 's'}"
+    whole, part = (articles, stories) if all_copies else (stories, articles)
+    complete = shown >= (totals.articles if all_copies else totals.stories)
+    return (f"{whole} ({part})" if complete else f"{shown} of {whole} ({part}); --limit for more")
+
+
+def _print_counts(total: dict[str, Totals], split: dict[str, Totals] | None, by: str | None, fmt: str) -> None:
+    everything = total[""]
+    if fmt == "json":
+        record: dict[str, Any] = asdict(everything)
+        if split is not None:
+            record["by"] = {by: {key: asdict(t) for key, t in split.items()}}
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        rows = [{by or "all": key, **asdict(t)} for key, t in (split or {"": everything}).items()]
+        click.echo(_csv(rows, [by or "all", "stories", "articles"]), nl=False)
+    else:
+        click.echo(_totals_line(everything, everything.stories, False))
+        for key, t in (split or {}).items():
+            click.echo(f"  {key:24} {t.stories:>7} stor{'y ' if t.stories == 1 else 'ies'} {t.articles:>7} "
+                       f"article{'' if t.articles == 1 else 's'}")
 
 
 # --- stories ---------------------------------------------------------------------------------------

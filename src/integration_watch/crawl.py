@@ -273,7 +273,7 @@ class SourceCrawl:
         result = await self.fetcher.fetch(
             task.url, settings=self.source.settings, validators=validators, allowed_hosts=self.hosts
         )
-        self.report.fetched += 1
+        self.report.fetched += result.status is not None  # a response arrived; refusals and silence are no fetch
         if result.error:
             self._record_error(task, result)
             return

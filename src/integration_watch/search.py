@@ -267,6 +267,36 @@ def search(
     ]
 
 
+
+COUNT_BY = ("lang", "source")
+
+
+@dataclass(frozen=True)
+class Totals:
+    stories: int  # an article outside any story yet counts as a story of its own
+    articles: int
+
+
+def count(corpus: Corpus, query: str, filters: Filters = Filters(), by: str | None = None) -> dict[str, Totals]:
+    """Every match counted, not only the ranked ones: {"": totals} or, `by` "lang" or "source", totals per
+    value. A story with matches in two languages counts once in each, so per-language stories may sum to more
+    than the stories matched; articles always add up."""
+    if by is not None and by not in COUNT_BY:
+        raise QueryError(f"cannot count by {by!r}; use one of {', '.join(COUNT_BY)}")
+    q = parse_query(query)
+    where, args = filters.sql()
+    key = {"lang": "coalesce(a.lang, '?')", "source": "a.source", None: "''"}[by]
+    sql = f"""SELECT {key} AS key, count(*) AS articles, count(DISTINCT coalesce(a.story_id, -a.id)) AS stories
+              FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+              WHERE {' AND '.join(["articles_fts MATCH :match", *where])}
+              GROUP BY 1 ORDER BY 2 DESC, 1"""
+    try:
+        rows = corpus.conn.execute(sql, {**args, "match": q.fts}).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise QueryError(f"search failed: {exc}") from None
+    totals = {row["key"]: Totals(row["stories"], row["articles"]) for row in rows}
+    return totals if by is not None or totals else {"": Totals(0, 0)}
+
 def _texts(corpus: Corpus, ids: list[int]) -> dict[int, tuple[str, str | None]]:
     rows = corpus.select_in("SELECT id, text, text_en FROM articles WHERE id IN ({marks})", ids)
     return {r[0]: (r[1], r[2]) for r in rows}
