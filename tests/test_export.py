@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,6 +52,22 @@ def test_csv_export_to_a_file_round_trips_multiline_text(crawled_db: Path, tmp_p
     code, out, _ = run(crawled_db, "export", "--query", "integration")
     assert [json.loads(line)["text"] for line in out.splitlines()] == [r["text"] for r in rows]
     assert [p.name for p in tmp_path.iterdir()] == ["hits.csv"]  # no temporary file left beside it
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_files_written_with_out_get_the_usual_permissions(crawled_db: Path, tmp_path: Path, umask: int,
+                                                          mode: int) -> None:
+    """A digest or export published to a web folder must be readable there: the umask decides, as for any
+    file the user creates (the process-wide umask is set for this test and restored)."""
+    previous = os.umask(umask)
+    try:
+        for command in (("export", "--query", "integration"), ("digest", "--since", "2020", "--format", "html")):
+            target = tmp_path / f"{command[0]}.out"
+            code, _, err = run(crawled_db, *command, "--out", str(target))
+            assert code == 0, err
+            assert stat.S_IMODE(target.stat().st_mode) == mode, command
+    finally:
+        os.umask(previous)
 
 
 def test_export_errors_are_one_line_and_leave_no_file(crawled_db: Path, tmp_path: Path) -> None:

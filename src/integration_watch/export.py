@@ -11,7 +11,7 @@ import csv
 import json
 import os
 import sqlite3
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,7 +74,10 @@ def write(records: Iterator[dict[str, Any]], out: IO[str], fmt: str) -> int:
 def atomic_output(path: Path) -> Iterator[IO[str]]:
     """A text file that appears at `path` only once it has been written completely."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    # Not mkstemp: its files are 0600 whatever the umask, and a digest published to a web folder must be
+    # readable there. Mode 0666 through the umask gives what any other new file gets (0644 usually).
+    tmp = (path.parent or Path(".")) / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
