@@ -140,7 +140,8 @@ class _SourceInspection:
 
     async def _read_xml(self, outcome: SeedOutcome, result: FetchResult, *, child: bool) -> None:
         try:
-            links = parse_feed_or_sitemap(result.body, result.final_url, max_bytes=self.source.settings.max_bytes)
+            links = parse_feed_or_sitemap(result.body, result.final_url, max_bytes=self.source.settings.max_bytes,
+                                          content_type=result.content_type).links
         except DiscoveryError as exc:
             outcome.error = f"{outcome.role}: {exc}"
             return

@@ -312,11 +312,12 @@ class SourceCrawl:
 
     def _handle_xml(self, task: Task, result: FetchResult) -> None:
         try:
-            links = parse_feed_or_sitemap(result.body, result.final_url, max_bytes=self.source.settings.max_bytes)
+            found = parse_feed_or_sitemap(result.body, result.final_url, max_bytes=self.source.settings.max_bytes,
+                                          content_type=result.content_type)
         except DiscoveryError as exc:
             self._record_error(task, FetchResult(task.url, result.final_url, result.status, error=f"{task.role}: {exc}"))
             return
-        for link in links:
+        for link in found.links:
             if host_of(link.url) not in self.hosts:
                 continue
             if link.kind == "sitemap":
@@ -328,8 +329,10 @@ class SourceCrawl:
             source=self.source.name, url=task.url, role=task.role, depth=task.depth, state="done",
             http_status=result.status, final_url=result.final_url, etag=result.etag,
             last_modified=result.last_modified, content_hash=result.digest,
+            reason=f"entries skipped (no usable URL): {found.skipped}" if found.skipped else None,
         )
-        self.on_event(self.source.name, task.url, f"{task.role}: {len(links)} links")
+        skipped = f", entries skipped (no usable URL): {found.skipped}" if found.skipped else ""
+        self.on_event(self.source.name, task.url, f"{task.role}: {len(found.links)} links{skipped}")
 
     async def _handle_page(self, task: Task, result: FetchResult) -> None:
         if is_xml_document(result.body, result.content_type) and task.role == "listing":

@@ -27,6 +27,7 @@ from .config import Settings
 from .urls import host_of, is_private_host, normalize_url, origin_of, split_host_port
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([a-zA-Z0-9_\-:.]+)["']""")
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # After this many attempts in a row that got no answer at all (timeout, refused, reset), a host is taken as
@@ -426,7 +427,7 @@ _NOT_ASCII_COMPATIBLE = re.compile(r"^(utf-?16|utf-?32|ucs-?2|ucs-?4|utf-?7|iso-
 
 
 def decode_body(body: bytes, content_type: str | None) -> str:
-    """Decode a page: a BOM, else valid UTF-8, else the HTTP or <meta> charset, else detection; never fails.
+    """Decode a page: a BOM, else valid UTF-8, else the HTTP or <meta> (or <?xml?>) charset, else detection; never fails.
 
     Valid UTF-8 with non-ASCII bytes is read as UTF-8 whatever an 8-bit label says (legacy-encoded text is
     practically never valid UTF-8, and "charset=iso-8859-1" on a UTF-8 page is a common server default);
@@ -490,5 +491,6 @@ def _bom_charset(body: bytes) -> str | None:
 
 
 def _meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:8192])
+    """The charset a <meta> tag, or an XML declaration (feeds, sitemaps, XHTML), gives."""
+    match = _XML_ENCODING.match(body) or _META_CHARSET.search(body[:8192])
     return match.group(1).decode("ascii") if match else None

@@ -24,9 +24,9 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     else (parameter order can matter to a server), and gives an empty path as "/".
     """
     url = url.strip()
-    if base is not None:
-        url = urljoin(base, url)
     try:
+        if base is not None:
+            url = urljoin(base, url)  # raises for a bad host part such as "http://[x/b"
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
