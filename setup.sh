@@ -3,9 +3,9 @@
 #   ./setup.sh demo [DEMO OPTIONS]     the demo, in .venv
 #   ./setup.sh test [PYTEST OPTIONS]   the tests, in .venv
 # Creates or reuses .venv, installs the package into it (with the test extra for the tests), installs the
-# Debian Apertium pairs when `apertium -l` does not list their modes (and for the tests Chromium), then runs. Without apt-get (or when
-# installing fails) it says what to install and goes on: the demo leaves those languages untranslated and
-# says so, the tests that need Apertium are skipped with the missing mode as the reason.
+# Debian Apertium pairs when `apertium -l` does not list their modes (and for the tests Chromium), then
+# runs. Without apt-get (or when installing fails) it says what to install and goes on: the demo leaves
+# those languages untranslated and says so, the tests that need them are skipped saying what is missing.
 set -eu
 cd "$(dirname "$0")"
 
@@ -28,7 +28,8 @@ as_root() {
 apt_install() {
     command -v apt-get >/dev/null 2>&1 || { say "no apt-get on this machine: cannot install $*"; return 1; }
     say "apt-get install $*"
-    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    if [ -z "${apt_updated:-}" ]; then as_root apt-get update -qq || return 1; apt_updated=1; fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
 missing_modes() {
