@@ -55,7 +55,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 from integration_watch.config import Settings
 from integration_watch.corpus import ArticleRecord, Corpus, text_hash
-from integration_watch.engines import Engines
+from integration_watch.routes import Engines
 from integration_watch.furniture import Furniture
 from integration_watch.stories import (
     MinHasher,

@@ -38,7 +38,9 @@ from argos_package import build_argos_package  # noqa: E402
 from integration_watch.config import load_config  # noqa: E402
 from integration_watch.corpus import ArticleRecord, Corpus  # noqa: E402
 from integration_watch.crawl import crawl  # noqa: E402
-from integration_watch.engines import ArgosEngine, Engines, install_argos_file  # noqa: E402
+from integration_watch.engines import ArgosEngine  # noqa: E402
+from integration_watch.models import install_argos_file  # noqa: E402
+from integration_watch.routes import Engines  # noqa: E402
 from integration_watch.fixtures import FixtureSites  # noqa: E402
 from integration_watch.translate import split_sentences, translate_articles, translate_pending  # noqa: E402
 
@@ -89,7 +91,7 @@ def bench_argos(flores: Path, n: int, tmp: Path) -> dict[str, object]:
     documents = [[r["src"] for r in rows[i:i + 10]] for i in range(0, len(rows), 10)]
     sentences = [s for doc in documents for p in doc for s in split_sentences(p, "el")]
 
-    engines = Engines(models, use_apertium=False)
+    engines = Engines(models, apertium=())
     engine = engines.for_language("el")
     assert isinstance(engine, ArgosEngine)
     engine.translate(sentences[:4])  # loads the model: once per process, not part of either figure

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import FIXTURES, run, skip_without_apertium, store_article
 from integration_watch.corpus import Corpus, CorpusError
-from integration_watch.engines import Engines
+from integration_watch.routes import Engines
 from integration_watch.stories import update_stories
 from integration_watch.translate import translate_pending
 from test_stories import ORIGINAL as PARTNERSHIP

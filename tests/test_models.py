@@ -174,7 +174,7 @@ def test_a_crawl_translates_with_an_installed_model_and_keeps_english_paragraphs
 def test_a_language_with_only_a_model_into_another_language_is_translated_by_pivot(tmp_path: Path) -> None:
     from conftest import store_article
     from integration_watch.corpus import Corpus
-    from integration_watch.engines import Engines
+    from integration_watch.routes import Engines
     from integration_watch.translate import translate_pending
 
     models = tmp_path / "models"
@@ -193,12 +193,12 @@ def test_a_language_with_only_a_model_into_another_language_is_translated_by_piv
 
 
 def test_packages_that_only_lead_to_each_other_give_no_engine_and_no_endless_search(tmp_path: Path) -> None:
-    from integration_watch.engines import Engines
+    from integration_watch.routes import Engines
 
     models = tmp_path / "models"
-    for source, target in (("it", "pl"), ("pl", "it")):  # neither Italian nor Polish reaches English
+    for source, target in (("sv", "pl"), ("pl", "sv")):  # neither Swedish nor Polish reaches English
         package = build_argos_package(tmp_path / f"pkg-{source}", from_code=source, to_code=target)
         assert cli("--models", str(models), "models", "install", str(package))[0] == 0
     engines = Engines(models)
-    assert "it" not in engines.languages() and "pl" not in engines.languages()
-    assert engines.for_language("it") is None and engines.for_language("pl") is None
+    assert "sv" not in engines.languages() and "pl" not in engines.languages()
+    assert engines.for_language("sv") is None and engines.for_language("pl") is None

@@ -15,7 +15,7 @@ from conftest import FIXTURES, store_article, write_sources
 from integration_watch.cli import main
 from integration_watch.config import ConfigError, Settings, parse_config
 from integration_watch.corpus import Corpus
-from integration_watch.engines import Engines
+from integration_watch.routes import Engines
 from integration_watch.fixtures import FixtureSites
 from integration_watch.stories import (
     MinHasher,
@@ -245,11 +245,14 @@ def test_search_shows_one_row_per_story_and_show_lists_the_others(tmp_path: Path
     assert run("recluster").startswith("3 articles in 2 stories")  # with the thresholds the corpus remembers
 
 
-@pytest.mark.apertium("spa-eng")
+APERTIUM_LANGS = ("en", "es", "it", "fr")
+
+
+@pytest.mark.apertium("spa-eng", "ita-spa", "fr-es")
 def test_fixture_sites_stories_match_the_ground_truth(sites: FixtureSites, tmp_path: Path) -> None:
     """expected.json groups the fixture pages that carry one story and names pages that must stay apart.
-    Members in English or Spanish (Apertium) must share a story; Italian ones wait for a model here, so they
-    must only not be glued to another story."""
+    Members in English, Spanish, Italian and French (Apertium, direct or chained) must share a story; the
+    others wait for a model here, so they must only not be glued to another story."""
     db = tmp_path / "c.db"
     sources = write_sources(sites, tmp_path / "sources.toml")
     result = CliRunner().invoke(main, ["--db", str(db), "--models", str(tmp_path / "m"), "crawl", "--sources",
@@ -272,12 +275,12 @@ def test_fixture_sites_stories_match_the_ground_truth(sites: FixtureSites, tmp_p
     assert len(groups) >= 5
     story_ids = {}
     for name, members in groups.items():
-        comparable = {story_of(m) for m in members if m["lang"] in ("en", "es")}
+        comparable = {story_of(m) for m in members if m["lang"] in APERTIUM_LANGS}
         assert len(comparable) == 1, name
         story_ids[name] = comparable.pop()
     for name, members in groups.items():
         for m in members:
-            if m["lang"] not in ("en", "es"):
+            if m["lang"] not in APERTIUM_LANGS:
                 assert story_of(m) not in set(story_ids.values()) - {story_ids[name]}, m["path"]
     by_path = {f"{e['site']}:{e['path']}": e for e in expected}
     for entry in expected:

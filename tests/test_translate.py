@@ -8,6 +8,7 @@ Argos packages cannot be downloaded here, so the argos tests build a tiny random
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -19,13 +20,16 @@ from integration_watch.cli import main
 from integration_watch.config import load_config
 from integration_watch.corpus import Corpus
 from integration_watch.crawl import crawl
-from integration_watch.engines import ApertiumEngine, Engines
+from integration_watch.engines import ApertiumEngine
+from integration_watch.routes import Engines
 from integration_watch.fixtures import FixtureSites
 from integration_watch.search import search
 from integration_watch.translate import split_sentences, translate_articles, translate_pending
 
 # The real Apertium binary with its Spanish and Catalan pairs (./setup.sh test installs them; skipped without).
 needs_apertium = pytest.mark.apertium("spa-eng", "cat-eng")
+# ... and the pairs into Spanish that make the Italian and French chains.
+needs_chains = pytest.mark.apertium("spa-eng", "ita-spa", "fr-es")
 
 
 # --- sentence splitting ------------------------------------------------------------------------------
@@ -93,13 +97,13 @@ def test_spanish_articles_come_out_in_english_and_are_found_by_english_queries(c
         assert malaga["id"] in [h.id for h in search(corpus, "ayuntamiento")]
 
 
-@needs_apertium
+@needs_chains
 def test_statuses_english_pending_and_what_waits_for_which_language(crawled_db: Path) -> None:
     rows = _rows(crawled_db, "SELECT lang, translation_status, translation_waiting, text, text_en, paragraph_langs FROM articles")
     for row in rows:
-        if row["lang"] == "en" and row["translation_waiting"] is None:
-            assert row["translation_status"] == "english" and row["text_en"] is None
-        if row["lang"] in {"el", "it", "sv", "de", "fr"}:
+        if row["lang"] == "en" and row["translation_waiting"] is None and row["text_en"] is None:
+            assert row["translation_status"] == "english"
+        if row["lang"] in {"el", "sv", "de"}:  # no Apertium route: argos models only
             assert row["translation_status"] == "pending"
             assert row["lang"] in row["translation_waiting"].split()
             # nothing of the source passed off as English: only paragraphs detected as English are kept
@@ -108,28 +112,51 @@ def test_statuses_english_pending_and_what_waits_for_which_language(crawled_db: 
             for i, line in enumerate(english):
                 if line.strip():
                     assert langs.get(i) == "en" and line == row["text"].split("\n")[i]
+        if row["lang"] in {"es", "it", "fr"}:
+            assert row["translation_status"] == "translated"
     assert all(r["translation_status"] is not None for r in rows)
 
     result = CliRunner().invoke(main, ["--db", str(crawled_db), "stats", "--format", "json"])
     stats = json.loads(result.stdout)["translation"]
     greek = sum(1 for r in rows if r["lang"] == "el")
-    assert stats["waiting"]["el"] == greek
+    assert stats["waiting"]["el"] == greek and "it" not in stats["waiting"] and "fr" not in stats["waiting"]
     assert stats["status"]["translated"] == sum(1 for r in rows if r["translation_status"] == "translated")
 
 
-@needs_apertium
-def test_mixed_page_keeps_english_paragraphs_and_waits_for_the_italian_ones(crawled_db: Path) -> None:
+@needs_chains
+def test_italian_and_french_come_out_in_english_through_apertium_chains(crawled_db: Path) -> None:
+    chain = re.compile(r"apertium (ita-spa|fr-es) \d\S* \+ apertium spa-eng \d\S*")
+    for row in _rows(crawled_db, "SELECT * FROM articles WHERE lang IN ('it', 'fr')"):
+        assert chain.fullmatch(row["translation_engine"]), row["translation_engine"]
+        assert row["text_en"].count("\n") == row["text"].count("\n")
+        assert len({"the", "of", "and"} & set(row["text_en"].lower().split())) == 3
+    mipex = _rows(crawled_db, "SELECT * FROM articles WHERE url LIKE '%MIPEX-R-l-indice%'")[0]
+    assert mipex["title_en"].startswith("MIPEX-R: the regional index on the integration")
+    assert "43 regions of 8 States" in mipex["text_en"]
+    with Corpus(crawled_db, readonly=True) as corpus:
+        # an English query finds it through its English, and it has joined the English original's story
+        hits = search(corpus, '"regional index" regions', all_copies=True)
+        assert mipex["id"] in [h.id for h in hits]
+        story = [m["lang"] for m in corpus.stories.story_members([mipex["story_id"]])[mipex["story_id"]]]
+        assert sorted(story) == ["en", "it"]
+
+
+@needs_chains
+def test_mixed_page_keeps_english_paragraphs_and_translates_the_italian_ones(crawled_db: Path) -> None:
     row = _rows(crawled_db, "SELECT * FROM articles WHERE text LIKE '%I mediatori di quartiere%'")[0]
     assert row["lang"] == "en"
-    assert row["translation_status"] == "pending" and row["translation_waiting"] == "it"
+    assert row["translation_status"] == "translated" and row["translation_waiting"] is None
+    assert row["translation_engine"].startswith("apertium ita-spa ")
     original = row["text"].split("\n")
     english = row["text_en"].split("\n")
     assert len(original) == len(english)
     langs = dict(json.loads(row["paragraph_langs"]))
+    italian = [i for i, src in enumerate(original) if langs.get(i) == "it" and len(src) >= 40]
+    assert italian
     for i, (src, en) in enumerate(zip(original, english, strict=True)):
-        if langs.get(i) == "it":
-            assert en == ""  # untranslatable here: blank, never the Italian copied
-        elif src.strip():
+        if i in italian:
+            assert en.strip() and en != src and "neighbourhoods" in en
+        elif langs.get(i) == "en" and src.strip():
             assert en == src
 
 
@@ -200,7 +227,7 @@ def test_changed_text_is_translated_again_and_a_wrong_language_is_not_passed_off
 
 @needs_apertium
 def test_apertium_engine_keeps_one_output_per_sentence_whatever_the_input() -> None:
-    engine = ApertiumEngine("spa-eng")
+    engine = ApertiumEngine(["spa-eng"], ["0"])
     tricky = ["Hola.", "", "Línea con [corchetes] y ^símbolos$ / raros @ 100%", "Dos\nlíneas", "Adiós."]
     out = engine.translate(tricky)
     assert len(out) == len(tricky)

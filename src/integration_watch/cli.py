@@ -17,48 +17,19 @@ from typing import Any
 import click
 
 from . import digest, digest_formats, export
-from .config import ConfigError, load_config
-from .corpus import Corpus, CorpusError, CrawlLock
+from .cli_common import UserError, _friendly, format_option, sources_option, translation_settings
+from .cli_models import models_group
 from .cli_sources import sources_group
+from .config import load_config
+from .corpus import Corpus, CrawlLock
 from .crawl import CrawlReport, crawl
-from .engines import (Engines, ModelError, apertium_modes, default_models_dir, install_argos_file,
-                      install_argos_from_index)
+from .engines import default_models_dir
 from .fixtures import bundled_sites_dir, serve_fixture_sites
 from .language import language_name
-from .search import COUNT_BY, SORTS, Filters, QueryError, Totals, count, parse_query, search
+from .routes import Engines, apertium_modes
+from .search import COUNT_BY, SORTS, Filters, Totals, count, parse_query, search
 from .stories import StoryReport, Thresholds, recluster, update_stories
 from .translate import TranslateReport, translate_pending
-
-USAGE_ERROR = 2
-
-
-class UserError(click.ClickException):
-    """One clear line on stderr, no traceback, exit status 2."""
-
-    exit_code = USAGE_ERROR
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
-
-
-def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the product's own errors into one-line messages."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (ConfigError, CorpusError, QueryError, ModelError) as exc:
-            raise UserError(str(exc)) from None
-
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
-
-
-def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option(
-        "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help="Output format."
-    )
 
 
 class _OneLineErrors(click.Group):
@@ -135,16 +106,14 @@ def main(ctx: click.Context, db: Path, models: Path | None) -> None:
 
 
 main.add_command(sources_group)
+main.add_command(models_group)
 
 
 # --- crawl ---------------------------------------------------------------------------------------
 
 
 @main.command("crawl")
-@click.option(
-    "--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("sources.toml"),
-    envvar="INTEGRATION_WATCH_SOURCES", show_default=True, help="Sources file (env INTEGRATION_WATCH_SOURCES).",
-)
+@sources_option
 @click.option("--source", "source_names", multiple=True, help="Crawl only this source (repeatable).")
 @click.option("--refresh", is_flag=True, help="Re-check known articles too (conditional requests), not only new ones.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Extraction processes [default: CPUs].")
@@ -162,7 +131,7 @@ def crawl_cmd(obj: dict[str, Any], sources_path: Path, source_names: tuple[str, 
     Exit status: 0 all well, 1 a source failed entirely, 3 some pages failed, 2 bad input.
     """
     config = load_config(sources_path)
-    engines = None if no_translate else Engines(obj["models"])
+    engines = None if no_translate else Engines(obj["models"], settings=config.translation)
     report = _run_crawl(obj["db"], config, list(source_names), refresh, workers, quiet, verbose, engines)
     _print_report(report, fmt, quiet)
     sys.exit(report.exit_code)
@@ -252,14 +221,17 @@ def _translation_line(t: TranslateReport) -> str:
 @click.option("--lang", help="Only articles in this language (ISO 639-1).")
 @click.option("--source", help="Only articles from this source.")
 @click.option("--retranslate", is_flag=True, help="Redo articles that are already translated too.")
+@sources_option
 @format_option("text", "json")
 @click.pass_obj
 @_friendly
-def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, retranslate: bool, fmt: str) -> None:
+def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, retranslate: bool,
+                  sources_path: Path, fmt: str) -> None:
     """Translate what is waiting: articles never tried or failed, and those whose language has gained an
-    engine (e.g. after 'models install'). Uses the translation memory; runs offline."""
+    engine (e.g. after 'models install'). Uses the translation memory; runs offline. The route per language
+    follows [translation] in --sources (see 'models list')."""
     existing_db(obj["db"])
-    engines = Engines(obj["models"])
+    engines = Engines(obj["models"], settings=translation_settings(sources_path))
     try:
         with CrawlLock(obj["db"]), Corpus(obj["db"]) as corpus:
             Filters(lang, source).check_known(corpus)
@@ -279,50 +251,6 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
     if waiting:  # the whole corpus, not only this run's articles: say so, or the two numbers contradict
         click.echo(f"in the corpus, {totals['status'].get('pending', 0)} articles wait for an engine ("
                    + ", ".join(f"{k} {v}" for k, v in waiting.items()) + "); see 'models install'")
-
-
-@main.group("models")
-def models_group() -> None:
-    """Translation engines and language pairs on this machine."""
-
-
-@models_group.command("list")
-@format_option("table", "json")
-@click.pass_obj
-@_friendly
-def models_list_cmd(obj: dict[str, Any], fmt: str) -> None:
-    """Installed argos packages and Apertium pairs, with versions."""
-    engines = Engines(obj["models"])
-    pairs = [asdict(p) for p in engines.pairs()]
-    if fmt == "json":
-        click.echo(json.dumps({"models_dir": str(obj["models"]), "pairs": pairs}, indent=2))
-        return
-    if not pairs:
-        click.echo(f"no translation engines: install an argos package into {obj['models']} "
-                   "('models install FILE.argosmodel') or a Debian Apertium pair (apt-get install apertium-eng-spa)")
-        return
-    click.echo(f"{'engine':9} {'pair':8} {'version':12} location")
-    for p in pairs:
-        click.echo(f"{p['engine']:9} {p['source'] + '-' + p['target']:8} {p['version']:12} {p['location']}")
-
-
-@models_group.command("install")
-@click.argument("models", nargs=-1, required=True)
-@click.pass_obj
-@_friendly
-def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
-    """Install argos packages from .argosmodel FILES, or by LANGUAGE code (X→English) from the argos
-    package index (needs internet). Then run 'translate' to fill in what was waiting."""
-    files = [m for m in models if Path(m).suffix == ".argosmodel" or Path(m).exists()]
-    codes = [m.lower() for m in models if m not in files]
-    for code in codes:
-        if not code.isalpha() or len(code) not in (2, 3):
-            raise UserError(f"{code!r} is neither a .argosmodel file nor a language code like 'el'")
-    installed = [install_argos_file(Path(f), obj["models"]) for f in files]
-    if codes:
-        installed += install_argos_from_index(codes, obj["models"])
-    for pair in installed:
-        click.echo(f"installed argos {pair.source}-{pair.target} {pair.version} into {pair.location}")
 
 
 # --- search, show, stats -------------------------------------------------------------------------
@@ -670,7 +598,7 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
         _reset_demo_db(db, {s.name for s in config.sources})
         click.echo(f"serving {len(sites.origins)} fixture sites on 127.0.0.1; crawling into {db}")
         report = _run_crawl(db, config, [], False, None, quiet=False, verbose=False,
-                            engines=Engines(ctx.obj["models"]))
+                            engines=Engines(ctx.obj["models"], settings=config.translation))
     _print_report(report, "text", quiet=False)
     with Corpus(db, readonly=True) as corpus:
         hits = search(corpus, query, limit=5)

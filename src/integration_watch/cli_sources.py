@@ -12,12 +12,8 @@ from pathlib import Path
 import click
 
 from .check import DEFAULT_SAMPLE, SourceCheck, check_sources
+from .cli_common import sources_option
 from .config import ConfigError, load_config
-
-sources_option = click.option(
-    "--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("sources.toml"),
-    envvar="INTEGRATION_WATCH_SOURCES", show_default=True, help="Sources file (env INTEGRATION_WATCH_SOURCES).",
-)
 
 
 @click.group("sources")

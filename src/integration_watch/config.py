@@ -70,11 +70,25 @@ class Source:
         return any(p.search(target) for p in self.include)
 
 
+ENGINE_KINDS = ("argos", "apertium")
+
+
+@dataclass(frozen=True)
+class TranslationSettings:
+    """[translation]: which kind of engine a language prefers over the default rule (see routes.py)."""
+
+    prefer: tuple[tuple[str, str], ...] = ()  # (language, engine kind)
+
+    def preferred(self, lang: str) -> str | None:
+        return dict(self.prefer).get(lang)
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None
     defaults: Settings
     sources: tuple[Source, ...]
+    translation: TranslationSettings = TranslationSettings()
 
     def source(self, name: str) -> Source:
         for s in self.sources:
@@ -120,9 +134,11 @@ def load_config(path: str | Path) -> Config:
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     where = str(path) if path else "sources"
-    unknown = set(data) - {"defaults", "source"}
+    unknown = set(data) - {"defaults", "source", "translation"}
     if unknown:
-        raise ConfigError(f"{where}: unknown top-level key {sorted(unknown)[0]!r} (expected [defaults] and [[source]])")
+        raise ConfigError(
+            f"{where}: unknown top-level key {sorted(unknown)[0]!r} (expected [defaults], [translation] and [[source]])"
+        )
     defaults_raw = data.get("defaults", {})
     if not isinstance(defaults_raw, dict):
         raise ConfigError(f"{where}: [defaults] must be a table")
@@ -140,7 +156,25 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             raise ConfigError(f"{where}: source {source.name!r}: name used twice")
         seen.add(source.name)
         sources.append(source)
-    return Config(path=path, defaults=defaults, sources=tuple(sources))
+    translation = _translation(data.get("translation", {}), f"{where}: [translation]")
+    return Config(path=path, defaults=defaults, sources=tuple(sources), translation=translation)
+
+
+def _translation(raw: Any, where: str) -> TranslationSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = set(raw) - {"prefer"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: prefer)")
+    prefer = raw.get("prefer", {})
+    if not isinstance(prefer, dict):
+        raise ConfigError(f"{where}: key 'prefer' must be a table like {{it = \"apertium\"}}")
+    for lang, kind in prefer.items():
+        if not _LANG_RE.match(lang):
+            raise ConfigError(f"{where}: prefer: {lang!r} is not an ISO 639 code like 'it'")
+        if kind not in ENGINE_KINDS:
+            raise ConfigError(f"{where}: prefer.{lang}: {kind!r} is not an engine ({', '.join(ENGINE_KINDS)})")
+    return TranslationSettings(prefer=tuple(sorted(prefer.items())))
 
 
 def _settings(base: Settings, raw: dict[str, Any], where: str) -> Settings:
@@ -210,3 +244,11 @@ def _regex(pattern: str, where: str) -> re.Pattern[str]:
         return re.compile(pattern)
     except re.error as exc:
         raise ConfigError(f"{where}: bad regular expression {pattern!r}: {exc}") from None
+
+
+def load_translation_settings(path: str | Path, *, required: bool) -> TranslationSettings:
+    """[translation] of a sources file, for commands that translate without crawling; a missing file that was
+    not asked for explicitly means the default rule."""
+    if not required and not Path(path).exists():
+        return TranslationSettings()
+    return load_config(path).translation

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 from .config import Config, Source
 from .corpus import ArticleRecord, Corpus, CorpusError, PageState
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
-from .engines import Engines
 from .extract import PdfError, extract_page, extract_pdf, is_pdf
 from .fetch import Fetcher, FetchResult, Validators, binary_kind, decode_body
 from .language import LanguageDetector
+from .routes import Engines
 from .stories import StoryReport, Thresholds, update_stories
 from .translate import TranslateReport, translate_pending
 from .urls import host_of, links_in_scope, normalize_url, origin_of

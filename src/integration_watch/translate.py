@@ -21,7 +21,8 @@ from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 
 from .corpus import Corpus, TranslationRecord, TranslationTask
-from .engines import Engine, Engines, TranslationError
+from .engines import Engine, TranslationError
+from .routes import Engines
 
 ENGLISH = "en"
 MAX_SENTENCE_CHARS = 400  # longer "sentences" (lists, run-ons) are cut at clause marks before translation

@@ -102,7 +102,8 @@ class Translations:
         self, records: list[TranslationRecord], memory: list[tuple[str, str, str, str]]
     ) -> None:
         """Write results and new memory entries in one transaction. A result whose article changed (or was
-        removed) while it was being translated is dropped: the article is translated again from its new text."""
+        removed) while it was being translated is dropped: the article is translated again from its new text. A
+        complete translation is never replaced by a pending one of the same text."""
         stamp = now()
         with self.core.transaction() as c:
             c.executemany(
@@ -112,6 +113,8 @@ class Translations:
                 row = c.execute("SELECT text_hash, translation_status FROM articles WHERE id = ?", (r.id,)).fetchone()
                 if row is None or row["text_hash"] != r.text_hash:
                     continue
+                if r.status == "pending" and row["translation_status"] == "translated":
+                    continue  # an engine it was translated with is gone (a pair removed): its English stays
                 c.execute(
                     """UPDATE articles SET title_en = ?, text_en = ?, translation_status = ?, translation_engine = ?,
                            translation_note = ?, translation_waiting = ?, translated = ? WHERE id = ?""",
