@@ -13,9 +13,13 @@ Three evaluation sets (see ../shared/evaldata/README.md):
   text and no ``without`` string is; also the share of single segment checks met, and title/date
   agreement where the case has them.
 * European Parliament press releases: title, date, first and last sentence of the text.
+* The wide set (``--wide DIR``, made by ``bench/make_wide_set.py`` from public benchmark pages of many
+  sites and languages): the Zyte metric per page, for its ``dev`` part (tuned on) and its ``heldout`` part
+  (sites never looked at), with how many pages are worse than bare trafilatura by more than 0.01, 0.05, 0.1.
 
     python bench/bench_extraction.py                     # from the repo root
     python bench/bench_extraction.py --data PATH/scrapinghub_aeb --trafilatura-eval PATH --europarl PATH
+    python bench/bench_extraction.py --only wide --wide /tmp/wide --worst 10
 """
 
 from __future__ import annotations
@@ -156,6 +160,7 @@ def bench_zyte(root: Path, show_worst: int, processes: int = 2) -> None:
     for name, s, rate in (("bare trafilatura", s_bare, bare_rate), ("extract_page", s_ours, our_rate)):
         print(f"{name:24}{s['precision']:7.3f}{s['recall']:7.3f}{s['f1']:7.3f}{s['f1_of_means']:8.3f}{rate:9.1f}")
     print(f"F1 ratio ours/bare: {s_ours['f1'] / s_bare['f1']:.3f}   speed ratio: {our_rate / bare_rate:.2f}")
+    print(against_bare(our_scores, [page_scores(e, o) for e, o in zip(expected, bare_out)]))
     if processes > 1:
         rate = pool_rate(pages, processes)
         print(f"extract_page with {processes} processes: {rate:.1f} pages/s "
@@ -167,6 +172,52 @@ def bench_zyte(root: Path, show_worst: int, processes: int = 2) -> None:
         worst = sorted(range(len(cases)), key=lambda i: sum(our_scores[i]))[:show_worst]
         for i in worst:
             print(f"  worst: {cases[i]['id'][:12]} P={our_scores[i][0]:.2f} R={our_scores[i][1]:.2f} {cases[i]['url'][:80]}")
+
+
+def f1(scores: tuple[float, float]) -> float:
+    p, r = scores
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def against_bare(our_scores: list[tuple[float, float]], bare_scores: list[tuple[float, float]]) -> str:
+    """How many pages are worse (better) than bare trafilatura by more than 0.01, 0.05, 0.1 of F1."""
+    deltas = [f1(o) - f1(b) for o, b in zip(our_scores, bare_scores)]
+    worse = "/".join(str(sum(d < -cut for d in deltas)) for cut in (0.01, 0.05, 0.1))
+    better = "/".join(str(sum(d > cut for d in deltas)) for cut in (0.01, 0.05, 0.1))
+    return f"worse than bare by >0.01/>0.05/>0.1: {worse}   better: {better}"
+
+
+def bench_wide(root: Path, show_worst: int) -> None:
+    cases = [json.loads(line) for line in (root / "cases.jsonl").read_text().splitlines() if line.strip()]
+    pages = [(read_page(root / c["html"]), c["url"]) for c in cases]
+    expected = [(root / c["expected"]).read_text(encoding="utf-8") for c in cases]
+    for html, url in pages[:3]:
+        bare(html, url), extract_page(html, url)
+    bare_out, bare_rate = timed(bare, pages)
+    our_out, our_rate = timed(ours, pages)
+    bare_scores = [page_scores(e, o) for e, o in zip(expected, bare_out)]
+    our_scores = [page_scores(e, o) for e, o in zip(expected, our_out)]
+    print(f"\n== wide set: {len(cases)} pages, {len({c['site'] for c in cases})} sites ({root})")
+    print(f"speed, one process: bare {bare_rate:.1f} pages/s, extract_page {our_rate:.1f} pages/s, "
+          f"ratio {our_rate / bare_rate:.2f}")
+    groups: dict[str, list[int]] = {}
+    for i, case in enumerate(cases):
+        groups.setdefault(case["split"], []).append(i)
+        groups.setdefault(f"  {case['split']} {case['source']}", []).append(i)
+    print(f"{'':28}{'n':>5}{'P':>7}{'R':>7}{'F1':>7}   bare:{'P':>6}{'R':>7}{'F1':>7}")
+    for name in sorted(groups, key=lambda g: (g.strip().split()[0], g.startswith(" "), g)):
+        idx = groups[name]
+        s_ours = summarise([our_scores[i] for i in idx])
+        s_bare = summarise([bare_scores[i] for i in idx])
+        print(f"{name:28}{len(idx):5}{s_ours['precision']:7.3f}{s_ours['recall']:7.3f}{s_ours['f1']:7.3f}"
+              f"        {s_bare['precision']:6.3f}{s_bare['recall']:7.3f}{s_bare['f1']:7.3f}")
+        if not name.startswith(" "):
+            print(f"    {against_bare([our_scores[i] for i in idx], [bare_scores[i] for i in idx])}")
+    if show_worst:
+        worst = sorted(range(len(cases)), key=lambda i: f1(our_scores[i]) - f1(bare_scores[i]))[:show_worst]
+        for i in worst:
+            print(f"  worst vs bare: {cases[i]['split']:7} F1 {f1(our_scores[i]):.2f} vs {f1(bare_scores[i]):.2f} "
+                  f"P={our_scores[i][0]:.2f} R={our_scores[i][1]:.2f} {cases[i]['id'][:70]}")
 
 
 def _norm(text: str) -> str:
@@ -245,15 +296,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="Zyte benchmark folder (cases.jsonl, html/, expected/)")
     parser.add_argument("--trafilatura-eval", type=Path, default=EVALDATA / "extraction" / "trafilatura_eval")
     parser.add_argument("--europarl", type=Path, default=EVALDATA / "eu_html" / "europarl_press")
-    parser.add_argument("--only", choices=["zyte", "trafilatura", "europarl"], help="run one set only")
+    parser.add_argument("--wide", type=Path, default=EVALDATA / "extraction" / "wide",
+                        help="wide set folder made by bench/make_wide_set.py (cases.jsonl with split dev/heldout)")
+    parser.add_argument("--only", choices=["zyte", "trafilatura", "europarl", "wide"], help="run one set only")
     parser.add_argument("--processes", type=int, default=2, help="also time extract_page in N worker processes (0: skip)")
-    parser.add_argument("--worst", type=int, default=0, help="list the N worst Zyte pages for extract_page")
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst Zyte (wide: vs bare) pages for extract_page")
     args = parser.parse_args(argv)
 
     sets = {
         "zyte": (args.data, lambda p: bench_zyte(p, args.worst, args.processes)),
         "trafilatura": (args.trafilatura_eval, bench_trafilatura_eval),
         "europarl": (args.europarl, bench_europarl),
+        "wide": (args.wide, lambda p: bench_wide(p, args.worst)),
     }
     print(f"trafilatura {trafilatura.__version__}, Python {sys.version.split()[0]}")
     for name, (path, run) in sets.items():

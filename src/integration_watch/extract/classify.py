@@ -198,10 +198,10 @@ def _url_key(u: str | None) -> str:
     return (u or "").split("#", 1)[0].split("?", 1)[0].rstrip("/").lower()
 
 
-def _teaser_evidence(lines: list[str], facts: PageFacts, url: str) -> tuple[int, float]:
+def _teaser_evidence(lines: list[str], facts: PageFacts, url: str) -> tuple[int, float, list[bool]]:
     """How much of the extracted text sits in teaser blocks: small blocks (list item, card, summary)
     that carry a linked headline to *another* page. Returns (teaser blocks the text comes from,
-    share of the text's characters in them)."""
+    share of the text's characters in them, for each line whether it is in one)."""
     own = {_url_key(url), _url_key(facts.canonical)}
     origin = url_origin(url)
     blocks: dict[int, str] = {}
@@ -219,11 +219,12 @@ def _teaser_evidence(lines: list[str], facts: PageFacts, url: str) -> tuple[int,
         if len(blocks) >= 300:
             break
     blocks = {k: v for k, v in blocks.items() if v}
+    in_teaser = [False] * len(lines)
     if len(blocks) < 3:
-        return 0, 0.0
+        return 0, 0.0, in_teaser
     hit: set[int] = set()
     teaser_chars = total_chars = 0
-    for line in lines:
+    for i, line in enumerate(lines):
         core = norm(strip_marker(line))
         total_chars += len(core)
         if len(core) < 15:
@@ -232,15 +233,32 @@ def _teaser_evidence(lines: list[str], facts: PageFacts, url: str) -> tuple[int,
             if core in text:
                 hit.add(key)
                 teaser_chars += len(core)
+                in_teaser[i] = True
                 break
-    return len(hit), (teaser_chars / total_chars if total_chars else 0.0)
+    return len(hit), (teaser_chars / total_chars if total_chars else 0.0), in_teaser
+
+
+#: an uninterrupted run of this many characters of text that is neither link labels nor teasers makes
+#: a page an article, whatever link lists follow it ("most read", "latest news" boxes)
+PROSE_RUN = 600
+
+
+def _longest_prose_run(lines: list[str], elsewhere: list[bool]) -> int:
+    """Characters of the longest run of consecutive lines not flagged in ``elsewhere``."""
+    best = run = 0
+    for line, flagged in zip(lines, elsewhere):
+        run = 0 if flagged else run + len(line)
+        best = max(best, run)
+    return best
 
 
 def is_listing(lines: list[str], facts: PageFacts, url: str) -> bool:
-    """A section/tag/search page: its text is link labels, or teaser blocks pointing elsewhere."""
+    """A section/tag/search page: its text is link labels, or teaser blocks pointing elsewhere, and no
+    run of ``PROSE_RUN`` characters of its own prose (an article followed by link boxes is an article)."""
     articleish = bool(facts.og_type and "article" in facts.og_type)
     n_linked, line_share, char_share = _listing_evidence(lines, facts.anchor_texts)
-    if n_linked >= 5:
+    linked = [len(core := norm(strip_marker(line))) >= 12 and core in facts.anchor_texts for line in lines]
+    if n_linked >= 5 and _longest_prose_run(lines, linked) < PROSE_RUN:
         if articleish and char_share >= 0.6:
             return True
         if not articleish and (char_share >= 0.4 or (n_linked >= 8 and line_share >= 0.3 and char_share >= 0.2)):
@@ -248,7 +266,9 @@ def is_listing(lines: list[str], facts: PageFacts, url: str) -> bool:
     # teasers: only worth a look when no paragraph reads like article prose
     if len(lines) < 3 or max(len(line) for line in lines) >= 500:
         return False
-    n_blocks, teaser_share = _teaser_evidence(lines, facts, url)
+    n_blocks, teaser_share, in_teaser = _teaser_evidence(lines, facts, url)
+    if _longest_prose_run(lines, [a or b for a, b in zip(linked, in_teaser)]) >= PROSE_RUN:
+        return False
     return n_blocks >= 3 and teaser_share >= (0.75 if articleish else 0.6)
 
 

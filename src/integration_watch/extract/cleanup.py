@@ -122,6 +122,32 @@ _FOOTER_LINE_RE = re.compile(
     ),
     re.IGNORECASE,
 )
+# Promotion lines inside an article: a pointer to another story ("Read more: ..."), the newsroom's
+# call for tips, an advertisement label, a newsletter or social-media invitation. Whole lines only,
+# and short (see ``_is_lone_furniture``): a sentence of the story that merely starts alike is longer.
+_NETWORKS = r"(?:facebook|twitter|x|instagram|linkedin|youtube|tiktok|telegram|whatsapp|bluesky|mastodon|threads)"
+_PROMO_LINE_RE = re.compile(
+    alternatives(
+        r"(?:read|see|watch|listen\s+to)\s+(?:more|also|next|the\s+full\s+(?:story|article))(?:\s*[:›»>|–—-].*)?",
+        r"more\s*:.+|related\s*:.+|also\s+read\s*:.+|recommended\s*:.+",
+        r"got\s+a\s+(?:story|tip|news\s+tip|question)\b.*|(?:do\s+you\s+)?have\s+a\s+(?:story|news\s+tip)\b.*",
+        r"(?:story|article|text)\s+continues\s+(?:below|after).*|continue\s+reading\s+(?:below|the\s+main\s+story).*",
+        r"(?:sign\s+up|subscribe)\s+(?:for|to)\s+(?:our|the)\b.{0,40}\bnewsletters?\b.*",
+        r"(?:follow|like|join)\s+us\s+on\s+" + _NETWORKS + r"(?:\s*(?:,|&|and)\s*" + _NETWORKS + r")*",
+        r"advertisement|advertising|sponsored\s+content|anzeige|werbung|publicité|publicidad|pubblicità|"
+        r"reklama|annons|διαφήμιση|advertentie|реклама",
+        r"(?:lesen\s+sie\s+(?:auch|mehr|hier)|mehr\s+dazu|weiterlesen)\s*:.*",
+        r"(?:(?:à\s+)?lire\s+(?:aussi|également|la\s+suite)|voir\s+aussi)\s*:.*",
+        r"(?:lee\s+(?:también|más)|leer\s+más|ver\s+también|leia\s+(?:também|mais))\s*:.*",
+        r"(?:leggi\s+anche|vedi\s+anche|approfondisci)\s*:.*",
+        r"(?:czytaj\s+(?:też|także|również|więcej)|zobacz\s+(?:też|także|również))\s*:.*",
+        r"(?:läs\s+(?:också|även|mer)|lees\s+(?:ook|meer))\s*:.*",
+        r"(?:διαβάστε\s+(?:επίσης|ακόμη|περισσότερα))\s*:.*",
+    )
+    + r"[\s.!?…]*",
+    re.IGNORECASE,
+)
+
 _EXTERNAL_LINK_MARK_RE = re.compile(
     r"\((?:extern(?:a)?\s+länk(?:ar)?|external\s+link|link\s+esterno|externer\s+link|lien\s+externe|enlace\s+externo)"
     r"(?:\s+till\s+[\w-]+|\s+to\s+[\w-]+)?\)\s*$",
@@ -225,6 +251,8 @@ def _is_lone_furniture(line: str) -> bool:
     if _is_share_line(core) or _is_bare_url(core):
         return True
     if _FOOTER_LINE_RE.fullmatch(core) or _EXTERNAL_LINK_MARK_RE.search(core):
+        return True
+    if len(core) <= 200 and _PROMO_LINE_RE.fullmatch(core):
         return True
     return _is_cookie_line(core)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from selectolax.lexbor import LexborHTMLParser
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
 from .cleanup import clean_lines
+from .facts import PageFacts
+from .recover import continued_paragraphs, script_body
 
 __all__ = ["main_text", "TRAFILATURA_OPTIONS"]
 
@@ -34,6 +37,19 @@ TRAFILATURA_OPTIONS: dict = {
 
 #: precision-mode extractions shorter than this many times ``min_chars`` are retried in balanced mode
 RETRY_BELOW = 2.5
+
+#: a paragraph at least this long counts as prose in ``main_prose``
+PROSE_PARAGRAPH = 80
+
+#: the balanced pass is tried when the page's main block of prose has at least this many characters
+#: and the precision text covers less than ``LOST_COVERAGE`` of it; its text is kept when it covers
+#: ``LOST_GAIN`` more
+LOST_PROSE_MIN = 400
+LOST_COVERAGE = 0.5
+LOST_GAIN = 0.3
+
+#: a script's ``articleBody`` replaces the text when it is this many times longer
+JSON_BODY_GAIN = 1.5
 
 #: a fast-mode extraction at least this long (and clean, and made of paragraphs) is kept as it is
 CLEAR_TEXT = 1000
@@ -64,22 +80,70 @@ def _clearly_extracted(doc: Document | None) -> bool:
     return bool(paragraphs) and len(body.findall(".//table")) <= len(paragraphs) and not body.xpath(_UNCLEAN_XPATH)
 
 
-def main_text(html: str, url: str, min_chars: int) -> tuple[list[str], int]:
+def _squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main_prose(tree: LexborHTMLParser) -> list[str]:
+    """The paragraphs of the page's main block of prose: the ``<p>`` elements of at least
+    ``PROSE_PARAGRAPH`` characters under the one parent element that holds most of their text. A cheap
+    yardstick (one CSS query on the parse made for the page facts) of where the article is."""
+    by_parent: dict[int, list[str]] = {}
+    for node in tree.css("p"):
+        text = _squashed(node.text(deep=True, separator=""))
+        if len(text) >= PROSE_PARAGRAPH and node.parent is not None:
+            by_parent.setdefault(node.parent.mem_id, []).append(text)
+    return max(by_parent.values(), key=lambda texts: sum(map(len, texts)), default=[])
+
+
+def coverage(prose: list[str], text: str) -> float:
+    """Share of the characters of ``prose`` whose paragraph appears in ``text``."""
+    total = sum(map(len, prose))
+    if not total:
+        return 1.0
+    flat = _squashed(text)
+    return sum(len(p) for p in prose if p in flat or p[:PROSE_PARAGRAPH] in flat) / total
+
+
+def main_text(html: str, url: str, min_chars: int, facts: PageFacts) -> tuple[list[str], int]:
     """trafilatura's main text, furniture removed: (kept lines, characters of cookie notice removed).
 
     A fast pass first: trafilatura's fallback comparison (readability and justext) costs 40 % of an
     extraction, and on the Zyte and trafilatura evaluation sets it changed only 2 of the 365 fast texts
     that ``_clearly_extracted`` accepts (both pages pass their checks either way). Other pages get
-    the full cascade."""
+    the full cascade.
+
+    Precision mode sometimes keeps the wrong block or a fraction of the right one (an advertisement
+    slot, a headline box or a "most read" tab taken for the article). A second, balanced pass runs
+    only when the text is short, or when it misses most of the page's main block of prose
+    (``main_prose``); its text is kept when it is longer (short texts) or covers clearly more of that
+    block. So a page costs one extraction unless the cheap signals say precision lost text.
+
+    Then what trafilatura cannot see: the body continued in a second container after an advertisement,
+    and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
     doc = _trafilatura(html, url, fast=True)
     if not _clearly_extracted(doc):
         doc = _trafilatura(html, url)
     lines, cookie_chars = clean_lines((doc.text or "") if doc is not None else "")
-    if len("\n".join(lines)) < RETRY_BELOW * max(min_chars, 100) and TRAFILATURA_OPTIONS.get("favor_precision"):
-        # precision mode sometimes keeps a single paragraph of a real article: retry once in
-        # trafilatura's balanced mode (which itself escalates to recall) and keep the longer text
+    text = "\n".join(lines)
+    short = len(text) < RETRY_BELOW * max(min_chars, 100)
+    prose = main_prose(facts.tree)
+    lost = sum(map(len, prose)) >= LOST_PROSE_MIN and coverage(prose, text) < LOST_COVERAGE
+    if (short or lost) and TRAFILATURA_OPTIONS.get("favor_precision"):
         retry = _trafilatura(html, url, favor_precision=False)
         retry_lines, retry_cookie = clean_lines((retry.text or "") if retry is not None else "")
-        if len("\n".join(retry_lines)) > len("\n".join(lines)):
+        retry_text = "\n".join(retry_lines)
+        better = (
+            len(retry_text) > len(text) if short
+            else coverage(prose, retry_text) >= coverage(prose, text) + LOST_GAIN
+        )
+        if better:
             lines, cookie_chars = retry_lines, retry_cookie
+    if continued := continued_paragraphs(facts.tree, lines):
+        lines = lines + clean_lines("\n".join(continued))[0]
+    if body := script_body(html):
+        body_lines, body_cookie = clean_lines("\n".join(body))
+        body_chars, chars = len("\n".join(body_lines)), len("\n".join(lines))
+        if body_chars >= max(min_chars, JSON_BODY_GAIN * chars):
+            lines, cookie_chars = body_lines, body_cookie
     return lines, cookie_chars

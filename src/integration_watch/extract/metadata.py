@@ -54,7 +54,7 @@ _META_TITLE = {
     "citation_title", "dc.title", "dcterms.title", "fb_title", "headline", "parsely-title",
     "sailthru.title", "shareaholic:title", "rbtitle", "title", "twitter:title",
 }
-_HTML_TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>")
+HTML_TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>")
 _JSON_MINIFY_RE = re.compile(r'("(?:\\.|[^"\\])*")|\s')
 
 
@@ -84,7 +84,7 @@ def _declared_metadata(facts: PageFacts) -> Document:
     # then the other names; the first tag of a kind wins, authors accumulate
     backup_sitename = None
     for attrs in facts.meta_tags:
-        content = _HTML_TAG_RE.sub("", attrs.get("content") or "").strip()
+        content = HTML_TAG_RE.sub("", attrs.get("content") or "").strip()
         if not content:
             continue
         if "property" in attrs:

@@ -50,7 +50,7 @@ def extract_page(html: str, url: str, *, min_chars: int = 200) -> Extraction:
 
 
 def _extract(html: str, url: str, min_chars: int, facts: PageFacts) -> Extraction:
-    lines, cookie_chars = main_text(html, url, min_chars)
+    lines, cookie_chars = main_text(html, url, min_chars, facts)
     doc = page_metadata(facts, url)
     if reason := not_article_reason(html, url, lines, cookie_chars, facts, min_chars):
         return _not_article(reason, facts, doc)

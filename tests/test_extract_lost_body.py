@@ -1,0 +1,147 @@
+"""An article body that bare trafilatura keeps must not be lost (extract/maintext.py, recover.py,
+cleanup.py, classify.py). Each page reproduces the structure of a news page on which extraction lost
+or polluted the body, with our own text.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import trafilatura
+from selectolax.lexbor import LexborHTMLParser
+
+from extract_pages import norm, paragraphs
+from integration_watch.extract import extract_page
+
+PAGES = Path(__file__).parent / "pages"
+
+BODY = [
+    "The regional council agreed on Tuesday to open four new reception centres for young migrants who arrive "
+    "without their families, after months of debate in the assembly.",
+    "Councillors from every group voted for the plan, which moves the centres from the coast to inland towns "
+    "where schools have free places and housing costs less than in the capital.",
+    "The minister for social affairs said the first centre would open in the spring and that each would take "
+    "up to forty young people, with teachers and social workers on site.",
+    "Mayors of the four towns welcomed the decision but asked for money to hire more staff at local schools, "
+    "which will need language classes for the new pupils.",
+    "Aid organisations called the plan a step forward but warned that the centres must not become a way of "
+    "keeping young people out of sight of the rest of the region.",
+    "The council will review the plan after one year; the opposition asked that the review be published in "
+    "full, with figures for each centre and each town.",
+]
+
+
+def news_page(main: str, head: str = "") -> str:
+    return f"""<html lang="en"><head><title>Council opens reception centres | Daily Courier</title>{head}</head>
+    <body><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+    {main}
+    <footer><p>© Daily Courier. All rights reserved.</p><a href="/about">About us</a></footer></body></html>"""
+
+
+def assert_whole_body(text: str, body: list[str] = BODY) -> None:
+    flat = norm(text)
+    missing = [p[:50] for p in body if norm(p) not in flat]
+    assert not missing, f"body paragraphs lost: {missing}"
+
+
+def test_body_continued_in_a_second_container_after_an_ad_is_kept():
+    # The site closes its body container before an advertisement and opens a second one after it:
+    # trafilatura (precision and balanced alike) takes the first container only.
+    page = news_page(f"""<div class="wrapper"><h1>Council opens reception centres</h1>
+      <div class="article-body">{paragraphs(chr(10).join(BODY[:3]))}</div>
+      <div class="ad-slot"><p>Advertisement</p></div>
+      <div class="article-body">{paragraphs(chr(10).join(BODY[3:]))}</div></div>""")
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    assert "Advertisement" not in result.text
+    assert result.text.count(BODY[0]) == 1
+
+
+def test_page_where_precision_takes_a_box_instead_of_the_article_keeps_the_article():
+    # The structure of a local news site (its markup, every text replaced by our own words): precision
+    # mode takes a "most popular" tab box and an e-mail form for the text and misses the article,
+    # which then looked like a listing page. The article is what sits in #article-bodytext.
+    with gzip.open(PAGES / "precision_takes_a_box.html.gz", "rt", encoding="utf-8") as fh:
+        page = fh.read()
+    tree = LexborHTMLParser(page)
+    body = [" ".join(p.text().split()) for p in tree.css("#article-bodytext p")]
+    body = [p for p in body if len(p) >= 80]
+    assert len(body) >= 5
+    result = extract_page(page, "https://news.example/article/1")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text, body)
+    bare = trafilatura.extract(page) or ""
+    assert len(result.text) >= 0.9 * len(bare)
+
+
+def test_promotion_lines_inside_the_article_are_dropped():
+    promos = [
+        "Read more: Ferry service to the islands resumes after the storm",
+        "Got a story? Get in touch with our news desk at news@courier.example",
+        "Advertisement",
+        "Story continues below advertisement",
+        "Sign up to our free daily newsletter for the top stories",
+        "Follow us on Facebook and Instagram",
+        "Lesen Sie auch: Neue Sprachkurse in den Gemeinden",
+    ]
+    lines = [BODY[0], promos[0], BODY[1], promos[2], promos[3], BODY[2], BODY[3], promos[1], BODY[4],
+             promos[6], BODY[5], promos[4], promos[5]]
+    page = news_page(f"<article><h1>Council opens reception centres</h1>{paragraphs(chr(10).join(lines))}</article>")
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    kept = [p for p in promos if p in result.text]
+    assert not kept, f"promotion lines kept: {kept}"
+
+
+def test_sentences_that_merely_start_like_a_promotion_are_kept():
+    sentences = [
+        "Read more than two hundred pages of the report and you find that only one town has a plan for the "
+        "schools, the auditors wrote in their summary to the regional assembly on Monday.",
+        "Follow us on the road from the coast to the mountains, the mayor told the visiting delegation, and "
+        "you will see eleven villages that have lost half of their young people in twenty years.",
+    ]
+    page = news_page(f"<article><h1>Report</h1>{paragraphs(chr(10).join([*sentences, *BODY[:2]]))}</article>")
+    result = extract_page(page, "https://courier.example/news/report")
+    assert_whole_body(result.text, sentences)
+
+
+def test_body_held_only_in_a_scripts_json_is_extracted():
+    # A script-rendered news site: the HTML has the headline and an empty app root; the article is in
+    # the JSON state the site ships for its app (not JSON-LD, which trafilatura reads itself).
+    state = {"props": {"pageProps": {"article": {
+        "headline": "Council opens reception centres",
+        "articleBody": "<p>" + "</p><p>".join(BODY) + "</p>",
+    }}}}
+    head = f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(state)}</script>'
+    page = news_page('<h1>Council opens reception centres</h1><div id="app" class="loading"></div>', head)
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    assert "<p>" not in result.text
+
+
+def test_short_script_body_does_not_replace_the_page_text():
+    state = {"article": {"articleBody": BODY[0]}}
+    head = f'<script type="application/json">{json.dumps(state)}</script>'
+    page = news_page(f"<article><h1>Council</h1>{paragraphs(chr(10).join(BODY))}</article>", head)
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert_whole_body(result.text)
+
+
+def test_article_followed_by_boxes_of_linked_headlines_is_an_article():
+    # "Latest news" and "most read" boxes after a short article: more linked lines than article lines,
+    # which made the page look like a section page and lost the article.
+    items = "".join(
+        f'<li><div class="thumb"><img src="/img/{i}.jpg" alt=""></div><p><a href="/news/{i}.html">Headline number'
+        f' {i} of the most read news from the region and its towns</a></p></li>'
+        for i in range(10)
+    )
+    page = news_page(f"""<div class="content"><h1>Council opens reception centres</h1>
+      {paragraphs(chr(10).join(BODY[:4]))}<h3>Popular today</h3><ul>{items}</ul></div>""")
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text, BODY[:4])
