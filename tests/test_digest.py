@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -463,3 +464,64 @@ def test_fixture_sites_digest_groups_their_stories(crawled_db: Path, tmp_path: P
             checked += 1
             assert not [bad for bad in page.get("must_not_contain", []) if bad in story["lead"]], url
     assert checked >= 20
+
+
+# --- English arriving late ---------------------------------------------------------------------------
+
+PARTNERSHIP_IT = (
+    "La Commissione europea e il Comitato europeo delle regioni hanno avviato il 19 marzo 2021 un partenariato "
+    "per sostenere le città e le regioni nell'integrazione dei migranti.\n"
+    "Il partenariato organizzerà 12 seminari per le autorità locali e regionali nei prossimi due anni, su "
+    "alloggio, istruzione, lavoro e accesso ai servizi sanitari.\n"
+    "La commissaria Ylva Johansson ha detto che l'integrazione avviene a livello locale, nelle scuole, nei luoghi "
+    "di lavoro e nei quartieri, e che le autorità locali hanno bisogno di più sostegno dall'Unione europea.\n"
+    "Il primo seminario, sulla preparazione di una strategia locale di integrazione, si terrà online a maggio."
+)
+SCHOOLS_IT = (
+    "La Regione Emilia-Romagna finanzierà corsi di italiano per 3.000 studenti stranieri nelle scuole medie a "
+    "partire da settembre, ha annunciato l'assessore all'istruzione.\n"
+    "I corsi si terranno il pomeriggio e saranno gratuiti per le famiglie."
+)
+
+
+@pytest.mark.apertium("spa-eng", "ita-spa")
+def test_a_story_reported_while_waiting_comes_back_once_now_in_english(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    models = tmp_path / "models"
+    with Corpus(db) as corpus:
+        english = store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en",
+                                title="Partnership launched", published=TODAY, source="cor")
+        schools = store_article(corpus, "https://regione.example/scuole", SCHOOLS_IT, "it",
+                                title="Corsi di italiano per studenti stranieri", published=TODAY, source="regione")
+        partnership_it = store_article(corpus, "https://portale.example/partenariato", PARTNERSHIP_IT, "it",
+                                       title="Al via il partenariato", published=TODAY, source="portale")
+        # this machine has no Italian route yet (apertium-spa-ita not installed): both Italian articles wait
+        translate_pending(corpus, Engines(models, apertium=["spa-eng"]))
+        update_stories(corpus)
+    first = _digest(db)
+    assert len(first["stories"]) == 3 and sum(bool(s["waiting"]) for s in first["stories"]) == 2
+
+    time.sleep(1.1)  # the corpus stamps translations to the second: the pair arrives after that digest
+    with Corpus(db) as corpus:  # the pair is installed; 'translate' does what waited
+        assert translate_pending(corpus, Engines(models)).translated == 2
+        update_stories(corpus)
+        stories = {a: corpus.articles.article(a)["story_id"] for a in (english, schools, partnership_it)}  # type: ignore[index]
+        schools_en = corpus.articles.article(schools)["title_en"]  # type: ignore[index]
+    assert stories[partnership_it] == stories[english]  # its translation joined it to the English story
+    second = _digest(db)
+    # the schools story was only ever reported in Italian: now it comes back, in English, marked;
+    # the partnership story was reported in English already: its Italian copy's translation changes nothing
+    assert [s["story_id"] for s in second["stories"]] == [stories[schools]]
+    story = second["stories"][0]
+    assert story["now_in_english"] and story["headline_lang"] == "en" and story["waiting"] is None
+    assert story["machine_translation"].startswith("Machine translation from Italian (apertium ita-spa ")
+    assert story["headline"] == schools_en and "Italian" in schools_en
+    code, markdown, _ = run(db, "digest", "--again")
+    assert code == 0 and "1 reported before, now in English" in markdown
+    assert "now in English: reported before while it waited for a translation" in markdown
+
+    # once: neither the next digest nor a retranslation (a new engine version) brings it back
+    with Corpus(db) as corpus:
+        translate_pending(corpus, Engines(models), retranslate=True)
+    code, out, _ = run(db, "digest")
+    assert code == 0 and out.startswith("nothing new"), out

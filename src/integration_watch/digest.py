@@ -10,6 +10,10 @@ send an Italian digest and a full one from one corpus. The first digest of a set
 (first seen, when undated) in the last 24 hours: a first crawl's backlog of old articles is not news, so it
 is counted and pointed to (--since) instead.
 An explicit --since/--until window (publication dates, else first sighting) is a report: it moves nothing.
+
+English arriving late. A story reported while none of its articles had English (waiting for an engine) comes
+back once, marked "now in English", in the first digest after its translation arrives; a story that was
+already reported in English does not come back for the translation of another of its articles.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class Entry:
     machine_translation: str | None  # "Machine translation from Spanish (apertium spa-eng 1.1)", None if written in English
     waiting: str | None  # why headline and lead are not in English yet
     earlier: bool  # the story has articles older than this window (it may have been in an earlier digest)
+    now_in_english: bool = False  # reported earlier while it waited for a translation, which has arrived
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,10 @@ class Window:
     seen_since: str | None = None  # first digest of a key: published (first stored, when undated) since this
     since: str | None = None  # a report's publication dates (as typed)
     until: str | None = None
+    # Translations that arrived in (english_since, english_until] make "now in English" entries: since the last
+    # digest, until this one is made (None); for --again, between the two digests before.
+    english_since: str | None = None
+    english_until: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,14 +136,17 @@ def plan_window(corpus: Corpus, filters: Filters, *, again: bool = False) -> tup
     if again:
         if last is None:
             raise LookupError("no digest with these filters has been delivered yet; --again repeats the last one")
+        before = corpus.digests.digest_before(key, last["id"])
         return (Window(f"in the digest of {minute(last['created'])} (repeated)", last["after_article"],
-                       last["through_article"], kind="again", seen_since=last["seen_since"]), 0, based_on)
+                       last["through_article"], kind="again", seen_since=last["seen_since"],
+                       english_since=before["created"] if before else None, english_until=last["created"]),
+                0, based_on)
     if last is None:
         since = (datetime.now(UTC) - FIRST_WINDOW).isoformat(timespec="seconds")
         return (Window("published in the last 24 hours (first digest)", None, through, seen_since=since),
                 held_back, based_on)
-    return (Window(f"since the digest of {minute(last['created'])}", last["through_article"], through),
-            held_back, based_on)
+    return (Window(f"since the digest of {minute(last['created'])}", last["through_article"], through,
+                   english_since=last["created"]), held_back, based_on)
 
 
 def minute(stamp: str) -> str:
@@ -146,6 +158,7 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
     """The digest for `filters`: its window, and an entry per story with an article in the window, the
     stories carried by most sources first, then the most recently published."""
     window, held_back, based_on = plan_window(corpus, filters, again=again)
+    generated = now()
     dated = ("published", "first_fetched")  # a report's dates: publication, else first sighting
     where, args = Filters(filters.lang, filters.source, window.since, window.until).sql(dated=dated)
     where.append("a.id <= :through")
@@ -164,8 +177,9 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
         where.append(recent)
     found = corpus.digests.window_articles(where, args)
     new_ids = {article for article, _ in found}
+    english = _now_in_english(corpus, filters, window, generated, {story for _, story in found})
     members = {story: [r for r in rows if r["id"] <= window.through_article]  # later ones are the next digest's
-               for story, rows in corpus.stories.story_members([story for _, story in found]).items()}
+               for story, rows in corpus.stories.story_members([story for _, story in found] + list(english)).items()}
     furniture = Furniture(corpus)
     leads_from = {story: _representative(rows) for story, rows in members.items()}
     texts = {r["id"]: dict(r) for r in corpus.select_in(  # one read for every story's lead, not one per story
@@ -173,14 +187,28 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
         [row["id"] for row in leads_from.values()],
     )}
     entries = _by_reach_then_date([
-        _entry(story, rows, leads_from[story], texts[leads_from[story]["id"]], new_ids, window, furniture)
+        _entry(story, rows, leads_from[story], texts[leads_from[story]["id"]], new_ids, window, furniture,
+               english.get(story))
         for story, rows in members.items()
     ])
     return Digest(
-        generated=now(), corpus_id=corpus.get_setting("corpus_id") or "", key=watermark_key(filters),
+        generated=generated, corpus_id=corpus.get_setting("corpus_id") or "", key=watermark_key(filters),
         filters=Filters(filters.lang, filters.source), window=window, entries=tuple(entries),
         articles=len(new_ids), held_back=held_back, based_on=based_on, backlog=backlog, backlog_from=backlog_from,
     )
+
+
+def _now_in_english(corpus: Corpus, filters: Filters, window: Window, generated: str,
+                    in_window: set[int]) -> dict[int, str]:
+    """Stories outside the window whose English arrived since the last digest, having had none when they
+    were reported: story id -> when it arrived (the window of `--again`: between the two digests before)."""
+    if window.english_since is None or window.after_article is None:
+        return {}
+    until = window.english_until or generated
+    where, args = Filters(filters.lang, filters.source).sql()
+    found = corpus.digests.now_in_english(where, args, after_article=window.after_article,
+                                          since=window.english_since, until=until)
+    return {story: stamp for story, stamp in found.items() if story not in in_window}
 
 
 def _by_reach_then_date(entries: list[Entry]) -> list[Entry]:
@@ -204,8 +232,9 @@ def mark_delivered(corpus: Corpus, digest: Digest, fmt: str, destination: str | 
 
 
 def _entry(story_id: int, rows: list[dict[str, Any]], lead_from: dict[str, Any], article: dict[str, Any],
-           new_ids: set[int], window: Window, furniture: Furniture) -> Entry:
-    """One story's entry; `lead_from` is its representative member, `article` that member's text."""
+           new_ids: set[int], window: Window, furniture: Furniture, english_arrived: str | None = None) -> Entry:
+    """One story's entry; `lead_from` is its representative member, `article` that member's text;
+    `english_arrived`: when the English of a story reported while it waited arrived."""
     paragraphs, lead_lang = _lead_paragraphs(article)
     lead = _lead(paragraphs, lead_lang, furniture.of(lead_from["source"]), article.get("title"))
     headline, headline_lang = _headline(lead_from)
@@ -231,11 +260,11 @@ def _entry(story_id: int, rows: list[dict[str, Any]], lead_from: dict[str, Any],
         story_id=story_id, headline=headline, headline_lang=headline_lang, lead=lead, lead_lang=lead_lang,
         lead_from=lead_from["id"],
         published=published[0] if published else None, first_seen=min(o.first_seen for o in originals),
-        updated=max(o.first_seen for o in originals),
+        updated=max(o.first_seen for o in originals) if english_arrived is None else english_arrived,
         languages=tuple(lang for lang, _ in Counter(o.lang or "?" for o in originals).most_common()),
         sources=tuple(sorted({o.source for o in originals})), originals=originals,
         machine_translation=machine, waiting=waiting,
-        earlier=any(_before(o, window) for o in originals),
+        earlier=any(_before(o, window) for o in originals), now_in_english=english_arrived is not None,
     )
 
 

@@ -51,6 +51,9 @@ def summary_line(d: Digest) -> str:
     new = "" if d.window.kind == "report" else "new "  # a report's articles are old news, by definition
     line = (f"{stories} stor{'y' if stories == 1 else 'ies'} from {d.articles} {new}article{'s' if d.articles != 1 else ''} "
             f"{d.window.description}")
+    english = sum(e.now_in_english for e in d.entries)
+    if english:
+        line += f"; {english} reported before, now in English"
     if d.held_back:
         line += f"; {d.held_back} more still being processed (in the next digest)"
     if d.backlog:
@@ -62,7 +65,9 @@ def meta_line(e: Entry) -> str:
     date = f"published {e.published}" if e.published else f"first seen {e.first_seen[:10]}"
     sources = f"{len(e.sources)} source{'s' if len(e.sources) != 1 else ''}: {', '.join(e.sources)}"
     languages = "in " + ", ".join(language_name(x) for x in e.languages)
-    return " · ".join(x for x in (date, sources, languages, "follow-up: seen before this digest" if e.earlier else "") if x)
+    seen = ("now in English: reported before while it waited for a translation" if e.now_in_english
+            else "follow-up: seen before this digest" if e.earlier else "")
+    return " · ".join(x for x in (date, sources, languages, seen) if x)
 
 
 def original_line(o: Original, follow_up: bool) -> tuple[str, str]:

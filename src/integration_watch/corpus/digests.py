@@ -26,6 +26,11 @@ class Digests:
         row = self.core.conn.execute("SELECT * FROM digests WHERE key = ? ORDER BY id DESC LIMIT 1", (key,)).fetchone()
         return None if row is None else dict(row)
 
+    def digest_before(self, key: str, digest_id: int) -> dict[str, Any] | None:
+        row = self.core.conn.execute("SELECT * FROM digests WHERE key = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                                     (key, digest_id)).fetchone()
+        return None if row is None else dict(row)
+
     def digest_stats(self) -> list[dict[str, Any]]:
         """The last delivered digest of each set of filters."""
         return [dict(r) for r in self.core.conn.execute(
@@ -48,6 +53,21 @@ class Digests:
         """(article id, story id) of placed articles matching `where` (clauses on articles `a`)."""
         sql = "SELECT a.id, a.story_id FROM articles a WHERE a.story_id IS NOT NULL" + "".join(" AND " + w for w in where)
         return [(r[0], r[1]) for r in self.core.conn.execute(sql + " ORDER BY a.id", args)]
+
+    def now_in_english(self, where: list[str], args: dict[str, object], *, after_article: int, since: str,
+                       until: str) -> dict[int, str]:
+        """Stories reported while they had no English that have it now: story id -> when its English arrived.
+        An article matching `where` that an earlier digest covered (id <= after_article) got its translation in
+        (since, until], and no article of its story covered then was in English or translated by `since`."""
+        sql = ("""SELECT a.story_id, max(a.translated) FROM articles a
+                  WHERE a.story_id IS NOT NULL AND a.id <= :after_article AND a.translation_status = 'translated'
+                    AND a.translated > :english_since AND a.translated <= :english_until"""
+               + "".join(" AND " + w for w in where)
+               + """ AND NOT EXISTS (SELECT 1 FROM articles m WHERE m.story_id = a.story_id AND m.id <= :after_article
+                          AND (m.lang = 'en' OR (m.translation_status = 'translated' AND m.translated <= :english_since)))
+                  GROUP BY a.story_id""")
+        params = {**args, "after_article": after_article, "english_since": since, "english_until": until}
+        return {int(story): str(stamp) for story, stamp in self.core.conn.execute(sql, params)}
 
     def count_articles(self, where: list[str], args: dict[str, object]) -> tuple[int, str | None]:
         """How many placed articles match `where`, and the earliest publication (else first sighting) date."""

@@ -103,7 +103,8 @@ class Translations:
     ) -> None:
         """Write results and new memory entries in one transaction. A result whose article changed (or was
         removed) while it was being translated is dropped: the article is translated again from its new text. A
-        complete translation is never replaced by a pending one of the same text."""
+        complete translation is never replaced by a pending one of the same text. `translated` is when the
+        text's English first arrived: a retranslation keeps it (the digest reports English arriving once)."""
         stamp = now()
         with self.core.transaction() as c:
             c.executemany(
@@ -117,9 +118,12 @@ class Translations:
                     continue  # an engine it was translated with is gone (a pair removed): its English stays
                 c.execute(
                     """UPDATE articles SET title_en = ?, text_en = ?, translation_status = ?, translation_engine = ?,
-                           translation_note = ?, translation_waiting = ?, translated = ? WHERE id = ?""",
+                           translation_note = ?, translation_waiting = ?,
+                           translated = CASE WHEN translation_status = 'translated' AND ? = 'translated'
+                                             THEN coalesce(translated, ?) ELSE ? END
+                       WHERE id = ?""",
                     (r.title_en, r.text_en, r.status, "; ".join(r.engines) or None, r.note,
-                     " ".join(r.waiting) or None, stamp, r.id),
+                     " ".join(r.waiting) or None, r.status, stamp, stamp, r.id),
                 )
                 if "translated" in (r.status, row["translation_status"]):
                     # its English changed: the story stage compares it again
