@@ -7,6 +7,8 @@ import io
 import json
 import socket
 import sqlite3
+import subprocess
+import sys
 import re
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from click.testing import CliRunner
 
 from conftest import run, write_sources
 from integration_watch.cli import main
-from integration_watch.corpus import CrawlLock
+from integration_watch.corpus import Corpus, CrawlLock
 from integration_watch.fixtures import FixtureSites
 
 
@@ -253,3 +255,17 @@ def test_search_says_how_many_match_beyond_the_limit(crawled_db: Path) -> None:
     assert sum(int(r["articles"]) for r in rows) == articles and {r["source"] for r in rows} == {h["source"] for h in every}
     code, _, err = run(crawled_db, "search", "migra*", "--by", "lang")
     assert code == 2 and "--by goes with --count" in err
+
+
+def test_the_command_line_starts_without_the_heavy_libraries(tmp_path: Path) -> None:
+    """--help and search must start in a fraction of a second (bench/bench_startup.py measures it): the
+    extraction, translation and numeric libraries load only in the commands that use them."""
+    heavy = ("numpy", "trafilatura", "httpx", "langdetect", "ctranslate2", "argostranslate", "pypdf", "lxml")
+    probe = ("import sys; from integration_watch.cli import main; sys.argv = ['integration-watch', *sys.argv[1:]]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             f"print('loaded:', *sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})), file=sys.stderr)")
+    Corpus(tmp_path / "c.db").close()
+    for args in (["--help"], ["search", "--help"], ["--db", str(tmp_path / "c.db"), "search", "integration -webinar"]):
+        loaded = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True)
+        assert "Usage: integration-watch" in loaded.stdout or loaded.stdout == "no matches\n"
+        assert loaded.stderr.splitlines()[-1] == "loaded:", args

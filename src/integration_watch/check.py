@@ -23,7 +23,6 @@ from .linkshapes import ShapeCount, commonest_shapes
 from .translate import split_sentences
 from .urls import host_of, normalize_url
 
-DEFAULT_SAMPLE = 3
 MAX_CHILD_SITEMAPS = 5  # of a sitemap index, enough to see the URL shapes; the crawl reads them all
 FIRST_LINES = 3
 LINE_CHARS = 160
@@ -244,7 +243,7 @@ async def check_sources_async(config: Config, names: list[str], *, sample: int) 
         return list(await asyncio.gather(*(_SourceInspection(s, fetcher, sample).run() for s in sources)))
 
 
-def check_sources(config: Config, names: list[str] | None = None, *, sample: int = DEFAULT_SAMPLE) -> list[SourceCheck]:
+def check_sources(config: Config, names: list[str] | None = None, *, sample: int) -> list[SourceCheck]:
     """Check every source (or those named): what each discovers and what it would store. Stores nothing."""
     for name in names or ():
         config.source(name)  # an unknown name fails before any request

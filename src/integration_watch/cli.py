@@ -12,24 +12,26 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import digest, digest_formats, export
-from .cli_common import UserError, _friendly, format_option, sources_option, translation_settings
+# Only what every command needs is imported here: extraction, numpy, langdetect and the like load in the
+# commands that use them, so that `--help` or a search starts in a fraction of a second (bench_startup.py).
+from . import export
+from .cli_common import LazyChoice, UserError, _friendly, format_option, sources_option, translation_settings
 from .cli_models import models_group
 from .cli_sources import sources_group
 from .config import load_config
 from .corpus import Corpus, CrawlLock
-from .crawl import CrawlReport, crawl
 from .engines import default_models_dir
-from .fixtures import bundled_sites_dir, serve_fixture_sites
-from .language import language_name
 from .routes import Engines, apertium_modes
 from .search import COUNT_BY, SORTS, Filters, Totals, count, parse_query, search
-from .stories import StoryReport, Thresholds, recluster, update_stories
-from .translate import TranslateReport, translate_pending
+
+if TYPE_CHECKING:
+    from .crawl import CrawlReport
+    from .stories import StoryReport
+    from .translate import TranslateReport
 
 
 class _OneLineErrors(click.Group):
@@ -139,6 +141,8 @@ def crawl_cmd(obj: dict[str, Any], sources_path: Path, source_names: tuple[str, 
 
 def _run_crawl(db: Path, config: Any, names: list[str], refresh: bool, workers: int | None,
                quiet: bool, verbose: bool, engines: Engines | None) -> CrawlReport:
+    from .crawl import crawl
+
     progress = _Progress(quiet=quiet, verbose=verbose)
     with CrawlLock(db), Corpus(db) as corpus:
         try:
@@ -231,6 +235,9 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
     engine (e.g. after 'models install'). Uses the translation memory; runs offline. The route per language
     follows [translation] in --sources (see 'models list')."""
     existing_db(obj["db"])
+    from .stories import update_stories
+    from .translate import translate_pending
+
     engines = Engines(obj["models"], settings=translation_settings(sources_path))
     try:
         with CrawlLock(obj["db"]), Corpus(obj["db"]) as corpus:
@@ -369,7 +376,7 @@ def stories_cmd(obj: dict[str, Any], since: str | None, until: str | None, lang:
 
 
 @main.command("digest")
-@click.option("--format", "fmt", type=click.Choice(digest_formats.FORMATS), default=None,
+@click.option("--format", "fmt", type=LazyChoice("digest_formats", "FORMATS"), default=None,
               help="Output format [default: from --out's suffix, else markdown].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here (atomically) instead of stdout; an empty digest leaves the file alone.")
@@ -386,6 +393,8 @@ def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: st
     """What is new since the last digest (the first time: published in the last 24 hours), one entry per story:
     English headline and lead, date, languages, sources, a link to every original. Stories carried by most sources
     come first. Written completely, a digest counts as delivered: the next one starts after it."""
+    from . import digest, digest_formats
+
     fmt = fmt or (digest_formats.SUFFIXES.get(out.suffix.lower(), "markdown") if out else "markdown")
     filters = Filters(lang, source, since, until)
     filters.check()
@@ -428,6 +437,8 @@ def recluster_cmd(obj: dict[str, Any], sources_path: Path | None) -> None:
     """Rebuild every story from the stored text (after a threshold change or new translations); nothing is
     fetched again."""
     with CrawlLock(existing_db(obj["db"])), Corpus(obj["db"]) as corpus:
+        from .stories import Thresholds, recluster
+
         thresholds = (Thresholds.from_settings(load_config(sources_path).defaults) if sources_path
                       else Thresholds.of_corpus(corpus))
         report = recluster(corpus, thresholds)
@@ -515,6 +526,8 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
 @_friendly
 def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
     """Per source: pages fetched, articles, languages, failures, last crawl; translation, stories, digests."""
+    from .digest import minute
+
     with Corpus(obj["db"], readonly=True) as corpus:
         rows = corpus.pages.stats()
         langs = corpus.articles.languages_by_source()
@@ -543,7 +556,7 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
         click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in translation["waiting"].items()))
     click.echo(f"stories: {story_counts['stories']} ({story_counts['with_copies']} carried by more than one article)")
     for d in digests:
-        click.echo(f"last digest [{d['key']}]: {digest.minute(d['created'])}, {d['stories']} stories, "
+        click.echo(f"last digest [{d['key']}]: {minute(d['created'])}, {d['stories']} stories, "
                    f"{d['articles']} articles, {d['format']} to {d['destination'] or 'standard output'}")
     if last:
         click.echo(f"\nlast run #{last['id']}: {last['status']}, started {last['started']}")
@@ -587,6 +600,8 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
     """Serve the bundled fixture sites on 127.0.0.1, crawl them into demo.db (or --db) and search."""
     explicit = ctx.parent is not None and ctx.parent.get_parameter_source("db") != click.core.ParameterSource.DEFAULT
     db: Path = ctx.obj["db"] if explicit else Path("demo.db")
+    from .fixtures import bundled_sites_dir, serve_fixture_sites
+
     sites_dir = bundled_sites_dir()
     template = sites_dir.parent / "sources.toml"
     if not template.is_file():
@@ -616,6 +631,8 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
 
 def _why_untranslated(waiting: dict[str, int], models: Path) -> str:
     """Which languages the demo left untranslated, and why: this machine has no engine for them."""
+    from .language import language_name
+
     langs = ", ".join(f"{language_name(lang)} ({n} article{'s' * (n != 1)})" for lang, n in waiting.items())
     if shutil.which("apertium") is None:
         apertium = "Apertium is not installed (no 'apertium' command; ./setup.sh demo installs it with apt-get)"

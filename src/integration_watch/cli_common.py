@@ -3,6 +3,7 @@ options."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,24 @@ def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
     return wrapper
+
+
+class LazyChoice(click.Choice):
+    """A choice whose values live in a module imported only when the option is used or its help shown: the
+    command line starts without loading what a command it does not run needs."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._where = (module, name)
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        module, name = self._where
+        return tuple(getattr(importlib.import_module(f"{__package__}.{module}"), name))
+
+    @choices.setter
+    def choices(self, _: Any) -> None:
+        pass
 
 
 def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

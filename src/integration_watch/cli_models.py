@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from .cli_common import UserError, _friendly, format_option, sources_option, translation_settings
-from .models import install_argos_file, install_argos_from_index
 from .routes import Engines, Route
 
 
@@ -63,6 +62,8 @@ def models_list_cmd(obj: dict[str, Any], sources_path: Path, fmt: str) -> None:
 def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
     """Install argos packages from .argosmodel FILES, or by LANGUAGE code (X→English) from the argos
     package index (needs internet). Then run 'translate' to fill in what was waiting."""
+    from .models import install_argos_file, install_argos_from_index  # httpx, zip handling: only when installing
+
     files = [m for m in models if Path(m).suffix == ".argosmodel" or Path(m).exists()]
     codes = [m.lower() for m in models if m not in files]
     for code in codes:

@@ -8,12 +8,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .check import DEFAULT_SAMPLE, SourceCheck, check_sources
 from .cli_common import sources_option
 from .config import ConfigError, load_config
+
+if TYPE_CHECKING:
+    from .check import SourceCheck
+
+SAMPLE = 3  # article candidates a check fetches and extracts per source, unless --sample
 
 
 @click.group("sources")
@@ -24,7 +29,7 @@ def sources_group() -> None:
 @sources_group.command("check")
 @click.argument("names", nargs=-1)
 @sources_option
-@click.option("--sample", type=click.IntRange(0, 50), default=DEFAULT_SAMPLE, show_default=True,
+@click.option("--sample", type=click.IntRange(0, 50), default=SAMPLE, show_default=True,
               help="Article candidates per source to fetch and extract.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
@@ -35,6 +40,8 @@ def check_cmd(names: tuple[str, ...], sources_path: Path, sample: int, fmt: str)
 
     Exit status: 0 every source would store articles, 1 one would store nothing, 2 bad input.
     """
+    from .check import check_sources  # crawl and extraction machinery: loaded only when a check runs
+
     try:
         config = load_config(sources_path)
         checks = check_sources(config, list(names), sample=sample)

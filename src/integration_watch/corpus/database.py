@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from .schema import MIGRATIONS, migrate
 
 IN_BATCH = 500  # values per IN (...) list: SQLite allows 32,766 parameters from 3.32, 999 before
@@ -80,7 +78,6 @@ class Database:
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.row_factory = sqlite3.Row
             conn.create_function("fold", 1, _fold_sql, deterministic=True)
-            self.db = sqlite_utils.Database(conn)
             self.conn = conn
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
