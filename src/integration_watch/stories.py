@@ -41,7 +41,7 @@ MARGIN_SIGMAS = 2.0
 _PRIME = (1 << 31) - 1  # a < 2**31 and CRC-32 values < 2**32, so a*x + b stays below 2**64
 _SEED = 20211124  # fixed: stored signatures must stay comparable across runs and machines
 STEM = 5
-_WORD = re.compile(r"\w+", re.UNICODE)
+_LONG_WORD = re.compile(r"\w{3,}", re.UNICODE)  # words of two letters or fewer say nothing
 # Digits with thousands separators (comma, point, no-break spaces) are one number: an engine writes "7,000" as 7000.
 _NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?!\d)|\d+")
 _STOP = frozenset(
@@ -102,7 +102,8 @@ class Basis:
 
 
 def stems(text: str) -> frozenset[str]:
-    return frozenset(w[:STEM] for w in _WORD.findall(fold(text)) if len(w) > 2 and w not in _STOP and not w.isdigit())
+    words = set(_LONG_WORD.findall(fold(text))) - _STOP  # each distinct word once
+    return frozenset(w[:STEM] for w in words if not w.isdigit())
 
 
 def numbers(text: str) -> frozenset[str]:
@@ -120,14 +121,23 @@ class MinHasher:
     def signature(self, items: frozenset[str]) -> np.ndarray:
         if not items:
             return np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint32)  # matches nothing
-        hashes = np.fromiter((zlib.crc32(s.encode()) for s in items), dtype=np.uint64, count=len(items))
-        return ((self.a * hashes[None, :] + self.b) % _PRIME).min(axis=1).astype(np.uint32)
+        hashes = np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint64, count=len(items))
+        return _mod_prime(self.a * hashes[None, :] + self.b).min(axis=1).astype(np.uint32)
+
+
+def _mod_prime(x: np.ndarray) -> np.ndarray:
+    """x % _PRIME for uint64 x, without division: 2**31 = 1 modulo the Mersenne prime 2**31 - 1, so the bits
+    above 31 fold onto the low ones (twice brings any 64-bit value below 2 * _PRIME)."""
+    x = (x & _PRIME) + (x >> 31)
+    x = (x & _PRIME) + (x >> 31)
+    return np.where(x >= _PRIME, x - _PRIME, x)
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
 
 
 def same_story(a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], t: Thresholds) -> bool:
@@ -175,6 +185,11 @@ class _Window:
         self.originals = np.asarray([self._originals[r[3]] for r in rows], np.int64)
         self.keys = languages * _DAY_SPAN + days
         self.signatures = np.frombuffer(b"".join(r[4] for r in rows), dtype="<u4").reshape(len(rows), PERMUTATIONS)
+        # The first half's low 16 bits, one row per permutation (padded to whole 8-byte words): the rough
+        # screen compares contiguous rows and counts 8 articles per 64-bit addition (see candidates).
+        width = len(rows) + _PAD
+        self._low = np.zeros((_HALF, width), np.uint16)
+        self._low[:, : len(rows)] = self.signatures[:, :_HALF].T
 
     @classmethod
     def load(cls, corpus: Corpus, first_day: int, last_day: int, thresholds: Thresholds) -> _Window:
@@ -193,13 +208,20 @@ class _Window:
         if lo == hi:
             return []
         same = self.originals[lo:hi] == self._originals.get(article.original, -1)
-        # Half the signature first, over the whole slice (most pairs are far apart); all of it for the rest.
-        half = PERMUTATIONS // 2
-        agree = (self.signatures[lo:hi, :half] == signature[:half]).sum(axis=1, dtype=np.int32)
-        keep = np.flatnonzero(agree >= np.where(same, _needed(t.duplicate, half), _needed(t.translation, half)))
-        rows, same = keep + lo, same[keep]
-        agree = (self.signatures[rows] == signature).sum(axis=1, dtype=np.int32)
-        rows = rows[agree >= np.where(same, _needed(t.duplicate, PERMUTATIONS), _needed(t.translation, PERMUTATIONS))]
+        half_needed = np.where(same, _needed(t.duplicate, _HALF), _needed(t.translation, _HALF))
+        # Rough screen: agreement of the first half's low 16 bits, never below the exact agreement, so it
+        # drops only rows the exact screen would drop. Bytes of a 0/1 matrix added as 64-bit words count
+        # per column (at most 64 per byte: no carry), 8 columns per addition.
+        span = -(-(hi - lo) // 8) * 8
+        equal = self._low[:, lo:lo + span] == (signature[:_HALF] & 0xFFFF).astype(np.uint16)[:, None]
+        rough = equal.view(np.uint64).sum(axis=0, dtype=np.uint64).view(np.uint8)[: hi - lo]
+        keep = np.flatnonzero(rough >= half_needed)
+        # The exact screens on what is left: the first half must agree as above, and all of the signature.
+        rows = keep + lo
+        equal = np.take(self.signatures, rows, axis=0) == signature
+        full_needed = np.where(same[keep], _needed(t.duplicate, PERMUTATIONS), _needed(t.translation, PERMUTATIONS))
+        rows = rows[(equal[:, :_HALF].sum(axis=1, dtype=np.int32) >= half_needed[keep])
+                    & (equal.sum(axis=1, dtype=np.int32) >= full_needed)]
         return [int(i) for i in self.ids[rows] if i != article.id]
 
 
@@ -209,6 +231,8 @@ def _needed(threshold: float, width: int) -> float:
 
 
 _DAY_SPAN = 10_000_000  # days: keeps (language, day) keys of different languages apart
+_HALF = PERMUTATIONS // 2
+_PAD = 8  # columns past the last article, so a slice can always be read in whole 8-column words
 
 
 @dataclass
