@@ -3,7 +3,7 @@
     python bench/bench_stories.py [--parts cross,within,scale] [--scale 100000] [--signatures 1000000]
         [--docs ../shared/evaldata/neardup/flores_docs.jsonl]
         [--multiway ../shared/evaldata/mt/flores200_devtest/multiway_eu24.jsonl.gz]
-        [--work /work/bench-data/stories] [--profile]
+        [--work /work/bench-data/stories] [--profile] [--baseline REV]
 
 cross: the 281 English FLORES documents and the 281 Spanish ones (neardup/flores_docs.jsonl) stored as articles
 (one sentence per paragraph, distinct URLs, all published on the same day so the time window never separates
@@ -29,6 +29,9 @@ near-copies of an article from the last 3 days. Written with executemany into a 
 `update_stories` on scale/10, 3*scale/10 and scale articles (each a fresh database), then 1,000 new articles
 of the last 3 days added to the largest and `update_stories` again; stems + MinHash signatures alone for
 --signatures articles (generated in memory, not stored). --profile: cProfile of the largest run.
+--baseline REV: the code of that git revision (its src/) runs the same updates on copies of the same
+databases, each in a fresh process, alternating which goes first; printed beside ours with the ratio and
+whether both put every article in the same story (same story numbers too).
 
 Goals (issue 4): precision >= 0.98 and recall >= 0.9 across languages; 100k articles in <= 60 s; +1,000 into
 100k in <= 2 s. Databases are written under --work (kept for inspection, recreated on every run).
@@ -37,19 +40,26 @@ Goals (issue 4): precision >= 0.98 and recall >= 0.9 across languages; 100k arti
 from __future__ import annotations
 
 import argparse
+import copy
 import cProfile
 import gzip
+import hashlib
 import io
 import json
+import os
 import pstats
 import random
 import resource
 import shutil
+import sqlite3
+import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
+from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -472,26 +482,97 @@ def injected_copies_found(corpus: Corpus) -> dict[str, int]:
     return {"multi_article_stories": row[0], "articles_in_them": row[1], "largest_story": row[2]}
 
 
-def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed: int, profile: bool) -> dict[str, object]:
+def assignment(corpus: Corpus) -> str:
+    """A digest of which article is in which story (numbers included): equal digests, equal stories."""
+    rows = corpus.conn.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
+    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()[:16]
+
+
+def time_in_process(path: Path, src: Path | None) -> dict[str, object]:
+    """update_stories on the database at `path` in a fresh process running the code under `src` (this
+    checkout's when None): timing, report, assignment digest."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    out = subprocess.run([sys.executable, __file__, "--time-update", str(path)], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def time_update_here(path: Path) -> None:
+    """--time-update: one update_stories run, its figures as a JSON line (called by time_in_process)."""
+    import integration_watch
+
+    corpus = Corpus(path)
+    seconds, report, _ = timed_update(corpus)
+    print(json.dumps({"seconds": round(seconds, 3), "report": report.as_dict(), "assignment": assignment(corpus),  # type: ignore[attr-defined]
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                      "code": str(Path(integration_watch.__file__).parents[1])}))
+    corpus.close()
+
+
+def baseline_source(rev: str, work: Path) -> Path:
+    """This repository's src/ at `rev`, unpacked under `work`."""
+    target = reset_dir(work / "baseline-src")
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
+
+
+def compare(current: Path, base: Path, base_src: Path, first_baseline: bool) -> tuple[dict, dict]:
+    """The same update on two copies of one database: this code and the baseline's, in fresh processes."""
+    if first_baseline:
+        old = time_in_process(base, base_src)
+        new = time_in_process(current, None)
+    else:
+        new = time_in_process(current, None)
+        old = time_in_process(base, base_src)
+    return new, old
+
+
+def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed: int, profile: bool,
+                baseline: str | None = None) -> dict[str, object]:
     work.mkdir(parents=True, exist_ok=True)
-    out: dict[str, object] = {"sizes": []}
+    out: dict[str, object] = {"sizes": [], "baseline": baseline}
+    base_src = baseline_source(baseline, work) if baseline else None
     sizes = [scale // 10, 3 * scale // 10, scale]
-    for n in sizes:
+    for k, n in enumerate(sizes):
         path = work / f"scale-{n}.db"
         corpus, gen, load_s = build(path, multiway, n, seed)
-        seconds, report, _ = timed_update(corpus)
+        base_path = work / f"scale-{n}-baseline.db"
+        if base_src is not None:
+            copy_database(corpus, base_path)
+            new, old = compare(path, base_path, base_src, first_baseline=k % 2 == 0)
+            seconds, report = float(new["seconds"]), SimpleNamespace(**new["report"])  # type: ignore[arg-type]
+        else:
+            seconds, report, _ = timed_update(corpus)
         row = {"articles": n, "load_s": round(load_s, 1), "update_stories_s": round(seconds, 2),
-               "ms_per_article": round(1000 * seconds / n, 3), "pairs_checked": report.pairs_checked,  # type: ignore[attr-defined]
+               "ms_per_article": round(1000 * seconds / n, 3), "pairs_checked": report.pairs_checked,
                **injected_copies_found(corpus), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+        if base_src is not None:
+            row.update({"peak_rss_mb": new["peak_rss_mb"], "baseline_s": old["seconds"],
+                        "ratio": round(seconds / float(old["seconds"]), 3),  # type: ignore[arg-type]
+                        "same_stories": new["assignment"] == old["assignment"]})
         print(json.dumps(row), flush=True)
         out["sizes"].append(row)  # type: ignore[union-attr]
         if n == sizes[-1]:
             # a crawl's worth of new articles, dated in the last 3 days (5% near-copies of recent ones)
             first_new = date.today() - timedelta(days=2)
+            twin = copy.deepcopy(gen)  # the same new articles for the baseline's copy
             fill(corpus, gen, 1000, first_new, 334, n)
-            seconds, report, _ = timed_update(corpus)
+            if base_src is not None:
+                base_corpus = Corpus(base_path)
+                fill(base_corpus, twin, 1000, first_new, 334, n)
+                base_corpus.close()
+                new, old = compare(path, base_path, base_src, first_baseline=True)
+                seconds, report = float(new["seconds"]), SimpleNamespace(**new["report"])  # type: ignore[arg-type]
+            else:
+                seconds, report, _ = timed_update(corpus)
             out["increment"] = {"corpus": n, "added": 1000, "update_stories_s": round(seconds, 3),
-                                "pairs_checked": report.pairs_checked, "report": report.as_dict()}  # type: ignore[attr-defined]
+                                "pairs_checked": report.pairs_checked, "report": dict(report.__dict__)}
+            if base_src is not None:
+                out["increment"].update({"baseline_s": old["seconds"], "ratio": round(seconds / float(old["seconds"]), 3),  # type: ignore[union-attr, arg-type]
+                                         "same_stories": new["assignment"] == old["assignment"]})
             print(json.dumps(out["increment"]), flush=True)
             seconds, report, _ = timed_update(corpus)
             out["nothing_new_s"] = round(seconds, 3)
@@ -506,6 +587,14 @@ def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed:
         corpus.close()
     out["signatures"] = bench_signatures(multiway, n_signatures, seed)
     return out
+
+
+def copy_database(corpus: Corpus, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    with sqlite3.connect(target) as dest:
+        corpus.conn.backup(dest)
+    dest.close()
 
 
 def bench_signatures(multiway: Path, n: int, seed: int) -> dict[str, object]:
@@ -577,6 +666,11 @@ def report_scale(r: dict) -> None:
     inc = r["increment"]
     print(f"+{inc['added']} new articles into {inc['corpus']}: {inc['update_stories_s']} s "
           f"({inc['report']}); then nothing new: {r['nothing_new_s']} s")
+    if r["baseline"]:
+        print(f"\nbaseline: the code at {r['baseline']}, on a copy of each database, each run in a fresh process")
+        print(table(["articles", "this code s", "baseline s", "ratio", "same stories"],
+                    [[s["articles"], s["update_stories_s"], s["baseline_s"], s["ratio"], s["same_stories"]]
+                     for s in [*r["sizes"], {**inc, "articles": f"+{inc['added']} into {inc['corpus']}"}]]))
     s = r["signatures"]
     how = f"extrapolated from {s['measured']}" if s["extrapolated"] else "measured"
     print(f"stems + signatures for {s['requested']} articles ({how}): {s['total_s']} s "
@@ -597,7 +691,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true", help="cProfile the largest update_stories run")
     parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="scale: also time the code of this git revision on copies of the same databases")
+    parser.add_argument("--time-update", type=Path, help=argparse.SUPPRESS)  # used by --baseline
     args = parser.parse_args()
+    if args.time_update:
+        time_update_here(args.time_update)
+        return
     parts = set(args.parts.split(","))
     args.work.mkdir(parents=True, exist_ok=True)
     results: dict[str, object] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "defaults": str(DEFAULT)}
@@ -612,7 +712,7 @@ def main() -> None:
             report_within(results[f"within_{size}"])  # type: ignore[arg-type]
     if "scale" in parts:
         results["scale"] = bench_scale(args.multiway, args.work / "scale", args.scale,
-                                       args.signatures or 10 * args.scale, args.seed, args.profile)
+                                       args.signatures or 10 * args.scale, args.seed, args.profile, args.baseline)
         report_scale(results["scale"])  # type: ignore[arg-type]
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -18,8 +19,12 @@ from integration_watch.corpus import Corpus
 from integration_watch.routes import Engines
 from integration_watch.fixtures import FixtureSites
 from integration_watch.stories import (
+    PERMUTATIONS,
+    Basis,
     MinHasher,
     Thresholds,
+    _needed,
+    _Window,
     assign_stories,
     jaccard,
     recluster,
@@ -162,10 +167,42 @@ def test_the_time_window_and_recluster_with_other_thresholds(tmp_path: Path) -> 
         # signing in two processes (as large runs do) gives the same signatures and stories
         signatures = corpus.conn.execute("SELECT article_id, signature FROM article_signatures ORDER BY 1").fetchall()
         corpus.stories.reset_stories()
-        assign_stories(corpus, [a, b, late], DEFAULT, parallel=True)
+        assign_stories(corpus, [a, b, late], DEFAULT, parallel=True, chunk_size=1)  # the next chunk signs meanwhile
         again = _stories(corpus)
         assert again[a] == again[b] != again[late]  # the same grouping (numbers are new: no 'before' given)
         assert corpus.conn.execute("SELECT article_id, signature FROM article_signatures ORDER BY 1").fetchall() == signatures
+
+
+def test_the_window_screen_keeps_exactly_the_pairs_whose_signatures_agree_enough() -> None:
+    """The screen counts agreeing low 16 bits first: that must drop no pair the full values would keep, nor
+    keep one they drop. Signatures here agree with the probe in their low bits only at many places, exactly
+    at others (around both thresholds), some in another language or outside the time window."""
+    rng = np.random.default_rng(4)
+    probe = rng.integers(0, 2**32, PERMUTATIONS, dtype=np.uint32)
+    half = PERMUTATIONS // 2
+    rows, expected = [], set()
+    for k in range(600):
+        sig = rng.integers(0, 2**32, PERMUTATIONS, dtype=np.uint32)
+        low_only = rng.random(PERMUTATIONS) < rng.uniform(0, 0.6)
+        sig[low_only] = (probe[low_only] & 0xFFFF) | (((probe[low_only] >> 16) ^ 1) << 16)
+        day, language, original = 1000 + int(rng.integers(-40, 41)), ("en", "en", "de")[k % 3], ("en", "es")[k % 2]
+        threshold = DEFAULT.duplicate if original == "en" else DEFAULT.translation
+        if k % 4:
+            exact = rng.random(PERMUTATIONS) < rng.uniform(0, 0.6)
+        else:  # just enough (or one short) in the first half, plenty in the second
+            sig = rng.integers(0, 2**32, PERMUTATIONS, dtype=np.uint32)
+            exact = np.zeros(PERMUTATIONS, bool)
+            exact[rng.choice(half, int(np.ceil(_needed(threshold, half))) - k % 8 // 4, replace=False)] = True
+            exact[half:] = rng.random(half) < 0.8
+        sig[exact] = probe[exact]
+        rows.append((k + 2, day, language, original, sig.astype("<u4").tobytes()))
+        agree_half, agree = int((sig[:half] == probe[:half]).sum()), int((sig == probe).sum())
+        if (language == "en" and abs(day - 1000) <= DEFAULT.window_days
+                and agree_half >= _needed(threshold, half) and agree >= _needed(threshold, PERMUTATIONS)):
+            expected.add(k + 2)
+    found = _Window(rows, DEFAULT).candidates(Basis(1, "en", "en", "", "", 1000), probe)
+    assert sorted(found) == sorted(expected)
+    assert 20 < len(expected) < 300  # pairs on both sides of the thresholds
 
 
 # What a republishing portal wraps around every article: survives extraction, the same on every page.

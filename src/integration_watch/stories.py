@@ -22,7 +22,7 @@ import re
 import sqlite3
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -264,15 +264,19 @@ def assign_stories(
     stem_sets: dict[int, frozenset[str]] = {}  # kept across chunks: neighbours in time are compared again
     known: dict[int, Basis] = {}
     furniture = Furniture(corpus)
-    # Stems and signatures are the CPU-heavy part of a large run: a second process shares them.
+    # Stems and signatures are the CPU-heavy part of a large run: other processes make them for the next chunk
+    # while this one links the current chunk.
     if parallel is None:
         parallel = len(article_ids) >= PARALLEL_FROM
     pool = ProcessPoolExecutor(SIGNING_PROCESSES) if parallel else None
     try:
-        for start in range(0, len(article_ids), chunk_size):
-            chunk = [basis(r, furniture) for r in corpus.stories.story_rows(list(article_ids[start:start + chunk_size]))]
-            if chunk:
-                _link_chunk(corpus, chunk, thresholds, pool, furniture, stem_sets, known, claimed, before, report)
+        batches = [list(article_ids[start:start + chunk_size]) for start in range(0, len(article_ids), chunk_size)]
+        ahead = _Signing.start(corpus, batches[0], furniture, pool) if batches else None
+        for following in [*batches[1:], None]:
+            current = ahead
+            ahead = _Signing.start(corpus, following, furniture, pool) if following else None
+            if current is not None and current.chunk:
+                _link_chunk(corpus, current, thresholds, furniture, stem_sets, known, claimed, before, report)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -289,19 +293,36 @@ def _sign(texts: list[str]) -> list[tuple[frozenset[str], np.ndarray]]:
     return [(s, hasher.signature(s)) for s in map(stems, texts)]
 
 
+@dataclass
+class _Signing:
+    """A chunk's articles, their stem sets and signatures being made (in the pool, or here when asked for)."""
+
+    chunk: list[Basis]
+    parts: list[Future[list[tuple[frozenset[str], np.ndarray]]]]
+
+    @classmethod
+    def start(cls, corpus: Corpus, ids: list[int], furniture: Furniture, pool: ProcessPoolExecutor | None) -> _Signing:
+        chunk = [basis(r, furniture) for r in corpus.stories.story_rows(ids)]
+        texts = [b.text for b in chunk]
+        half = (len(texts) + 1) // 2
+        parts = [pool.submit(_sign, part) for part in (texts[:half], texts[half:])] if pool and chunk else []
+        return cls(chunk, parts)
+
+    def result(self) -> list[tuple[frozenset[str], np.ndarray]]:
+        if not self.parts:
+            return _sign([b.text for b in self.chunk])
+        return [x for part in self.parts for x in part.result()]
+
+
 def _link_chunk(
-    corpus: Corpus, chunk: list[Basis], thresholds: Thresholds, pool: ProcessPoolExecutor | None,
-    furniture: Furniture, stem_sets: dict[int, frozenset[str]], known: dict[int, Basis], claimed: set[int],
+    corpus: Corpus, signing: _Signing, thresholds: Thresholds, furniture: Furniture,
+    stem_sets: dict[int, frozenset[str]], known: dict[int, Basis], claimed: set[int],
     before: dict[int, int] | None, report: StoryReport,
 ) -> None:
-    """Sign one chunk, compare it with its window and link it into stories (one transaction each)."""
+    """Compare one signed chunk with its window and link it into stories (one transaction each)."""
+    chunk = signing.chunk
     _forget_before(min(b.day for b in chunk) - thresholds.window_days, known, stem_sets)
-    texts = [b.text for b in chunk]
-    if pool is None:
-        signed = _sign(texts)
-    else:
-        half = (len(texts) + 1) // 2
-        signed = [x for part in pool.map(_sign, [texts[:half], texts[half:]]) for x in part]
+    signed = signing.result()
     stem_sets.update((b.id, st) for b, (st, _) in zip(chunk, signed, strict=True))
     signatures = {b.id: sig for b, (_, sig) in zip(chunk, signed, strict=True)}
     corpus.stories.store_signatures(
@@ -312,13 +333,17 @@ def _link_chunk(
                           thresholds)
     known.update((b.id, b) for b in chunk)
     in_chunk = {b.id for b in chunk}
+    same_text = corpus.stories.same_texts([b.text_hash for b in chunk])
+    found: dict[int, set[int]] = {}
+    for article in chunk:
+        others = set(window.candidates(article, signatures[article.id]))
+        others |= {o for o in same_text.get(article.text_hash, ()) if o != article.id}
+        found[article.id] = {o for o in others if o not in in_chunk or o < article.id}  # a pair in the chunk: once
+    unknown = sorted({o for others in found.values() for o in others} - known.keys())
+    known.update((r["id"], basis(r, furniture)) for r in corpus.stories.story_rows(unknown))
     links: list[tuple[int, int]] = []
     for article in chunk:
-        found = set(window.candidates(article, signatures[article.id]))
-        found |= corpus.stories.same_text(article.text_hash, article.id)
-        found = {o for o in found if o not in in_chunk or o < article.id}  # a pair in the chunk: once
-        known.update((r["id"], basis(r, furniture)) for r in corpus.stories.story_rows([i for i in found if i not in known]))
-        for other in found:
+        for other in found[article.id]:
             report.pairs_checked += 1
             if other not in stem_sets:
                 stem_sets[other] = stems(known[other].text)

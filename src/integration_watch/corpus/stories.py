@@ -40,8 +40,13 @@ class Stories:
             )
         ]
 
-    def same_text(self, digest: str, exclude: int) -> set[int]:
-        return {r[0] for r in self.core.conn.execute("SELECT id FROM articles WHERE text_hash = ? AND id != ?", (digest, exclude))}
+    def same_texts(self, digests: list[str]) -> dict[str, list[int]]:
+        """text hash -> the ids of the articles with that text, in id order."""
+        out: dict[str, list[int]] = {}
+        for r in self.core.select_in("SELECT text_hash, id FROM articles WHERE text_hash IN ({marks}) ORDER BY id",
+                                     sorted(set(digests))):
+            out.setdefault(r[0], []).append(r[1])
+        return out
 
     def link_stories(
         self, chunk: list[int], groups: list[set[int]], claimed: set[int], before: dict[int, int] | None = None
@@ -53,19 +58,26 @@ class Stories:
         stamp = now()
         counts = {"new": 0, "joined": 0, "merged": 0}
         in_chunk = set(chunk)
+        # Every member's story read at once and the chunk's memberships written at the end: a merge updates
+        # both maps as it updates the table, so each group sees what it would have read after the groups
+        # before it (one statement per group was most of the time of a large run).
+        current: dict[int, int | None] = {r[0]: r[1] for r in self.core.select_in(
+            "SELECT id, story_id FROM articles WHERE id IN ({marks})", sorted({a for g in groups for a in g})
+        )}
+        assigned: dict[int, int] = {}
+        targets: set[int] = set()
         with self.core.transaction() as c:
             for group in groups:
                 members = sorted(group)
-                current = {r[0]: r[1] for r in self.core.select_in(
-                    "SELECT id, story_id FROM articles WHERE id IN ({marks})", members
-                )}
-                settled = sorted({s for a, s in current.items() if a not in in_chunk and s is not None})
+                settled = sorted({s for a in members if a not in in_chunk and (s := current.get(a)) is not None})
                 earlier = before if before is not None else current
                 previous = sorted({earlier[a] for a in members if a in in_chunk and earlier.get(a) is not None} - claimed)
                 if settled:
                     target = settled[0]
                     for other in settled[1:]:
                         c.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (target, other))
+                        for moved in (current, assigned):
+                            moved.update({a: target for a, s in moved.items() if s == other})
                         counts["merged"] += 1
                     counts["joined"] += sum(1 for a in members if a in in_chunk)
                 elif previous:
@@ -76,8 +88,10 @@ class Stories:
                     target = int(c.execute("INSERT INTO stories(created, updated) VALUES (?, ?)", (stamp, stamp)).lastrowid or 0)
                     counts["new"] += 1
                 claimed.add(target)
-                c.execute("UPDATE stories SET updated = ? WHERE id = ?", (stamp, target))
-                c.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(target, a) for a in members if a in in_chunk])
+                targets.add(target)
+                assigned.update((a, target) for a in members if a in in_chunk)
+            c.executemany("UPDATE stories SET updated = ? WHERE id = ?", [(stamp, t) for t in sorted(targets)])
+            c.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(t, a) for a, t in assigned.items()])
             c.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
         return counts
 
