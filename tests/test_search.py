@@ -9,7 +9,7 @@ import pytest
 
 from integration_watch.corpus import ArticleRecord, Corpus
 from conftest import store_article
-from integration_watch.search import QueryError, parse_date, search
+from integration_watch.search import QueryError, parse_date, search, snippet
 
 ARTICLES = [
     # (url, title, text, lang, published)
@@ -50,6 +50,19 @@ def test_accents_and_case_do_not_matter_in_any_script(corpus: Corpus) -> None:
     assert titles(search(corpus, "integracion")) == ["Estrategia de integración"]
     hit = search(corpus, "ολοκληρωμενη")[0]
     assert "[Ολοκληρωμένη]" in hit.snippet  # highlighted in the original spelling
+
+
+@pytest.mark.parametrize(("text", "terms", "expected"), [
+    ("La estrategia de integración: integraciones e integración.", ("integracion",),
+     "La estrategia de [integración]: integraciones e [integración]."),  # whole words only, accents folded
+    ("Integration strategies, the integration strategy.", ("integration", "strateg*"),
+     "[Integration] [strategies], the [integration] [strategy]."),
+    ("Η Ολοκληρωμένη στρατηγική, ΣΤΡΑΤΗΓΙΚΉ", ("στρατηγ*",), "Η Ολοκληρωμένη [στρατηγική], [ΣΤΡΑΤΗΓΙΚΉ]"),
+    ("Die Straße, die Strasse und die Straßenbahn", ("strasse",), "Die [Straße], die [Strasse] und die Straßenbahn"),
+    ("Nothing to see in café society", ("integration",), "Nothing to see in café society"),
+])
+def test_snippets_mark_the_words_that_fold_to_a_query_term(text: str, terms: tuple[str, ...], expected: str) -> None:
+    assert snippet(text, terms) == expected
 
 
 def test_filters_by_language_source_and_dates(corpus: Corpus) -> None:

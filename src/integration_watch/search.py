@@ -13,6 +13,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from .corpus import Corpus, fold
 
@@ -424,16 +425,41 @@ def _snippet_at(
 
 
 def _term_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the words that fold to a term (or start with a prefix term) stand in `text`."""
     exact = {t for t in terms if not t.endswith("*")}
     prefixes = tuple(t[:-1] for t in terms if t.endswith("*"))
-    spans = []
-    # ASCII text folds by lower-casing, which keeps every offset: one call instead of one per word.
-    lowered = text.lower() if text.isascii() else None
-    for match in _WORD_CHARS.finditer(lowered if lowered is not None else text):
-        word = match.group() if lowered is not None else fold(match.group())
-        if word in exact or (prefixes and word.startswith(prefixes)):
-            spans.append((match.start(), match.end()))
-    return spans
+    if text.isascii():
+        lowered = text.lower()  # ASCII folds by lower-casing, which keeps every offset
+        if not any(t in lowered for t in (*exact, *prefixes)):
+            return []
+        return [m.span() for m in _words_pattern(frozenset(exact), prefixes).finditer(lowered)]
+    # Each distinct word folded once; the words that match are then found in the text as they are written.
+    hits = frozenset(
+        word for word, folded in _fold_words(set(_WORD_CHARS.findall(text))).items()
+        if folded in exact or (prefixes and folded.startswith(prefixes))
+    )
+    return [m.span() for m in _words_pattern(hits, ()).finditer(text)] if hits else []
+
+
+def _fold_words(words: set[str]) -> dict[str, str]:
+    """fold() of each word, the non-ASCII ones in one call: a line break is neither changed by folding nor
+    composed with its neighbours, so the folded lines are the folded words."""
+    other = [w for w in words if not w.isascii()]
+    folded = fold("\n".join(other)).split("\n") if other else []
+    if len(folded) != len(other):
+        folded = [fold(w) for w in other]
+    out = {w: w.lower() for w in words if w.isascii()}
+    out.update(zip(other, folded, strict=True))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _words_pattern(words: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """A whole word that is one of `words`, or a word starting with one of `prefixes`."""
+    choices = [f"(?:{'|'.join(map(re.escape, sorted(words)))})(?!\\w)"] if words else []
+    if prefixes:
+        choices.append(f"(?:{'|'.join(map(re.escape, prefixes))})\\w*")
+    return re.compile(f"(?<!\\w)(?:{'|'.join(choices)})")
 
 
 def _shorten(text: str, start: int, width: int) -> str:
