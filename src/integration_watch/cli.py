@@ -1,5 +1,5 @@
-"""The `integration-watch` command line: crawl, translate, models, search, stories, digest, export, show, stats,
-serve, demo; `sources` (check, suggest) is cli_sources.py."""
+"""The `integration-watch` command line: crawl, translate, search, stories, digest, export, show, stats, serve,
+demo; `sources` (check, suggest) is cli_sources.py, `models` cli_models.py, `trends` cli_trends.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import json
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,9 +18,11 @@ import click
 # Only what every command needs is imported here: extraction, numpy, langdetect and the like load in the
 # commands that use them, so that `--help` or a search starts in a fraction of a second (bench_startup.py).
 from . import export
-from .cli_common import LazyChoice, UserError, _friendly, format_option, sources_option, translation_settings
+from .cli_common import (LazyChoice, QueryCommand, UserError, _friendly, existing_db, filter_options, format_option,
+                         sources_option, translation_settings)
 from .cli_models import models_group
 from .cli_sources import sources_group
+from .cli_trends import trends_cmd
 from .config import load_config
 from .corpus import Corpus, CrawlLock
 from .engines import default_models_dir
@@ -55,41 +56,6 @@ class _OneLineErrors(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-def existing_db(db: Path) -> Path:
-    """Only crawl creates a corpus: any other command on a mistyped --db must say so, not report on (or
-    write into) a new empty database."""
-    if not db.exists():
-        raise UserError(f"{db}: no such database (run 'integration-watch crawl' first)")
-    return db
-
-
-class QueryCommand(click.Command):
-    """A command whose QUERY may start with '-' ('search -webinar ...'): an argument like '-word' that is no
-    option of the command is the query's, so click does not refuse it as an unknown option '-w'."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if "--" not in args:
-            options = {o for p in self.params if isinstance(p, click.Option) for o in (*p.opts, *p.secondary_opts)}
-            valued = {o for p in self.params if isinstance(p, click.Option) and not p.is_flag for o in p.opts}
-            words = [i for i, a in enumerate(args) if a.startswith("-") and not a.startswith("--")
-                     and a.split("=")[0] not in options and len(a) > 1 and (i == 0 or args[i - 1] not in valued)]
-            if words:
-                args = [a for i, a in enumerate(args) if i not in words] + ["--"] + [args[i] for i in words]
-        return super().parse_args(ctx, args)
-
-
-def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--lang, --source, --since, --until as search and export read them (search.Filters)."""
-    for option in reversed((
-        click.option("--lang", help="Only articles in this language (ISO 639-1, e.g. it)."),
-        click.option("--source", help="Only articles from this source."),
-        click.option("--since", help="Published on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d."),
-        click.option("--until", help="Published on or before (same forms)."),
-    )):
-        fn = option(fn)
-    return fn
-
-
 @click.group(cls=_OneLineErrors)
 @click.option(
     "--db", type=click.Path(dir_okay=False, path_type=Path), default=Path("integration-watch.db"),
@@ -108,6 +74,7 @@ def main(ctx: click.Context, db: Path, models: Path | None) -> None:
 
 
 main.add_command(sources_group)
+main.add_command(trends_cmd)
 main.add_command(models_group)
 
 

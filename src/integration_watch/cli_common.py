@@ -1,5 +1,5 @@
 """What every command module of the command line shares: one-line errors, the --format and --sources
-options."""
+options, the query command, filters."""
 
 from __future__ import annotations
 
@@ -76,3 +76,38 @@ def translation_settings(sources_path: Path) -> TranslationSettings:
     """[translation] of --sources; without one given, a missing ./sources.toml means the default rule."""
     given = click.get_current_context().get_parameter_source("sources_path") != click.core.ParameterSource.DEFAULT
     return load_translation_settings(sources_path, required=given)
+
+
+def existing_db(db: Path) -> Path:
+    """Only crawl creates a corpus: any other command on a mistyped --db must say so, not report on (or
+    write into) a new empty database."""
+    if not db.exists():
+        raise UserError(f"{db}: no such database (run 'integration-watch crawl' first)")
+    return db
+
+
+class QueryCommand(click.Command):
+    """A command whose QUERY may start with '-' ('search -webinar ...'): an argument like '-word' that is no
+    option of the command is the query's, so click does not refuse it as an unknown option '-w'."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" not in args:
+            options = {o for p in self.params if isinstance(p, click.Option) for o in (*p.opts, *p.secondary_opts)}
+            valued = {o for p in self.params if isinstance(p, click.Option) and not p.is_flag for o in p.opts}
+            words = [i for i, a in enumerate(args) if a.startswith("-") and not a.startswith("--")
+                     and a.split("=")[0] not in options and len(a) > 1 and (i == 0 or args[i - 1] not in valued)]
+            if words:
+                args = [a for i, a in enumerate(args) if i not in words] + ["--"] + [args[i] for i in words]
+        return super().parse_args(ctx, args)
+
+
+def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang, --source, --since, --until as search and export read them (search.Filters)."""
+    for option in reversed((
+        click.option("--lang", help="Only articles in this language (ISO 639-1, e.g. it)."),
+        click.option("--source", help="Only articles from this source."),
+        click.option("--since", help="Published on or after: YYYY-MM-DD, YYYY-MM, YYYY or 7d."),
+        click.option("--until", help="Published on or before (same forms)."),
+    )):
+        fn = option(fn)
+    return fn
