@@ -525,3 +525,25 @@ def test_a_story_reported_while_waiting_comes_back_once_now_in_english(tmp_path:
         translate_pending(corpus, Engines(models), retranslate=True)
     code, out, _ = run(db, "digest")
     assert code == 0 and out.startswith("nothing new"), out
+
+
+def test_the_html_digest_charts_the_last_30_days_stories_per_language(corpus_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "digest.html"
+    code, _, err = run(corpus_db, "digest", "--dry-run", "--out", str(target))
+    assert code == 0, err
+    page = target.read_text()
+    svg = page[page.index("<svg"):page.index("</svg>") + 6]
+    root = ET.fromstring(svg)
+    lines = {line.get("data-key"): [int(v) for v in line.get("data-values").split()]
+             for line in root.iter("{http://www.w3.org/2000/svg}polyline")}
+    # counted by hand: the distinct stories of each language's articles per day, the last 30 days
+    conn = sqlite3.connect(corpus_db)
+    rows = conn.execute("SELECT lang, coalesce(published, substr(first_fetched, 1, 10)), story_id FROM articles").fetchall()
+    conn.close()
+    days = [days_ago(n) for n in range(29, -1, -1)]
+    expected = {lang: [len({s for l, d, s in rows if l == lang and d[:10] == day}) for day in days]
+                for lang in {r[0] for r in rows}}
+    assert lines == expected and set(lines) == {"en", "es"}
+    assert sum(lines["en"]) >= 3
+    code, out, _ = run(corpus_db, "digest", "--dry-run", "--format", "markdown")
+    assert "<svg" not in out  # the chart is the HTML digest's

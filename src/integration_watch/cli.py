@@ -371,7 +371,7 @@ def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: st
     with Corpus(existing_db(obj["db"]), readonly=dry_run or again or report) as corpus:
         filters.check_known(corpus)  # a mistyped filter would otherwise say "nothing new" every day
         try:
-            result = digest.build(corpus, filters, again=again)
+            result = digest.build(corpus, filters, again=again, activity=fmt == "html")
         except LookupError as exc:
             raise UserError(str(exc)) from None
         if not result.entries and fmt != "json":

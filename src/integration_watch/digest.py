@@ -29,8 +29,10 @@ from .furniture import Furniture, sentence_key
 from .language import language_name
 from .search import Filters, parse_date
 from .translate import split_sentences
+from .trends import Trend, trend
 
 FIRST_WINDOW = timedelta(hours=24)
+ACTIVITY_DAYS = 30
 LEAD_SENTENCES = 3
 LEAD_CHARS = 280  # a lead stops after two sentences once it is this long
 LEAD_MAX_CHARS = 600
@@ -101,6 +103,7 @@ class Digest:
     based_on: int | None  # the digest this one continues (its watermark)
     backlog: int = 0  # a first digest: older articles already in the corpus, left out as not news
     backlog_from: str | None = None  # the earliest publication (else first sighting) date among them
+    activity: Trend | None = None  # stories per day and language over the last ACTIVITY_DAYS (the HTML chart)
 
     @property
     def title(self) -> str:
@@ -154,9 +157,10 @@ def minute(stamp: str) -> str:
     return stamp[:16].replace("T", " ") + " UTC"
 
 
-def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
+def build(corpus: Corpus, filters: Filters, *, again: bool = False, activity: bool = False) -> Digest:
     """The digest for `filters`: its window, and an entry per story with an article in the window, the
-    stories carried by most sources first, then the most recently published."""
+    stories carried by most sources first, then the most recently published; `activity`: with the stories per
+    day and language of the last ACTIVITY_DAYS days (what the HTML digest charts)."""
     window, held_back, based_on = plan_window(corpus, filters, again=again)
     generated = now()
     dated = ("published", "first_fetched")  # a report's dates: publication, else first sighting
@@ -195,7 +199,15 @@ def build(corpus: Corpus, filters: Filters, *, again: bool = False) -> Digest:
         generated=generated, corpus_id=corpus.get_setting("corpus_id") or "", key=watermark_key(filters),
         filters=Filters(filters.lang, filters.source), window=window, entries=tuple(entries),
         articles=len(new_ids), held_back=held_back, based_on=based_on, backlog=backlog, backlog_from=backlog_from,
+        activity=recent_activity(corpus, filters, generated[:10]) if activity else None,
     )
+
+
+def recent_activity(corpus: Corpus, filters: Filters, today: str) -> Trend:
+    """Stories per day and language over the ACTIVITY_DAYS days up to `today` (dated by publication, else
+    first sighting), with the digest's filters."""
+    first = (datetime.fromisoformat(today) - timedelta(days=ACTIVITY_DAYS - 1)).date().isoformat()
+    return trend(corpus, None, by="day", split="lang", filters=Filters(filters.lang, filters.source, first, today))
 
 
 def _now_in_english(corpus: Corpus, filters: Filters, window: Window, generated: str,

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import asdict
 
+from .chart import line_chart
 from .digest import Digest, Entry, Original, minute
 from .language import language_name
 
@@ -135,6 +136,7 @@ _CSS = """
 :root { color-scheme: light dark; --muted: #5b6470; --rule: #d8dde3; --accent: #0b57a4; --note: #f3f5f8; }
 @media (prefers-color-scheme: dark) { :root { --muted: #a4adb8; --rule: #3a424c; --accent: #8cbcf0; --note: #1f252c; } }
 * { box-sizing: border-box; }
+.activity { margin: .5rem 0 0; } .activity svg { max-width: 100%; height: auto; }
 body { margin: 0 auto; max-width: 46rem; padding: 1rem 1.1rem 3rem; font: 1rem/1.55 system-ui, -apple-system,
        "Segoe UI", Roboto, "Noto Sans", sans-serif; overflow-wrap: break-word; }
 header { border-bottom: 2px solid var(--rule); margin-bottom: 1.2rem; }
@@ -190,6 +192,17 @@ def html_entry(e: Entry, number: int | None = None) -> str:
     return "\n".join(parts)
 
 
+def activity_chart(d: Digest) -> str:
+    """A small chart of the last 30 days' stories per language, when the digest was built with it."""
+    if d.activity is None or not d.activity.series:
+        return ""
+    days = d.activity.periods
+    return ('<figure class="activity">\n' + line_chart(
+        f"Stories per day and language, {days[0]} .. {days[-1]}", [day[5:] for day in days],
+        [(s.key, s.stories) for s in d.activity.series], y_label="stories", width=640, height=220,
+    ) + "</figure>")
+
+
 def html_page(d: Digest) -> str:
     entries = "\n".join(html_entry(e, n) for n, e in enumerate(d.entries, 1))
     return f"""<!DOCTYPE html>
@@ -205,6 +218,7 @@ def html_page(d: Digest) -> str:
 <header>
 <h1>{_e(d.title)}</h1>
 <p class="summary">{_e(summary_line(d))}</p>
+{activity_chart(d)}
 </header>
 <main>
 {entries}

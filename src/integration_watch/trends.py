@@ -38,7 +38,7 @@ class Series:
 
 @dataclass(frozen=True)
 class Trend:
-    query: str
+    query: str | None  # None: every article
     by: str
     split: str | None
     periods: tuple[str, ...]  # every period from the first to the last, empty ones included
@@ -50,21 +50,24 @@ class Trend:
                            for s in self.series]}
 
 
-def trend(corpus: Corpus, query: str, *, by: str = "month", split: str | None = None,
+def trend(corpus: Corpus, query: str | None, *, by: str = "month", split: str | None = None,
           filters: Filters = Filters()) -> Trend:
     if by not in PERIODS:
         raise QueryError(f"cannot count by {by!r}; use one of {', '.join(PERIODS)}")
     if split not in (None, *SPLITS):
         raise QueryError(f"cannot split by {split!r}; use one of {', '.join(SPLITS)}")
-    match = parse_query(query).fts
     where, args = filters.sql(dated=("published", "first_fetched"))
+    source = "articles a"
+    if query is not None:
+        source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        where.insert(0, "articles_fts MATCH :match")
+        args["match"] = parse_query(query).fts
     sql = f"""SELECT {_PERIOD_SQL[by]} AS period, {_SPLIT_SQL[split]} AS key, count(*) AS articles,
                      count(DISTINCT coalesce(a.story_id, -a.id)) AS stories
-              FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-              WHERE {' AND '.join(["articles_fts MATCH :match", *where])}
+              FROM {source} {('WHERE ' + ' AND '.join(where)) if where else ''}
               GROUP BY 1, 2 HAVING period IS NOT NULL"""
     try:
-        rows = corpus.conn.execute(sql, {**args, "match": match}).fetchall()
+        rows = corpus.conn.execute(sql, args).fetchall()
     except sqlite3.OperationalError as exc:
         raise QueryError(f"trends failed: {exc}") from None
     first = _period_of(parse_date(filters.since), by) if filters.since else min((r["period"] for r in rows), default=None)
