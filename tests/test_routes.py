@@ -48,7 +48,7 @@ def test_the_rule_argos_then_apertium_direct_then_shortest_chain_then_longest() 
     # chains only, shortest first; a cycle back through Italian is never a route
     assert names == [
         "apertium it-es 1 + apertium es-en 1",
-        "argos it-fr 1 + apertium fr-es 1 + apertium es-en 1",  # more argos steps first among equals
+        "argos it-fr 1 + apertium fr-es 1 + apertium es-en 1",  # neural steps first among equals
         "apertium it-ca 1 + apertium ca-es 1 + apertium es-en 1",
     ]
     direct = find_routes([*pairs, _pair("apertium", "it", "en")], "it")
@@ -93,7 +93,7 @@ def test_models_list_shows_every_route_and_the_one_used_and_sources_toml_can_pre
     assert [(r["kind"], r["used"]) for r in routes] == [("apertium chain", True), ("argos direct", False)]
     sources.write_text(sources.read_text().replace('"apertium"', '"systran"'))
     result = CliRunner().invoke(main, ["--models", str(models), "models", "list", "--sources", str(sources)])
-    assert result.exit_code == 2 and "prefer.it: 'systran' is not an engine (argos, apertium)" in result.stderr
+    assert result.exit_code == 2 and "prefer.it: 'systran' is not an engine (argos, server, apertium)" in result.stderr
 
 
 @pytest.mark.apertium("spa-eng", "ita-spa")

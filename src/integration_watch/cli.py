@@ -19,7 +19,7 @@ import click
 # commands that use them, so that `--help` or a search starts in a fraction of a second (bench_startup.py).
 from . import export
 from .cli_common import (LazyChoice, QueryCommand, UserError, _friendly, existing_db, filter_options, format_option,
-                         sources_option, translation_settings)
+                         open_engines, sources_option, translation_settings)
 from .cli_models import models_group
 from .cli_sources import sources_group
 from .cli_trends import trends_cmd
@@ -100,7 +100,7 @@ def crawl_cmd(obj: dict[str, Any], sources_path: Path, source_names: tuple[str, 
     Exit status: 0 all well, 1 a source failed entirely, 3 some pages failed, 2 bad input.
     """
     config = load_config(sources_path)
-    engines = None if no_translate else Engines(obj["models"], settings=config.translation)
+    engines = None if no_translate else open_engines(obj["models"], config.translation)
     report = _run_crawl(obj["db"], config, list(source_names), refresh, workers, quiet, verbose, engines)
     _print_report(report, fmt, quiet)
     sys.exit(report.exit_code)
@@ -205,7 +205,7 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
     from .stories import update_stories
     from .translate import translate_pending
 
-    engines = Engines(obj["models"], settings=translation_settings(sources_path))
+    engines = open_engines(obj["models"], translation_settings(sources_path))
     try:
         with CrawlLock(obj["db"]), Corpus(obj["db"]) as corpus:
             Filters(lang, source).check_known(corpus)
@@ -580,7 +580,7 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
         _reset_demo_db(db, {s.name for s in config.sources})
         click.echo(f"serving {len(sites.origins)} fixture sites on 127.0.0.1; crawling into {db}")
         report = _run_crawl(db, config, [], False, None, quiet=False, verbose=False,
-                            engines=Engines(ctx.obj["models"], settings=config.translation))
+                            engines=open_engines(ctx.obj["models"], config.translation))
     _print_report(report, "text", quiet=False)
     with Corpus(db, readonly=True) as corpus:
         hits = search(corpus, query, limit=5)

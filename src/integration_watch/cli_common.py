@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,9 @@ from .config import ConfigError, TranslationSettings, load_translation_settings
 from .corpus import CorpusError
 from .engines import ModelError
 from .search import QueryError
+
+if TYPE_CHECKING:
+    from .routes import Engines
 
 USAGE_ERROR = 2
 
@@ -70,6 +73,16 @@ def sources_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         "--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("sources.toml"),
         envvar="INTEGRATION_WATCH_SOURCES", show_default=True, help="Sources file (env INTEGRATION_WATCH_SOURCES).",
     )(fn)
+
+
+def open_engines(models: Path, settings: TranslationSettings) -> Engines:
+    """The routes on this machine; what cannot be used (a translation server down) is said on stderr."""
+    from .routes import Engines
+
+    found = Engines(models, settings=settings)
+    for problem in found.problems:
+        click.echo(f"warning: {problem}", err=True)
+    return found
 
 
 def translation_settings(sources_path: Path) -> TranslationSettings:

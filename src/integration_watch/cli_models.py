@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from .cli_common import UserError, _friendly, format_option, sources_option, translation_settings
-from .routes import Engines, Route
+from .cli_common import UserError, _friendly, format_option, open_engines, sources_option, translation_settings
+from .routes import Route
 
 
 @click.group("models")
@@ -32,9 +32,9 @@ def models_list_cmd(obj: dict[str, Any], sources_path: Path, fmt: str) -> None:
     """Installed argos packages and Apertium pairs with versions, and every route to English per language:
     the first listed is used (argos > Apertium direct > shortest chain > longest; [translation] prefer in
     --sources can put one kind first)."""
-    engines = Engines(obj["models"], settings=translation_settings(sources_path))
-    pairs = engines.pairs()
-    routes = engines.all_routes()
+    found = open_engines(obj["models"], translation_settings(sources_path))
+    pairs = found.pairs()
+    routes = found.all_routes()
     if fmt == "json":
         click.echo(json.dumps({
             "models_dir": str(obj["models"]),

@@ -70,14 +70,29 @@ class Source:
         return any(p.search(target) for p in self.include)
 
 
-ENGINE_KINDS = ("argos", "apertium")
+ENGINE_KINDS = ("argos", "server", "apertium")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """A LibreTranslate-API translation server ([translation] server = URL; see libretranslate.py)."""
+
+    url: str
+    api_key: str | None = None
+    timeout: float = 30.0  # seconds per request (connect, read, write each)
+    batch: int = 50  # sentences per request
+    batch_chars: int = 20_000  # characters per request, whatever the sentence count
+    retries: int = 2  # extra attempts after a failure that may pass (no answer, 429, 5xx)
+    backoff: float = 1.0  # seconds before the first retry, doubled each time
 
 
 @dataclass(frozen=True)
 class TranslationSettings:
-    """[translation]: which kind of engine a language prefers over the default rule (see routes.py)."""
+    """[translation]: which kind of engine a language prefers over the default rule (see routes.py), and a
+    translation server."""
 
     prefer: tuple[tuple[str, str], ...] = ()  # (language, engine kind)
+    server: ServerSettings | None = None
 
     def preferred(self, lang: str) -> str | None:
         return dict(self.prefer).get(lang)
@@ -160,12 +175,15 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     return Config(path=path, defaults=defaults, sources=tuple(sources), translation=translation)
 
 
+_SERVER_KEYS = {"api_key": str, "timeout": (int, float), "batch": int}
+
+
 def _translation(raw: Any, where: str) -> TranslationSettings:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table")
-    unknown = set(raw) - {"prefer"}
+    unknown = set(raw) - {"prefer", "server", *_SERVER_KEYS}
     if unknown:
-        raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: prefer)")
+        raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: prefer, server, {', '.join(_SERVER_KEYS)})")
     prefer = raw.get("prefer", {})
     if not isinstance(prefer, dict):
         raise ConfigError(f"{where}: key 'prefer' must be a table like {{it = \"apertium\"}}")
@@ -174,7 +192,23 @@ def _translation(raw: Any, where: str) -> TranslationSettings:
             raise ConfigError(f"{where}: prefer: {lang!r} is not an ISO 639 code like 'it'")
         if kind not in ENGINE_KINDS:
             raise ConfigError(f"{where}: prefer.{lang}: {kind!r} is not an engine ({', '.join(ENGINE_KINDS)})")
-    return TranslationSettings(prefer=tuple(sorted(prefer.items())))
+    server = None
+    if "server" in raw:
+        url = raw["server"]
+        if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
+            raise ConfigError(f"{where}: key 'server' must be an http(s) URL like \"http://mt.internal:5000\"")
+        options: dict[str, Any] = {}
+        for key, kinds in _SERVER_KEYS.items():
+            if key in raw:
+                value = raw[key]
+                if isinstance(value, bool) or not isinstance(value, kinds) or (key != "api_key" and value <= 0):
+                    raise ConfigError(f"{where}: key {key!r} must be a positive number" if key != "api_key"
+                                      else f"{where}: key 'api_key' must be a string")
+                options[key] = float(value) if key == "timeout" else value
+        server = ServerSettings(url.rstrip("/"), **options)
+    elif set(raw) & set(_SERVER_KEYS):
+        raise ConfigError(f"{where}: {sorted(set(raw) & set(_SERVER_KEYS))[0]!r} needs 'server' (the server's URL)")
+    return TranslationSettings(prefer=tuple(sorted(prefer.items())), server=server)
 
 
 def _settings(base: Settings, raw: dict[str, Any], where: str) -> Settings:

@@ -32,6 +32,11 @@ class TranslationError(RuntimeError):
     """An engine failed on a batch."""
 
 
+class EngineUnavailable(TranslationError):
+    """The engine could not be reached (a server down, overloaded, too slow): its articles wait, to be tried
+    again later."""
+
+
 class Engine(Protocol):
     name: str  # every step of the route with its version; stored with each translation, part of the memory's key
 

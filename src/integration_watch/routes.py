@@ -1,11 +1,12 @@
 """Routes to English: which engines, one after the other, bring a language to English on this machine.
 
-The installed pairs (argos packages, Debian Apertium modes) are edges between languages; a route is a path of
+The installed pairs (argos packages, Debian Apertium modes, what a translation server lists) are edges between languages; a route is a path of
 at most MAX_STEPS edges from a language to English that never visits a language twice: argos el→en; Apertium
 spa-eng; Apertium ita-spa then spa-eng; an argos package into Spanish, then Apertium. Of a language's routes
 the best is used, by this rule: a route of the kind `[translation] prefer` names for the language (all its
-steps of that engine), then fewer steps, then more argos steps (a neural model over a rule-based pair), then
-by name (so the choice is the same on every run). So: argos > Apertium direct > shortest chain > longest.
+steps of that engine), then fewer steps, then neural before rule-based (argos here, then a translation
+server, then Apertium), then by name (so the choice is the same on every run). So: argos > server > Apertium
+direct > shortest chain > longest.
 
 A route's engine is named by every step and its version ("apertium ita-spa 0.2.1-3 + apertium spa-eng
 0.8.1-2"): that name is stored with each translation and keys the translation memory, so a new version of any
@@ -21,8 +22,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import TranslationSettings
-from .engines import ApertiumEngine, ArgosEngine, ChainEngine, Engine, argos_packages, default_models_dir
+from .config import ENGINE_KINDS, TranslationSettings
+from .engines import (ApertiumEngine, ArgosEngine, ChainEngine, Engine, TranslationError, argos_packages,
+                      default_models_dir)
 
 TARGET = "en"
 MAX_STEPS = 3
@@ -45,14 +47,16 @@ _TWO_LETTER = {iso1 for langs in APERTIUM_LANGUAGES.values() for iso1 in langs}
 class Pair:
     """An installed language pair: one step of a route."""
 
-    engine: str  # argos | apertium
+    engine: str  # argos | server | apertium
     source: str  # ISO 639-1
     target: str
     version: str
-    location: str  # the argos package's folder, or the Apertium mode (ita-spa)
+    location: str  # the argos package's folder, the Apertium mode (ita-spa), the server's URL
 
     @property
     def name(self) -> str:
+        if self.engine == "server":
+            return f"server {self.location} {self.source}-{self.target}"
         pair = self.location if self.engine == "apertium" else f"{self.source}-{self.target}"
         return f"{self.engine} {pair} {self.version}"
 
@@ -73,8 +77,8 @@ class Route:
 
     def rank(self, prefer: str | None) -> tuple[int, int, int, str]:
         preferred = prefer is not None and all(step.engine == prefer for step in self.steps)
-        argos = sum(step.engine == "argos" for step in self.steps)
-        return (0 if preferred else 1, len(self.steps), -argos, self.name)
+        rule_based = sum(ENGINE_KINDS.index(step.engine) for step in self.steps)
+        return (0 if preferred else 1, len(self.steps), rule_based, self.name)
 
 
 # --- what is installed -----------------------------------------------------------------------------------
@@ -189,6 +193,15 @@ class Engines:
         ]
         modes = apertium_pairs() if apertium is None or apertium else []
         self._pairs = argos + [p for p in modes if apertium is None or p.location in apertium]
+        self.problems: list[str] = []  # what could not be used, for the user: a translation server down
+        server = self.settings.server
+        if server is not None:
+            from .libretranslate import server_languages  # httpx: only when a server is configured
+
+            try:
+                self._pairs += [Pair("server", lang, TARGET, "", server.url) for lang in server_languages(server)]
+            except TranslationError as exc:
+                self.problems.append(f"{exc}: its languages wait for it, or take another route")
         self._routes: dict[str, list[Route]] = {}
         self._loaded: dict[str, Engine | None] = {}
         self._argos_engines: dict[str, ArgosEngine] = {}
@@ -226,7 +239,12 @@ class Engines:
             if apertium:
                 engines.append(ApertiumEngine([p.location for p in apertium], [p.version for p in apertium]))
                 apertium = []
-            if step is not None:
+            if step is not None and step.engine == "server":
+                from .libretranslate import ServerEngine
+
+                assert self.settings.server is not None
+                engines.append(ServerEngine(self.settings.server, step.source))
+            elif step is not None:
                 if step.location not in self._argos_engines:
                     self._argos_engines[step.location] = ArgosEngine(self._packages[step.location], threads=self.threads)
                 engines.append(self._argos_engines[step.location])
@@ -235,5 +253,8 @@ class Engines:
     def close(self) -> None:
         for engine in self._argos_engines.values():
             engine.close()
+        for loaded in self._loaded.values():
+            if loaded is not None:
+                loaded.close()  # closes its server connections too; an argos model closes twice, harmlessly
         self._argos_engines.clear()
         self._loaded.clear()

@@ -6,8 +6,8 @@ is translated once and remembered in the corpus's translation memory, so boilerp
 costs nothing the second time. Sentences of many articles go to an engine in one batch.
 
 Outcome per article (`articles.translation_status`): translated; english (nothing to translate); pending
-(no engine for its language: `translation_waiting` says which; whatever could be translated is kept);
-failed (the error is in `translation_note`). A translation that comes back empty, or (nearly) identical to
+(no engine for its language, or its translation server is unreachable: `translation_waiting` says which;
+whatever could be translated is kept); failed (the error is in `translation_note`). A translation that comes back empty, or (nearly) identical to
 a long source sentence, is never taken silently: it is counted in the note and, if it is the whole article, the
 article fails rather than storing its source text as English.
 """
@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 
 from .corpus import Corpus, TranslationRecord, TranslationTask
-from .engines import Engine, TranslationError
+from .engines import Engine, EngineUnavailable, TranslationError
 from .routes import Engines
 
 ENGLISH = "en"
@@ -212,7 +212,7 @@ def _chunks(corpus: Corpus, ids: list[int]) -> Iterator[list[TranslationTask]]:
 
 def _run_engines(
     corpus: Corpus, plans: list[_Plan], report: TranslateReport
-) -> tuple[dict[tuple[str, str], str], dict[str, str], list[tuple[str, str, str, str]]]:
+) -> tuple[dict[tuple[str, str], str], dict[str, TranslationError], list[tuple[str, str, str, str]]]:
     """Translate every needed sentence once: from memory where possible, the rest in one batch per engine.
     Returns ((engine name, sentence) -> English, engine name -> error, new memory rows)."""
     wanted: dict[str, tuple[Engine, str, dict[str, None]]] = {}
@@ -228,7 +228,7 @@ def _run_engines(
                 report.sentences += 1
                 sentences[sentence] = None
     done: dict[tuple[str, str], str] = {}
-    failures: dict[str, str] = {}
+    failures: dict[str, TranslationError] = {}
     memory: list[tuple[str, str, str, str]] = []
     for name, (engine, lang, sentences) in wanted.items():
         distinct = list(sentences)
@@ -241,7 +241,7 @@ def _run_engines(
         try:
             english = engine.translate(missing)
         except TranslationError as exc:
-            failures[name] = str(exc)
+            failures[name] = exc
             continue
         report.engine_sentences += len(missing)
         report.characters += sum(len(s) for s in missing)
@@ -262,7 +262,7 @@ def _unchanged(source: str, target: str) -> bool:
     return matcher.quick_ratio() >= UNCHANGED_SIMILARITY and matcher.ratio() >= UNCHANGED_SIMILARITY
 
 
-def _record(plan: _Plan, done: dict[tuple[str, str], str], failures: dict[str, str]) -> TranslationRecord:
+def _record(plan: _Plan, done: dict[tuple[str, str], str], failures: dict[str, TranslationError]) -> TranslationRecord:
     task = plan.task
     waiting = tuple(sorted(plan.waiting))
     if plan.status == "english":
@@ -271,8 +271,14 @@ def _record(plan: _Plan, done: dict[tuple[str, str], str], failures: dict[str, s
         return TranslationRecord(task.id, task.text_hash, "failed", None, None, (), plan.note, waiting)
     names = sorted({e.name for e in plan.engines.values()})
     errors = [failures[n] for n in names if n in failures]
+    if errors and all(isinstance(e, EngineUnavailable) for e in errors):
+        # a server down or overloaded: the article waits for it, as for an engine not installed yet
+        down = {lang for lang, engine in plan.engines.items() if engine.name in failures}
+        return TranslationRecord(task.id, task.text_hash, "pending", None, None, tuple(names),
+                                 "; ".join(map(str, errors)), tuple(sorted(plan.waiting | down)))
     if errors:
-        return TranslationRecord(task.id, task.text_hash, "failed", None, None, tuple(names), "; ".join(errors), waiting)
+        return TranslationRecord(task.id, task.text_hash, "failed", None, None, tuple(names),
+                                 "; ".join(map(str, errors)), waiting)
     flagged = total = 0
 
     def english(segment: _Segment) -> str:
