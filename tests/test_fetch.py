@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -126,6 +128,63 @@ def test_body_size_limit_and_private_hosts(tmp_path: Path) -> None:
         (private,) = fetch_all(replace(FAST, allow_private_hosts=False), [url])
         assert private.error is not None and "private or loopback" in private.error
         assert sites.requests_for("a", "/big.html")[-1:] != [] and len(sites.requests_for("a", "/big.html")) == 1
+
+
+PUBLIC_ADDRESS = "151.101.1.69"  # any public address: conftest's guard stops the connection before a packet leaves
+
+
+def rebinding_dns(monkeypatch: pytest.MonkeyPatch, name: str, answers: list[str]) -> tuple[list[str], list[object]]:
+    """A DNS that answers `name` with answers[0] the first time and answers[1] ever after (a rebinding attack).
+    socket.getaddrinfo is the resolver both our check and the connection layer use, so the test wraps it: a
+    DNS server cannot run here. Returns the answers given and the addresses connected to."""
+    real_getaddrinfo, guarded_connect = socket.getaddrinfo, socket.socket.connect
+    given: list[str] = []
+    connected: list[object] = []
+
+    def resolve(host: object, port: object, *args: object, **kwargs: object) -> object:
+        if host != name:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        given.append(answers[min(len(given), 1)])
+        return real_getaddrinfo(given[-1], port, *args, **kwargs)
+
+    def connect(sock: socket.socket, address: object) -> object:
+        connected.append(address[0] if isinstance(address, tuple) else address)
+        return guarded_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return given, connected
+
+
+def test_a_name_that_rebinds_to_loopback_after_the_check_is_never_connected_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The private-address check resolves the name; the connection goes to the address that passed it, not to
+    what a second lookup says (127.0.0.1, where a server waits that must not be reached)."""
+    given, connected = rebinding_dns(monkeypatch, "rebind.example", [PUBLIC_ADDRESS, "127.0.0.1"])
+    with make_sites(tmp_path, {"a": {"secret.html": PAGE}}) as sites:
+        url = f"http://rebind.example:{urlsplit(sites.origins['a']).port}/secret.html"
+        (result,) = fetch_all(replace(FAST, allow_private_hosts=False, obey_robots=False, retries=0), [url])
+        assert sites.requests_for("a") == []
+    assert result.error is not None and result.error.startswith("network:")
+    assert given == [PUBLIC_ADDRESS]  # resolved once, for the check
+    assert connected == [PUBLIC_ADDRESS]
+
+
+def test_a_name_is_connected_to_at_its_first_answer_and_not_resolved_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other way round, with private addresses allowed: the first answer (the server) is used for the
+    robots.txt and the page requests; the second answer is never asked for."""
+    given, connected = rebinding_dns(monkeypatch, "rebind.example", ["127.0.0.1", PUBLIC_ADDRESS])
+    with make_sites(tmp_path, {"a": {"news.html": PAGE}}) as sites:
+        url = f"http://rebind.example:{urlsplit(sites.origins['a']).port}/news.html"
+        (result,) = fetch_all(FAST, [url])
+        assert result.ok and b"An article." in result.body
+        assert [r.path for r in sites.requests_for("a")] == ["/robots.txt", "/news.html"]
+        assert all(r.headers["host"].startswith("rebind.example:") for r in sites.requests_for("a"))
+    assert given == ["127.0.0.1"]
+    assert set(connected) == {"127.0.0.1"}
 
 
 GREEK = "Ολοκληρωμένη στρατηγική για την ένταξη των μεταναστών στις περιφέρειες"

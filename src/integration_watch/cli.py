@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -81,40 +82,57 @@ main.add_command(models_group)
 # --- crawl ---------------------------------------------------------------------------------------
 
 
+class Duration(click.ParamType):
+    """A time span: 90, 90s, 50m, 1.5h (a bare number is seconds)."""
+
+    name = "duration"
+    _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", str(value).lower())
+        if not match or float(match.group(1)) <= 0:
+            self.fail(f"{value!r} is not a duration such as 50m, 90s or 1.5h", param, ctx)
+        return float(match.group(1)) * self._UNITS[match.group(2)]
+
+
 @main.command("crawl")
 @sources_option
 @click.option("--source", "source_names", multiple=True, help="Crawl only this source (repeatable).")
 @click.option("--refresh", is_flag=True, help="Re-check known articles too (conditional requests), not only new ones.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Extraction processes [default: CPUs].")
 @click.option("--no-translate", is_flag=True, help="Store new articles untranslated ('translate' does it later).")
+@click.option("--max-time", type=Duration(), default=None,
+              help="Stop after this long (e.g. 50m, 90s, 1.5h); what is left stays queued for the next run [exit 4].")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print a line for every page.")
 @format_option("text", "json")
 @click.pass_obj
 @_friendly
 def crawl_cmd(obj: dict[str, Any], sources_path: Path, source_names: tuple[str, ...], refresh: bool,
-              workers: int | None, no_translate: bool, quiet: bool, verbose: bool, fmt: str) -> None:
+              workers: int | None, no_translate: bool, max_time: float | None, quiet: bool, verbose: bool,
+              fmt: str) -> None:
     """Crawl every source (or --source NAME) into the corpus; only new or changed pages are processed.
     New articles are then translated to English with the engines installed (see 'models list').
 
-    Exit status: 0 all well, 1 a source failed entirely, 3 some pages failed, 2 bad input.
+    Exit status: 0 all well, 1 a source failed entirely, 3 some pages failed, 4 stopped by --max-time (the
+    rest is queued for the next run), 2 bad input.
     """
     config = load_config(sources_path)
     engines = None if no_translate else open_engines(obj["models"], config.translation)
-    report = _run_crawl(obj["db"], config, list(source_names), refresh, workers, quiet, verbose, engines)
+    report = _run_crawl(obj["db"], config, list(source_names), refresh, workers, quiet, verbose, engines, max_time)
     _print_report(report, fmt, quiet)
     sys.exit(report.exit_code)
 
 
 def _run_crawl(db: Path, config: Any, names: list[str], refresh: bool, workers: int | None,
-               quiet: bool, verbose: bool, engines: Engines | None) -> CrawlReport:
+               quiet: bool, verbose: bool, engines: Engines | None, max_time: float | None = None) -> CrawlReport:
     from .crawl import crawl
 
     progress = _Progress(quiet=quiet, verbose=verbose)
     with CrawlLock(db), Corpus(db) as corpus:
         try:
             return crawl(config, corpus, source_names=names or None, refresh=refresh, workers=workers,
-                         engines=engines, on_event=progress)
+                         engines=engines, max_time=max_time, on_event=progress)
         finally:
             progress.close()
             if engines is not None:
@@ -153,6 +171,7 @@ def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
                 f"{name}: {r.fetched} fetched, {r.new} new, {r.updated} updated, {r.not_modified} not modified, "
                 f"{r.skipped} known, {r.not_articles} not articles, {r.excluded} excluded, {len(r.errors)} errors"
                 + (" (page budget reached; the rest is queued for the next run)" if r.budget_exhausted else "")
+                + (f" (stopped by the time limit; {r.left_queued} pages queued for the next run)" if r.stopped else "")
             )
         for host, problem in r.robots_unreachable.items():
             click.echo(f"  {name}: robots.txt of {host} could not be read ({problem}): nothing was fetched "
@@ -168,7 +187,9 @@ def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
     if report.stories and not quiet:
         click.echo(_stories_line(report.stories))
     if not quiet or report.exit_code:
-        click.echo(f"run {report.run_id}: {report.status}", err=bool(report.exit_code))
+        stopped = (f" at the --max-time limit ({report.max_time:g} s): translation and stories wait for the next run"
+                   if report.stopped and report.max_time is not None else "")
+        click.echo(f"run {report.run_id}: {report.status}{stopped}", err=bool(report.exit_code))
 
 
 def _stories_line(s: StoryReport) -> str:

@@ -38,6 +38,7 @@ class Settings:
     allow_private_hosts: bool = False  # loopback/private addresses (tests and the demo turn this on)
     min_chars: int = 200  # shorter extractions are not articles
     max_depth: int = 2  # listing-page hops from a start URL
+    page_timeout: float = 30.0  # CPU seconds one page's extraction and language detection may take
     # Stories (read from [defaults] only; see stories.py): chosen on the FLORES and fixture measurements in
     # BENCHMARKS.md.
     duplicate_similarity: float = 0.45  # stem-set Jaccard for two articles written in one language to be one story

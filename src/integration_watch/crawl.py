@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -26,11 +26,14 @@ from .routes import Engines
 from .stories import StoryReport, Thresholds, update_stories
 from .translate import TranslateReport, translate_pending
 from .urls import host_of, links_in_scope, normalize_url, origin_of
+from .workers import TaskTimeout, WorkerDied, WorkerPool
 
 MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
 WORKERS_PER_SOURCE = 4  # concurrent pipelines per source; the host lock still serialises its requests
 # Types read as HTML; a missing or octet-stream type is sniffed (binary_kind, extract's not_html check).
 _HTML_TYPES = re.compile(r"^(text/html|application/xhtml\+xml|text/plain|application/octet-stream|binary/octet-stream)?$")
+
+STOPPED_EXIT = 4  # exit status of a run that its time limit (crawl --max-time) stopped
 
 EventHandler = Callable[[str, str, str], None]  # (source, url, outcome)
 
@@ -68,6 +71,8 @@ class SourceReport:
     seeds: int = 0
     budget_exhausted: bool = False
     robots_unreachable: dict[str, str] = field(default_factory=dict)  # host -> why nothing was fetched from it
+    stopped: bool = False  # the run's time limit came first: what was queued or in flight waits for the next run
+    left_queued: int = 0  # pages queued or in flight when it stopped
 
     @property
     def failed(self) -> bool:
@@ -81,6 +86,7 @@ class SourceReport:
             "excluded": self.excluded, "errors": [{"url": u, "error": e} for u, e in self.errors],
             "failed": self.failed, "budget_exhausted": self.budget_exhausted,
             "robots_unreachable": self.robots_unreachable,
+            "stopped": self.stopped, "left_queued": self.left_queued,
         }
 
 
@@ -90,25 +96,33 @@ class CrawlReport:
     sources: dict[str, SourceReport]
     translation: TranslateReport | None = None
     stories: StoryReport | None = None
+    max_time: float | None = None  # the run's time limit in seconds, if it had one
+
+    @property
+    def stopped(self) -> bool:
+        """The time limit ended the run before everything queued was fetched."""
+        return any(r.stopped for r in self.sources.values())
 
     @property
     def exit_code(self) -> int:
-        """0: all well; 1: a source failed entirely; 3: some pages failed."""
+        """0: all well; 1: a source failed entirely; 4: stopped at the time limit; 3: some pages failed."""
         if any(r.failed for r in self.sources.values()):
             return 1
+        if self.stopped:
+            return STOPPED_EXIT
         if any(r.errors for r in self.sources.values()):
             return 3
         return 0
 
     @property
     def status(self) -> str:
-        return "ok" if self.exit_code == 0 else "failed" if self.exit_code == 1 else "partial"
+        return {0: "ok", 1: "failed", STOPPED_EXIT: "stopped"}.get(self.exit_code, "partial")
 
     def as_dict(self) -> dict[str, object]:
         return {
             "run": self.run_id, "status": self.status, "sources": {n: r.as_dict() for n, r in self.sources.items()},
             "translation": self.translation.as_dict() if self.translation else None,
-            "stories": self.stories.as_dict() if self.stories else None,
+            "stories": self.stories.as_dict() if self.stories else None, "max_time": self.max_time,
         }
 
 
@@ -167,20 +181,13 @@ def unreadable_reason(body: bytes, content_type: str | None) -> str | None:
     return None
 
 
-def _started() -> int:
-    return os.getpid()
-
-
-def make_pool(workers: int) -> ProcessPoolExecutor:
+def make_pool(workers: int) -> WorkerPool:
     """Fork the worker processes now, before any event loop or thread exists (fork is then safe).
 
     The language profiles (~50 MB) are loaded first, so the workers share one copy of them.
     """
     _detector()
-    pool = ProcessPoolExecutor(max_workers=workers)
-    for future in [pool.submit(_started) for _ in range(workers)]:
-        future.result()
-    return pool
+    return WorkerPool(workers)
 
 
 # --- the crawl of one source -----------------------------------------------------------------------
@@ -188,7 +195,7 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
 
 class SourceCrawl:
     def __init__(
-        self, source: Source, corpus: Corpus, fetcher: Fetcher, pool: Executor, *, refresh: bool, on_event: EventHandler
+        self, source: Source, corpus: Corpus, fetcher: Fetcher, pool: WorkerPool, *, refresh: bool, on_event: EventHandler
     ) -> None:
         self.source = source
         self.corpus = corpus
@@ -203,6 +210,12 @@ class SourceCrawl:
         self.hosts = frozenset({host_of(normalize_url(u) or u) for u in urls} | set(source.hosts))
         self.listing_paths = {urlsplit(normalize_url(u) or u).path for u in source.start_urls}
         self.budget = source.settings.max_pages
+        self.in_flight_when_cancelled = 0
+
+    def stop(self) -> None:
+        """Called after the run's time limit cancelled this crawl: report what is left for the next run."""
+        self.report.stopped = True
+        self.report.left_queued = self.queue.qsize() + self.in_flight_when_cancelled
 
     async def run(self) -> SourceReport:
         seeds = [Task(u, "feed") for u in self.source.feeds]
@@ -252,6 +265,9 @@ class SourceCrawl:
             task = await self.queue.get()
             try:
                 await self._handle(task)
+            except asyncio.CancelledError:
+                self.in_flight_when_cancelled += 1  # abandoned: it stays queued in the corpus
+                raise
             except CorpusError:
                 raise
             except Exception as exc:  # a bug or a dead worker process must cost one page, not the crawl
@@ -342,11 +358,13 @@ class SourceCrawl:
             self._store(task, result, None, reason=unreadable)
             return
         s = self.source.settings
-        loop = asyncio.get_running_loop()
-        analysis: PageAnalysis = await loop.run_in_executor(
-            self.pool, analyse_page, result.body, result.content_type, result.final_url, self.hosts,
-            self.source.languages, s.min_chars,
-        )
+        try:
+            analysis: PageAnalysis = await self.pool.run(
+                s.page_timeout, analyse_page, result.body, result.content_type, result.final_url, self.hosts,
+                self.source.languages, s.min_chars,
+            )
+        except (TaskTimeout, WorkerDied) as exc:
+            analysis = PageAnalysis(None, None, (), error=str(exc))
         if analysis.error:
             self._record_error(task, replace(result, error=analysis.error))
             return
@@ -432,12 +450,15 @@ def _unchanged_state(task: Task, previous: PageState | None) -> str:
 async def crawl_async(
     config: Config,
     corpus: Corpus,
-    pool: Executor,
+    pool: WorkerPool,
     *,
     source_names: list[str] | None = None,
     refresh: bool = False,
+    deadline: float | None = None,
     on_event: EventHandler = lambda *_: None,
 ) -> CrawlReport:
+    """Crawl the sources; at `deadline` (time.monotonic()) stop, abandoning what is in flight: every page not
+    finished stays queued in the corpus and the next run fetches it."""
     sources = [config.source(n) for n in source_names] if source_names else list(config.sources)
     run_id = corpus.pages.start_run([s.name for s in sources])
     report = CrawlReport(run_id, {})
@@ -445,8 +466,18 @@ async def crawl_async(
     try:
         async with Fetcher(config.defaults) as fetcher:
             crawls = [SourceCrawl(s, corpus, fetcher, pool, refresh=refresh, on_event=on_event) for s in sources]
-            for r in await asyncio.gather(*(c.run() for c in crawls)):
-                report.sources[r.name] = r
+            loop = asyncio.get_running_loop()
+            limit = asyncio.timeout_at(None if deadline is None else loop.time() + deadline - time.monotonic())
+            try:
+                async with limit:
+                    await asyncio.gather(*(c.run() for c in crawls))
+            except TimeoutError:
+                if not limit.expired():
+                    raise
+                for c in crawls:
+                    c.stop()
+            for c in crawls:
+                report.sources[c.source.name] = c.report
         status = report.status
     finally:
         corpus.pages.finish_run(run_id, status, report.as_dict())
@@ -461,20 +492,27 @@ def crawl(
     refresh: bool = False,
     workers: int | None = None,
     engines: Engines | None = None,
+    max_time: float | None = None,
     on_event: EventHandler = lambda *_: None,
 ) -> CrawlReport:
-    """Run one crawl to completion, then translate the articles it stored (with `engines`; also any left
-    untried by an earlier, interrupted run) and give them their stories. Workers default to the CPUs."""
+    """Run one crawl to completion, or for at most `max_time` seconds, then translate the articles it stored
+    (with `engines`; also any left untried by an earlier, interrupted run) and give them their stories. A
+    run stopped by its time limit leaves those to the next run. Workers default to the CPUs."""
+    deadline = None if max_time is None else time.monotonic() + max_time
     if source_names:
         for name in source_names:
             config.source(name)  # unknown names fail before anything starts
     pool = make_pool(workers or os.cpu_count() or 1)
     try:
         report = asyncio.run(
-            crawl_async(config, corpus, pool, source_names=source_names, refresh=refresh, on_event=on_event)
+            crawl_async(config, corpus, pool, source_names=source_names, refresh=refresh, deadline=deadline,
+                        on_event=on_event)
         )
     finally:
-        pool.shutdown(cancel_futures=True)
+        pool.close()
+    report.max_time = max_time
+    if report.stopped:
+        return report
     if engines is not None:
         report.translation = translate_pending(corpus, engines, only_new=True)
     report.stories = update_stories(corpus, Thresholds.from_settings(config.defaults))

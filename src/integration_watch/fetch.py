@@ -15,11 +15,13 @@ import re
 import socket
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import charset_normalizer
+import httpcore
 import httpx
 
 from . import robots
@@ -98,12 +100,13 @@ class Fetcher:
         self.settings = settings
         self._clock = clock
         self._hosts: dict[str, _Host] = {}
-        self._private: dict[str, str | None] = {}  # host name -> a private address it resolves to, or None
+        # host name -> the addresses it resolved to when first checked; connections go to these only
+        self._addresses: dict[str, tuple[str, ...]] = {}
         self._client = httpx.AsyncClient(
             headers={"Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,  # followed by hand: each hop is checked for scope and politeness
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            transport=_pinned_transport(self._addresses, httpx.Limits(max_connections=32, max_keepalive_connections=16)),
             trust_env=False,
             event_hooks={"response": [_check_location]},
         )
@@ -128,7 +131,7 @@ class Fetcher:
         current = url
         attempts = 0
         for _hop in range(s.max_redirects + 1):
-            scope_error = self._scope_error(current, s, allowed_hosts) or await self._resolves_private(current, s)
+            scope_error = self._scope_error(current, s, allowed_hosts) or await self._check_addresses(current, s)
             if scope_error:
                 return FetchResult(url, current, None, error=scope_error, attempts=attempts)
             if s.obey_robots:
@@ -164,15 +167,23 @@ class Fetcher:
             return f"scope: {host_of(url)} is a private or loopback address"
         return None
 
-    async def _resolves_private(self, url: str, s: Settings) -> str | None:
+    async def _check_addresses(self, url: str, s: Settings) -> str | None:
         """A public-looking name that resolves to a private or loopback address is out of scope too (checked on
-        every hop, redirects included). A name that does not resolve is left to fail as a network error."""
+        every hop, redirects included). The name is resolved once per run and connections go to exactly the
+        addresses checked (see _PinnedBackend): a name that resolves elsewhere the second time (DNS rebinding)
+        cannot lead past the check. A name that does not resolve is left to fail as a network error."""
+        host, port = split_host_port(url)
+        if _is_ip_literal(host):
+            return None  # judged as written by _scope_error
+        key = _connect_key(host)
+        if key not in self._addresses:
+            addresses = await _resolve(host, port)
+            if not addresses:
+                return None
+            self._addresses[key] = addresses
         if s.allow_private_hosts:
             return None
-        host, port = split_host_port(url)
-        if host not in self._private:
-            self._private[host] = await _private_address(host, port)
-        address = self._private[host]
+        address = _first_private(self._addresses[key])
         return f"scope: {host} resolves to the private or loopback address {address}" if address else None
 
     async def _get_with_retries(
@@ -200,6 +211,9 @@ class Fetcher:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
+        scope_error = await self._check_addresses(url, s)  # resolves again a name that did not resolve before
+        if scope_error:
+            raise _FetchFailure(scope_error)
         host = self._host(url)
         async with host.lock:
             if host.silent_attempts >= HOST_DOWN_AFTER:  # checked under the lock: others may have been waiting
@@ -271,7 +285,7 @@ class Fetcher:
     async def robots_sitemaps(self, url: str, settings: Settings | None = None) -> tuple[str, ...]:
         """The Sitemap lines of the robots.txt of url's host (read once and kept, as for every request)."""
         s = settings or self.settings
-        if not s.obey_robots or self._scope_error(url, s, None) or await self._resolves_private(url, s):
+        if not s.obey_robots or self._scope_error(url, s, None) or await self._check_addresses(url, s):
             return ()
         return (await self._robots(url, s)).sitemaps
 
@@ -293,7 +307,7 @@ class Fetcher:
         quick = replace(s, retries=1, max_bytes=robots.MAX_BYTES)
         target = f"{origin}/robots.txt"
         for _hop in range(robots.MAX_REDIRECTS + 1):
-            scope_error = self._scope_error(target, s, None) or await self._resolves_private(target, s)
+            scope_error = self._scope_error(target, s, None) or await self._check_addresses(target, s)
             if scope_error:
                 return robots.unreachable(f"redirected out of scope: {scope_error}", self._clock())
             result, _ = await self._get_with_retries(target, quick, Validators(), "text/plain,*/*;q=0.5")
@@ -353,14 +367,19 @@ class _Inflater:
             raise _FetchFailure(f"http: broken compressed body ({exc})") from None
 
 
-async def _private_address(host: str, port: int) -> str | None:
-    """The first non-public address `host` resolves to, or None (also when it does not resolve)."""
+async def _resolve(host: str, port: int) -> tuple[str, ...]:
+    """The addresses `host` resolves to, in the resolver's order; none when it does not resolve."""
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        return None
-    for *_, sockaddr in infos:
-        address = str(sockaddr[0]).split("%", 1)[0]
+        return ()
+    return tuple(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in infos))
+
+
+def _first_private(addresses: tuple[str, ...]) -> str | None:
+    """The first non-public address among `addresses`, or None."""
+    for address in addresses:
+        address = address.split("%", 1)[0]  # an IPv6 zone
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
@@ -370,6 +389,73 @@ async def _private_address(host: str, port: int) -> str | None:
         if not ip.is_global:
             return address
     return None
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _connect_key(host: str) -> str:
+    """A host name as httpcore hands it to the network backend (IDNA-encoded, lower case)."""
+    try:
+        return httpx.URL(f"http://{host}/").raw_host.decode("ascii")
+    except (httpx.InvalidURL, UnicodeError):
+        return host
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to the addresses Fetcher._check_addresses resolved and checked for a name, never resolving
+    it again. TLS is unaffected: httpcore takes the SNI name and certificate check from the URL's host, and
+    httpx the Host header, not from the address connected to."""
+
+    def __init__(self, addresses: dict[str, tuple[str, ...]]) -> None:
+        self._addresses = addresses
+        self._network = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        if _is_ip_literal(host):
+            return await self._network.connect_tcp(host, port, timeout, local_address, socket_options)
+        addresses = self._addresses.get(host)
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} does not resolve")
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._network.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc  # try the host's next address, as a resolver-driven connect would
+        assert failure is not None
+        raise failure
+
+    async def sleep(self, seconds: float) -> None:
+        await self._network.sleep(seconds)
+
+
+def _pinned_transport(addresses: dict[str, tuple[str, ...]], limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport (its request mapping and error translation), on a connection pool whose network
+    backend is pinned. httpx has no parameter for the backend, so the pool it built is replaced."""
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_PinnedBackend(addresses),
+    )
+    return transport
+
+
+def _robots_lines(body: bytes) -> list[str]:
+    """robots.txt lines, with fractional Crawl-delay values rounded up: urllib's parser ignores non-integers."""
+    lines = body.decode("utf-8", errors="replace").splitlines()
+    return [_CRAWL_DELAY.sub(lambda m: f"{m.group(1)}{math.ceil(float(m.group(2)))}", line) for line in lines]
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -1,0 +1,92 @@
+"""A crawl can never hang a cron job: a page that keeps the extractor busy past `page_timeout` is recorded as an
+error and the crawl goes on; `crawl --max-time` stops a run at its deadline, keeps the queue, releases the lock."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import run
+from integration_watch.fixtures import FixtureSites
+
+PARAGRAPH = ("<p>Paragraph {i}: the regional integration strategy funds language courses for newcomers in every "
+             "city of the region, the committee's report says, and asks the cities for their figures.</p>")
+
+
+def article(title: str, paragraphs: int) -> str:
+    body = "".join(PARAGRAPH.format(i=i) for i in range(paragraphs))
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>"
+
+
+def make_site(root: Path, pages: dict[str, str]) -> FixtureSites:
+    site = root / "site"
+    (site / "news").mkdir(parents=True)
+    links = "".join(f'<li><a href="/news/{name}">{name}</a></li>' for name in pages)
+    (site / "news" / "index.html").write_text(f"<html><body><ul>{links}</ul></body></html>")
+    for name, html in pages.items():
+        (site / "news" / name).write_text(html)
+    return FixtureSites(root)
+
+
+def sources(sites: FixtureSites, path: Path, extra: str = "") -> Path:
+    path.write_text(
+        f"[defaults]\ndelay = 0.0\ntimeout = 10.0\nallow_private_hosts = true\n{extra}\n"
+        f'[[source]]\nname = "site"\nstart_urls = ["{sites.origins["site"]}/news/index.html"]\ninclude = ["^/news/.+[.]html$"]\n'
+        'exclude = ["index"]\n'
+    )
+    return path
+
+
+def test_a_page_that_keeps_the_extractor_busy_past_the_limit_is_an_error_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    """No test hook: a real 4 MB article takes the extractor seconds of CPU; with page_timeout = 0.5 its worker
+    is killed at half a second and replaced, and the small articles around it are stored."""
+    pages = {f"small-{i}.html": article(f"Small article {i}", 4) for i in range(6)}
+    pages["huge.html"] = article("A huge article", 30_000)
+    with make_site(tmp_path, pages) as sites:
+        toml = sources(sites, tmp_path / "sources.toml", "page_timeout = 0.5")
+        code, out, err = run(tmp_path / "c.db", "crawl", "--sources", str(toml), "--no-translate", "--format", "json",
+                             "--workers", "2")
+    assert code == 3, err  # some pages failed
+    report = json.loads(out)["sources"]["site"]
+    assert report["new"] == 6
+    [(url, error)] = [(e["url"], e["error"]) for e in report["errors"]]
+    assert url.endswith("/news/huge.html")
+    assert error == "timeout: still running after 0.5 s of CPU time; the worker was killed"
+    conn = sqlite3.connect(tmp_path / "c.db")
+    state, recorded = conn.execute("SELECT state, error FROM pages WHERE url LIKE '%huge.html'").fetchone()
+    assert (state, recorded) == ("error", error)
+
+
+def test_max_time_stops_the_run_keeps_the_queue_and_releases_the_lock(tmp_path: Path) -> None:
+    """16 queued articles, a polite 0.25 s between requests: they need at least 3.75 s; --max-time 1s stops the
+    run before, with its own exit status and a summary that says so. The next run fetches the rest."""
+    pages = {f"a-{i:02}.html": article(f"Article {i}", 4) for i in range(16)}
+    with make_site(tmp_path, pages) as sites:
+        toml = sources(sites, tmp_path / "sources.toml", "max_pages = 1")
+        db = tmp_path / "c.db"
+        run(db, "crawl", "--sources", str(toml), "--no-translate")  # the listing only: 16 articles queued
+        toml.write_text(toml.read_text().replace("max_pages = 1", "").replace("delay = 0.0", "delay = 0.25"))
+        code, out, err = run(db, "crawl", "--sources", str(toml), "--no-translate", "--max-time", "1s")
+        assert code == 4, err
+        assert "stopped by the time limit;" in out and "pages queued for the next run" in out
+        assert "stopped at the --max-time limit" in err
+        conn = sqlite3.connect(db)
+        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        queued = conn.execute("SELECT count(*) FROM pages WHERE state = 'queued'").fetchone()[0]
+        assert stored < 16 and stored + queued == 16
+        assert conn.execute("SELECT status FROM runs ORDER BY id DESC").fetchone()[0] == "stopped"
+        code, out, err = run(db, "crawl", "--sources", str(toml), "--no-translate", "--format", "json")  # the lock is free
+        assert code == 0, err
+        assert json.loads(out)["sources"]["site"]["new"] == 16 - stored
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 16
+
+
+@pytest.mark.parametrize(("text", "ok"), [("50m", True), ("90s", True), ("1.5h", True), ("20", True), ("0", False),
+                                          ("fast", False), ("5d", False)])
+def test_max_time_takes_seconds_minutes_and_hours(tmp_path: Path, text: str, ok: bool) -> None:
+    code, _, err = run(tmp_path / "c.db", "crawl", "--sources", str(tmp_path / "missing.toml"), "--max-time", text)
+    assert code == 2
+    assert ("sources" in err or "not found" in err) if ok else f"{text!r} is not a duration" in err

@@ -1,0 +1,90 @@
+"""The worker pool of the crawl's CPU-bound stage: a task past its CPU-time limit is abandoned, its worker killed
+and replaced, and the pool goes on. Real forked processes; the tasks are small functions of this module."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from integration_watch.workers import TaskTimeout, WorkerDied, WorkerPool
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def spin(seconds: float) -> str:
+    """Burns CPU (as a pathological page does in the extractor) for `seconds` of CPU time."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return "finished"
+
+
+def die() -> None:
+    os._exit(7)  # as if the process were killed by the kernel (out of memory) mid-task
+
+
+def fail() -> None:
+    raise ValueError("a bug in the task")
+
+
+def run(pool: WorkerPool, *calls: tuple) -> list[object]:
+    """Run (limit, fn, *args) calls concurrently; each result or the exception it raised."""
+
+    async def go() -> list[object]:
+        return list(await asyncio.gather(*(pool.run(*c) for c in calls), return_exceptions=True))
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with WorkerPool(2) as p:
+        yield p
+
+
+def test_a_task_past_its_cpu_limit_is_abandoned_and_its_worker_replaced(pool: WorkerPool) -> None:
+    replaced = pool.replaced
+    spinning, *squares = run(pool, (0.3, spin, 60.0), *[(5.0, square, i) for i in range(20)])
+    assert isinstance(spinning, TaskTimeout) and "0.3 s of CPU time" in str(spinning)
+    assert squares == [i * i for i in range(20)]  # the other worker went on meanwhile
+    assert pool.replaced == replaced + 1
+    assert run(pool, *[(5.0, square, i) for i in range(4)]) == [0, 1, 4, 9]  # both workers serve again
+
+
+def test_a_task_under_its_limit_is_not_cut_short(pool: WorkerPool) -> None:
+    assert run(pool, (5.0, spin, 0.4)) == ["finished"]
+
+
+def test_a_worker_that_dies_costs_its_task_only(pool: WorkerPool) -> None:
+    died, after = run(pool, (5.0, die), (5.0, square, 3))
+    assert isinstance(died, WorkerDied) and "exit status 7" in str(died)
+    assert after == 9
+    assert run(pool, *[(5.0, square, i) for i in range(4)]) == [0, 1, 4, 9]
+
+
+def test_an_exception_in_a_task_reaches_the_caller_and_the_worker_stays(pool: WorkerPool) -> None:
+    replaced = pool.replaced
+    (error,) = run(pool, (5.0, fail))
+    assert isinstance(error, ValueError) and str(error) == "a bug in the task"
+    assert pool.replaced == replaced
+
+
+def test_cancelling_a_task_kills_its_worker(pool: WorkerPool) -> None:
+    """What a crawl's --max-time does to work in flight: the task is abandoned, its CPU freed at once."""
+
+    async def go() -> None:
+        task = asyncio.ensure_future(pool.run(60.0, spin, 60.0))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    pids = set(pool.pids)
+    asyncio.run(go())
+    assert len(pids - set(pool.pids)) == 1
+    assert run(pool, *[(5.0, square, i) for i in range(4)]) == [0, 1, 4, 9]
