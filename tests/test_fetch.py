@@ -209,3 +209,17 @@ def test_undeclared_or_wrongly_declared_legacy_encodings_are_detected() -> None:
     assert text in decode_body(body, "text/html")
     assert text in decode_body(body, "text/html; charset=utf-8")  # a lying header does not garble the page
     assert "x" in decode_body(b"\xff\xfe\x00\x00garbage x", "text/html; charset=no-such-charset")
+
+
+BAD_LOCATIONS = ["http://[x/b", "http://a b/", "http://x.eu:99999/", "http://%zz/", "https://[::1", "//[",
+                 "http://" + "e" * 70 + ".eu/"]
+
+
+def test_fetch_never_raises_for_a_bad_location(tmp_path: Path) -> None:
+    with make_sites(tmp_path, {"a": {"ok.html": PAGE}}) as sites:
+        origin = sites.origins["a"]
+        for n, location in enumerate(BAD_LOCATIONS):
+            sites.fail("a", f"/r{n}.html", 302, headers={"Location": location})
+        results = fetch_all(FAST, [f"{origin}/r{n}.html" for n in range(len(BAD_LOCATIONS))])
+    for location, result in zip(BAD_LOCATIONS, results):
+        assert result.error is not None and result.error.startswith("redirect: unusable Location"), (location, result)

@@ -6,48 +6,98 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the visitor; they never select different content.
 _TRACKING_PARAMS = re.compile(
-    r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|yclid|igshid|"
+    r"^(utm_[a-z_]+|fbclid|gclid|gclsrc|dclid|msclkid|gbraid|wbraid|twclid|ttclid|li_fat_id|ysclid|yclid|igshid|"
+    r"mkt_tok|mc_cid|mc_eid|_hsenc|_hsmi|hsa_[a-z_]+|_ga|_gl|srsltid|_openstat|s_kwcid|ef_id|"
+    r"(pk|mtm|matomo|piwik)_(campaign|kwd|keyword|source|medium|content|cid|cpn|group|placement)|"
     r"ref_src|__twitter_impression|oly_[a-z_]+|vero_[a-z_]+|wt\.mc_id|at_medium|at_campaign|xtor)$",
     re.IGNORECASE,
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST = re.compile(r"^[a-z0-9_.-]+$|^\[[0-9a-f:.]+\]$")
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+# What may stay literal (RFC 3986 pchar, and "/" between segments; "?" too in a query). Anything else is
+# percent-encoded as UTF-8; escapes of these stay escaped, since a reserved character and its escape can
+# name different resources ("/AC%2FDC/" is not "/AC/DC/").
+_PATH_LITERAL = frozenset(_UNRESERVED | frozenset(b"!$&'()*+,;=:@/"))
+_QUERY_LITERAL = frozenset(_PATH_LITERAL | frozenset(b"?"))
+_HEX = frozenset(b"0123456789abcdefABCDEF")
 
 
 def normalize_url(url: str, base: str | None = None) -> str | None:
-    """Canonical form of an http(s) URL, or None when it is not one.
+    """Canonical form of an http(s) URL, or None when it is not one; never raises.
 
-    Lower-cases scheme and host, drops default ports, fragments and tracking parameters, sorts nothing
-    else (parameter order can matter to a server), and gives an empty path as "/".
+    Lower-cases scheme and host, drops default ports, user info, fragments and tracking parameters, removes
+    "." and ".." segments, and gives an empty path as "/". Percent-encoding is normalised byte by byte as
+    RFC 3986 §6.2.2 says: escapes of unreserved characters are decoded, other escapes kept (upper-cased),
+    whatever their bytes (a Latin-1 "%E9" stays "%E9"), and characters that may not appear literally are
+    encoded as UTF-8. In the query a space is "+", as forms write it. Parameter order is kept (it can
+    matter to a server). normalize_url(normalize_url(u)) == normalize_url(u).
     """
-    url = url.strip()
     try:
+        url = url.strip()
         if base is not None:
             url = urljoin(base, url)  # raises for a bad host part such as "http://[x/b"
         parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+            return None
         port = parts.port
-    except ValueError:
+        host = parts.hostname.lower().rstrip(".")
+        if ":" in host:  # IPv6 literal
+            host = f"[{host}]"
+        else:
+            host = host.encode("idna").decode("ascii")
+        if not _HOST.match(host):
+            return None
+    except (ValueError, UnicodeError):
         return None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return None
-    host = parts.hostname.lower().rstrip(".")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = quote(unquote(parts.path), safe="/%:@!$&'()*+,;=~-._") or "/"
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)],
-        doseq=True,
-    )
+    path = _remove_dot_segments(_normalize_escapes(parts.path, _PATH_LITERAL) or "/")
+    params = [p for p in parts.query.split("&") if p and not _TRACKING_PARAMS.match(_param_name(p))]
+    query = "&".join(_normalize_escapes(p, _QUERY_LITERAL, space="+") for p in params)
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _normalize_escapes(text: str, literal: frozenset[int], space: str = "%20") -> str:
+    data = text.encode("utf-8", errors="surrogatepass")  # a lone surrogate still gets bytes, and escapes
+    out: list[str] = []
+    i = 0
+    while i < len(data):
+        byte = data[i]
+        if byte == 0x25 and i + 2 < len(data) and data[i + 1] in _HEX and data[i + 2] in _HEX:
+            byte = int(data[i + 1:i + 3], 16)
+            out.append(chr(byte) if byte in _UNRESERVED else space if byte == 0x20 else f"%{byte:02X}")
+            i += 3
+            continue
+        # a lone "%" becomes "%25"
+        out.append(chr(byte) if byte in literal else space if byte == 0x20 else f"%{byte:02X}")
+        i += 1
+    return "".join(out)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4 on an absolute path: "/a/./b/../c" → "/a/c"; "//" is kept (it can matter)."""
+    segments = path.split("/")[1:]
+    if "." not in segments and ".." not in segments:
+        return path
+    out: list[str] = []
+    for n, segment in enumerate(segments):
+        if segment in (".", ".."):
+            if segment == ".." and out:
+                out.pop()
+            if n == len(segments) - 1:
+                out.append("")  # "/a/b/.." is the directory "/a/"
+        else:
+            out.append(segment)
+    return "/" + "/".join(out)
+
+
+def _param_name(param: str) -> str:
+    return unquote(param.split("=", 1)[0], errors="replace")
 
 
 def host_of(url: str) -> str:
