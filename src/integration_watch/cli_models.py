@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -55,13 +56,19 @@ def models_list_cmd(obj: dict[str, Any], sources_path: Path, fmt: str) -> None:
             click.echo(f"  {lang if i == 0 else '':3} {'*' if i == 0 else ' '} {route.name}  ({route.kind})")
 
 
+ARGOS_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
+
+
 @models_group.command("install")
 @click.argument("models", nargs=-1, required=True)
+@click.option("--index", "index_url", default=ARGOS_INDEX, envvar="INTEGRATION_WATCH_ARGOS_INDEX",
+              help="The argos package index (env INTEGRATION_WATCH_ARGOS_INDEX), e.g. a mirror.")
 @click.pass_obj
 @_friendly
-def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
+def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...], index_url: str) -> None:
     """Install argos packages from .argosmodel FILES, or by LANGUAGE code (X→English) from the argos
-    package index (needs internet). Then run 'translate' to fill in what was waiting."""
+    package index (needs internet; a progress bar on a terminal; a cut download is resumed; checked before
+    it is installed). Then run 'translate' to fill in what was waiting."""
     from .models import install_argos_file, install_argos_from_index  # httpx, zip handling: only when installing
 
     files = [m for m in models if Path(m).suffix == ".argosmodel" or Path(m).exists()]
@@ -71,6 +78,34 @@ def models_install_cmd(obj: dict[str, Any], models: tuple[str, ...]) -> None:
             raise UserError(f"{code!r} is neither a .argosmodel file nor a language code like 'el'")
     installed = [install_argos_file(Path(f), obj["models"]) for f in files]
     if codes:
-        installed += install_argos_from_index(codes, obj["models"])
+        bar = _ProgressBar() if sys.stderr.isatty() else None
+        try:
+            installed += install_argos_from_index(codes, obj["models"], index_url=index_url, on_progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
     for pair in installed:
         click.echo(f"installed argos {pair.source}-{pair.target} {pair.version} into {pair.location}")
+
+
+class _ProgressBar:
+    """One line on stderr per download: what, a bar, megabytes of the total."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.drawn = ""
+
+    def __call__(self, label: str, done: int, total: int | None) -> None:
+        if total:
+            filled = self.WIDTH * done // total
+            line = f"{label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done / 1e6:.1f} of {total / 1e6:.1f} MB"
+        else:
+            line = f"{label} {done / 1e6:.1f} MB"
+        if line != self.drawn:
+            click.echo("\r" + line + "\033[K", err=True, nl=False)
+            self.drawn = line
+
+    def close(self) -> None:
+        if self.drawn:
+            click.echo("", err=True)

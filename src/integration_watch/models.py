@@ -3,10 +3,12 @@ index where there is internet. Nothing is visible in the models folder before it
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,9 @@ from . import __version__
 from .engines import ArgosEngine, ModelError, argos_dir, argos_package_module
 
 TARGET = "en"
-ARGOS_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 MAX_MODEL_BYTES = 2 * 1024**3
-DOWNLOAD_TIMEOUT = 60.0
+DOWNLOAD_TIMEOUT = 60.0  # seconds per request phase (connect, each read)
+DOWNLOAD_ATTEMPTS = 4  # a cut download is resumed (HTTP Range) this many times in all
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,18 @@ def install_argos_file(path: Path, models_dir: Path) -> Installed:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def install_argos_from_index(codes: list[str], models_dir: Path, *, index_url: str = ARGOS_INDEX) -> list[Installed]:
-    """Download and install the X→English package for each language code from the argos package index."""
+Progress = Callable[[str, int, int | None], None]  # (what, bytes so far, total bytes when known)
+
+
+def install_argos_from_index(
+    codes: list[str], models_dir: Path, *, index_url: str, on_progress: Progress | None = None
+) -> list[Installed]:
+    """Download and install the X→English package for each language code from the argos package index.
+
+    Each package is downloaded into the models folder's staging area, its size checked against what the
+    server announced (and its SHA-256 when the index entry gives one: argos's own index does not), resumed
+    where a cut connection left it (HTTP Range, up to DOWNLOAD_ATTEMPTS times), then installed as a file is:
+    checked and loaded before one rename makes it visible. Whatever fails leaves no partial file behind."""
     headers = {"User-Agent": f"integration-watch/{__version__} (models install)"}
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -114,14 +126,12 @@ def install_argos_from_index(codes: list[str], models_dir: Path, *, index_url: s
     try:
         with httpx.Client(timeout=DOWNLOAD_TIMEOUT, follow_redirects=True, headers=headers) as client:
             index = _fetch_index(client, index_url)
+            entries = [_entry_for(index, code, index_url) for code in codes]  # every code known before a download
             installed = []
-            for code in codes:
-                entry = next((e for e in index if e.get("from_code") == code and e.get("to_code") == TARGET), None)
-                if entry is None:
-                    raise ModelError(f"the argos package index has no {code}→{TARGET} package")
-                with tempfile.TemporaryDirectory(dir=models_dir) as tmp:
+            for code, entry in zip(codes, entries, strict=True):
+                with tempfile.TemporaryDirectory(prefix=".download-", dir=models_dir) as tmp:
                     file = Path(tmp) / f"{code}_{TARGET}.argosmodel"
-                    _download(client, list(entry.get("links") or []), file)
+                    _download(client, entry, file, on_progress)
                     installed.append(install_argos_file(file, models_dir))
             return installed
     except httpx.HTTPError as exc:
@@ -143,16 +153,67 @@ def _fetch_index(client: httpx.Client, url: str) -> list[dict[str, Any]]:
     return [e for e in index if isinstance(e, dict)]
 
 
-def _download(client: httpx.Client, links: list[str], dest: Path) -> None:
+def _entry_for(index: list[dict[str, Any]], code: str, url: str) -> dict[str, Any]:
+    """The newest code→English translate package of the index, or ModelError naming the languages it has."""
+    found = [e for e in index if e.get("from_code") == code and e.get("to_code") == TARGET
+             and e.get("type", "translate") == "translate"]
+    if not found:
+        known = sorted({str(e["from_code"]) for e in index if e.get("to_code") == TARGET and e.get("from_code")})
+        raise ModelError(f"the argos package index ({url}) has no {code}→{TARGET} package; it has "
+                         + (", ".join(known) or "none") + f" (→{TARGET})")
+    return max(found, key=lambda e: _version_key(str(e.get("package_version", ""))))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
+
+
+def _download(client: httpx.Client, entry: dict[str, Any], dest: Path, on_progress: Progress | None) -> None:
+    links = [link for link in entry.get("links") or [] if isinstance(link, str) and link.startswith(("http://", "https://"))]
     if not links:
-        raise ModelError(f"{dest.name}: the index lists no download link")
-    with client.stream("GET", links[0]) as response, dest.open("wb") as out:
-        response.raise_for_status()
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > MAX_MODEL_BYTES:
-                raise ModelError(f"{links[0]}: larger than {MAX_MODEL_BYTES // 1024**3} GiB")
-            out.write(chunk)
-
-
+        raise ModelError(f"{entry.get('from_code')}→{TARGET}: the index lists no download link")
+    url = links[0]
+    label = f"argos {entry.get('from_code')}-{TARGET} {entry.get('package_version', '')}".strip()
+    total: int | None = None
+    problem = ""
+    with dest.open("wb") as out:
+        for _ in range(DOWNLOAD_ATTEMPTS):
+            have = out.tell()
+            request_headers = {"Range": f"bytes={have}-"} if have else {}
+            try:
+                with client.stream("GET", url, headers=request_headers) as response:
+                    response.raise_for_status()
+                    if have and response.status_code != 206:  # the server ignores Range: start again
+                        out.seek(0)
+                        out.truncate()
+                        have = 0
+                    length = response.headers.get("Content-Length")
+                    if length and length.isdigit():
+                        total = have + int(length)
+                        if total > MAX_MODEL_BYTES:
+                            raise ModelError(f"{url}: larger than {MAX_MODEL_BYTES // 1024**3} GiB")
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+                        if out.tell() > MAX_MODEL_BYTES:
+                            raise ModelError(f"{url}: larger than {MAX_MODEL_BYTES // 1024**3} GiB")
+                        if on_progress:
+                            on_progress(label, out.tell(), total)
+            except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
+                problem = f"connection cut after {out.tell():,} of {total or '?'} bytes ({exc.__class__.__name__})"
+                continue
+            if total is None or out.tell() == total:
+                break
+            problem = f"connection cut after {out.tell():,} of {total:,} bytes"
+        else:
+            raise ModelError(f"{url}: {problem}, {DOWNLOAD_ATTEMPTS} attempts; nothing was installed")
+    size = dest.stat().st_size
+    if total is not None and size != total:
+        raise ModelError(f"{url}: {size:,} bytes downloaded, the server announced {total:,}; nothing was installed")
+    expected = entry.get("sha256")
+    if isinstance(expected, str) and expected:
+        digest = hashlib.sha256()
+        with dest.open("rb") as data:
+            for block in iter(lambda: data.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != expected.lower():
+            raise ModelError(f"{url}: SHA-256 {digest.hexdigest()} is not the index's {expected}; nothing was installed")
