@@ -51,12 +51,19 @@ ensure_apertium() {
     say "To have them, install the Debian/Ubuntu packages: $APERTIUM_PACKAGES"
 }
 
-# The serve tests drive a real headless Chromium (through Playwright, which the test extra installs).
+# The serve tests drive a real headless Chromium through Playwright (the test extra installs it), whose
+# driver is a node binary that needs libatomic.so.1, which a minimal Debian lacks.
 ensure_chromium() {
+    packages=""
+    .venv/bin/python -m playwright --version >/dev/null 2>&1 || packages="libatomic1"
+    browser_found=""
     for browser in chromium chromium-browser google-chrome; do
-        command -v "$browser" >/dev/null 2>&1 && return 0
+        command -v "$browser" >/dev/null 2>&1 && browser_found=1
     done
-    apt_install chromium || say "going on without Chromium: the browser tests of serve are skipped (install chromium to run them)"
+    [ -n "$browser_found" ] || packages="$packages chromium"
+    [ -n "$packages" ] || return 0
+    # shellcheck disable=SC2086  # one argument per package
+    apt_install $packages || say "going on without$packages: the browser tests of serve are skipped or fail (install them to run them)"
 }
 
 python_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
