@@ -32,6 +32,7 @@ from .search import COUNT_BY, SORTS, Filters, Totals, count, parse_query, search
 
 if TYPE_CHECKING:
     from .crawl import CrawlReport
+    from .health import SourceHealth
     from .stories import StoryReport
     from .translate import TranslateReport
 
@@ -114,8 +115,8 @@ def crawl_cmd(obj: dict[str, Any], sources_path: Path, source_names: tuple[str, 
     """Crawl every source (or --source NAME) into the corpus; only new or changed pages are processed.
     New articles are then translated to English with the engines installed (see 'models list').
 
-    Exit status: 0 all well, 1 a source failed entirely, 3 some pages failed, 4 stopped by --max-time (the
-    rest is queued for the next run), 2 bad input.
+    Exit status: 0 all well, 1 a source failed entirely or stored nothing from its changed start pages, 3 some
+    pages failed, 4 stopped by --max-time (the rest is queued for the next run), 2 bad input.
     """
     config = load_config(sources_path)
     engines = None if no_translate else open_engines(obj["models"], config.translation)
@@ -182,6 +183,10 @@ def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
             click.echo(f"  {name}: … and {len(r.errors) - 10} more errors (see 'stats')", err=True)
         if r.failed:
             click.echo(f"  {name}: FAILED: none of its start URLs, feeds or sitemaps could be read", err=True)
+        if r.stored_nothing:
+            click.echo(f"  {name}: STORED NOTHING although its start pages were read: include took {r.links_taken} "
+                       f"of the {r.links_seen} links on them and {r.not_articles} pages were not articles "
+                       f"(see 'sources check {name}')", err=True)
     if report.translation and not quiet:
         click.echo(_translation_line(report.translation))
     if report.stories and not quiet:
@@ -513,8 +518,11 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
 @click.pass_obj
 @_friendly
 def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
-    """Per source: pages fetched, articles, languages, failures, last crawl; translation, stories, digests."""
+    """Per source: pages fetched, articles, languages, failures, last crawl; its health over the recent runs with
+    warnings; translation, stories, digests."""
     from .digest import minute
+    from .health import RUNS as HEALTH_RUNS
+    from .health import source_health
 
     with Corpus(obj["db"], readonly=True) as corpus:
         rows = corpus.pages.stats()
@@ -524,11 +532,13 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
         translation = corpus.translations.translation_stats()
         story_counts = corpus.stories.story_stats()
         digests = corpus.digests.digest_stats()
+        health = source_health(corpus.pages.recent_runs(HEALTH_RUNS))
     for row in rows:
         row["languages"] = langs.get(row["source"], {})
     if fmt == "json":
         click.echo(json.dumps({"sources": rows, "translation": translation, "stories": story_counts,
-                               "digests": digests, "recent_failures": failures, "last_run": last}, indent=2,
+                               "digests": digests, "recent_failures": failures, "last_run": last,
+                               "health": [h.as_dict() for h in health]}, indent=2,
                               ensure_ascii=False))
         return
     header = f"{'source':28} {'fetched':>8} {'articles':>8} {'failures':>8} {'queued':>6}  {'languages':24} last crawl"
@@ -546,12 +556,26 @@ def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
     for d in digests:
         click.echo(f"last digest [{d['key']}]: {minute(d['created'])}, {d['stories']} stories, "
                    f"{d['articles']} articles, {d['format']} to {d['destination'] or 'standard output'}")
+    _print_health(health, HEALTH_RUNS)
     if last:
         click.echo(f"\nlast run #{last['id']}: {last['status']}, started {last['started']}")
     if failures:
         click.echo("\nrecent failures:")
         for f in failures:
             click.echo(f"  {f['source']}: {f['url']}: {f['error']}")
+
+
+def _print_health(health: list[SourceHealth], runs: int) -> None:
+    if not health:
+        return
+    click.echo(f"\nhealth over the last {runs} runs (per run, oldest first: articles found/stored, failures):")
+    for h in health:
+        runs = " ".join(f"{r.found}/{r.stored}" + (f"!{r.failures}" if r.failures else "") for r in h.runs)
+        shares = [r.rejected_share for r in h.runs if r.rejected_share is not None]
+        rejected = f"; {sum(shares) / len(shares):.0%} of article pages rejected" if shares else ""
+        click.echo(f"  {h.source:28} {runs}{rejected}")
+        for warning in h.warnings:
+            click.echo(f"    WARNING: {warning}")
 
 
 # --- serve ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .extract import PdfError, extract_page, extract_pdf, is_pdf
 from .fetch import Fetcher, FetchResult, Validators, binary_kind, decode_body
 from .language import LanguageDetector
+from .linkshapes import commonest_shapes
 from .routes import Engines
 from .stories import StoryReport, Thresholds, update_stories
 from .translate import TranslateReport, translate_pending
@@ -30,6 +32,7 @@ from .workers import TaskTimeout, WorkerDied, WorkerPool
 
 MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
 WORKERS_PER_SOURCE = 4  # concurrent pipelines per source; the host lock still serialises its requests
+MAX_UNMATCHED = 5_000  # listing links kept per run for their path shapes (health)
 # Types read as HTML; a missing or octet-stream type is sniffed (binary_kind, extract's not_html check).
 _HTML_TYPES = re.compile(r"^(text/html|application/xhtml\+xml|text/plain|application/octet-stream|binary/octet-stream)?$")
 
@@ -73,20 +76,37 @@ class SourceReport:
     robots_unreachable: dict[str, str] = field(default_factory=dict)  # host -> why nothing was fetched from it
     stopped: bool = False  # the run's time limit came first: what was queued or in flight waits for the next run
     left_queued: int = 0  # pages queued or in flight when it stopped
+    # For source health (health.py reads them from the runs table) and the "stored nothing" flag:
+    seeds_changed: int = 0  # start pages, feeds and sitemaps read with a new body (not 304, not the same bytes)
+    known_articles: int = 0  # stored articles it found again, unchanged or not requested
+    links_seen: int = 0  # links to the source's hosts on the listing pages it read
+    links_taken: int = 0  # of which include/exclude took as articles
+    new_chars: list[int] = field(default_factory=list)  # the length of each new article's text
+    unmatched: list[str] = field(default_factory=list)  # listing links include did not take (for their shapes)
 
     @property
     def failed(self) -> bool:
         """The source as a whole failed: none of its start URLs, feeds or sitemaps could be read."""
         return self.seeds > 0 and self.seed_failures == self.seeds
 
+    @property
+    def stored_nothing(self) -> bool:
+        """Its start pages were read, and had changed, yet it found no article at all: include takes none of
+        their links, or every page it took was rejected. Crawled every hour, such a source would be silent."""
+        return not self.failed and self.seeds_changed > 0 and self.new + self.updated + self.known_articles == 0
+
     def as_dict(self) -> dict[str, object]:
         return {
             "fetched": self.fetched, "not_modified": self.not_modified, "skipped": self.skipped,
             "new": self.new, "updated": self.updated, "not_articles": self.not_articles,
             "excluded": self.excluded, "errors": [{"url": u, "error": e} for u, e in self.errors],
-            "failed": self.failed, "budget_exhausted": self.budget_exhausted,
+            "failed": self.failed, "budget_exhausted": self.budget_exhausted, "stored_nothing": self.stored_nothing,
             "robots_unreachable": self.robots_unreachable,
             "stopped": self.stopped, "left_queued": self.left_queued,
+            "seeds_changed": self.seeds_changed, "known_articles": self.known_articles,
+            "links_seen": self.links_seen, "links_taken": self.links_taken,
+            "median_chars": statistics.median(self.new_chars) if self.new_chars else None,
+            "unmatched_shapes": [[c.shape, c.count] for c in commonest_shapes(self.unmatched, limit=3)],
         }
 
 
@@ -105,8 +125,9 @@ class CrawlReport:
 
     @property
     def exit_code(self) -> int:
-        """0: all well; 1: a source failed entirely; 4: stopped at the time limit; 3: some pages failed."""
-        if any(r.failed for r in self.sources.values()):
+        """0: all well; 1: a source failed entirely or stored nothing from changed start pages; 4: stopped at
+        the time limit; 3: some pages failed."""
+        if any(r.failed or r.stored_nothing for r in self.sources.values()):
             return 1
         if self.stopped:
             return STOPPED_EXIT
@@ -295,6 +316,8 @@ class SourceCrawl:
             return
         if result.not_modified or (previous is not None and previous.content_hash == result.digest):
             self.report.not_modified += 1
+            if task.role == "article" and previous is not None and previous.article_id is not None:
+                self.report.known_articles += 1
             self.corpus.pages.record_fetch(
                 source=self.source.name, url=task.url, role=task.role, depth=task.depth,
                 state=_unchanged_state(task, previous),
@@ -333,6 +356,8 @@ class SourceCrawl:
         except DiscoveryError as exc:
             self._record_error(task, FetchResult(task.url, result.final_url, result.status, error=f"{task.role}: {exc}"))
             return
+        if task.depth == 0:
+            self.report.seeds_changed += 1
         for link in found.links:
             if host_of(link.url) not in self.hosts:
                 continue
@@ -368,6 +393,8 @@ class SourceCrawl:
         if analysis.error:
             self._record_error(task, replace(result, error=analysis.error))
             return
+        if task.role == "listing":
+            self._count_listing_links(task, analysis.links)
         for link in analysis.links:
             self._follow(link, task)
         if task.role == "listing":
@@ -391,9 +418,22 @@ class SourceCrawl:
             return
         if outcome == "new":
             self.report.new += 1
+            self.report.new_chars.append(len(article.text))
         elif outcome == "updated":
             self.report.updated += 1
+        else:
+            self.report.known_articles += 1
         self.on_event(self.source.name, task.url, f"{outcome} article ({article.lang or '?'})")
+
+    def _count_listing_links(self, task: Task, links: tuple[str, ...]) -> None:
+        if task.depth == 0:
+            self.report.seeds_changed += 1
+        for url in links:
+            self.report.links_seen += 1
+            if self.source.is_article_url(url):
+                self.report.links_taken += 1
+            elif len(self.report.unmatched) < MAX_UNMATCHED and not self._is_listing(url):
+                self.report.unmatched.append(url)
 
     def _follow(self, url: str, via: Task) -> None:
         """A normalised in-scope link found on a page: an article, more of a listing, or nothing."""
@@ -420,6 +460,7 @@ class SourceCrawl:
         if known is not None and not self._needs_fetch(known, lastmod):
             self.seen.add(url)
             self.report.skipped += 1
+            self.report.known_articles += known.article_id is not None
             return
         self.corpus.pages.enqueue(self.source.name, url, "article", depth, lastmod)
         self._put(Task(url, "article", depth, lastmod))

@@ -80,6 +80,14 @@ class Pages:
         row = self.core.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         return dict(row) if row else None
 
+    def recent_runs(self, limit: int) -> list[dict[str, Any]]:
+        """The last `limit` finished or interrupted runs, oldest first, each with its summary read."""
+        rows = self.core.conn.execute(
+            "SELECT id, started, finished, status, summary FROM runs WHERE status != 'running' ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [{**dict(r), "summary": json.loads(r["summary"]) if r["summary"] else {}} for r in reversed(rows)]
+
     def page_state(self, url: str) -> PageState | None:
         row = self.core.conn.execute(
             "SELECT url, role, state, depth, etag, last_modified, content_hash, lastmod, last_fetched, article_id "
