@@ -92,8 +92,10 @@ class SourceReport:
     @property
     def stored_nothing(self) -> bool:
         """Its start pages were read, and had changed, yet it found no article at all: include takes none of
-        their links, or every page it took was rejected. Crawled every hour, such a source would be silent."""
-        return not self.failed and self.seeds_changed > 0 and self.new + self.updated + self.known_articles == 0
+        their links, or every page it took was rejected. Crawled every hour, such a source would be silent.
+        (Pages that failed to load say nothing about the patterns: they make the run partial instead.)"""
+        return (not self.errors and self.seeds_changed > 0
+                and self.new + self.updated + self.known_articles == 0)
 
     def as_dict(self) -> dict[str, object]:
         return {
