@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from .cli_common import sources_option
-from .config import ConfigError, load_config
+from .config import ConfigError, Settings, append_source, load_config
+from .suggest import SuggestError, suggest
 
 if TYPE_CHECKING:
     from .check import SourceCheck
@@ -81,3 +82,45 @@ def _print_check(c: SourceCheck, sample: int) -> None:
         click.echo(f"  rejected {r.url}\n           {r.reason}")
     for p in c.problems:
         click.echo(f"  problem: {p}")
+
+
+@sources_group.command("suggest")
+@click.argument("url")
+@click.option("--append", "append_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append the block to this sources file, after checking the result loads (never writes an "
+                   "invalid file); its [defaults] are used for the requests.")
+@click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Take the request settings (user_agent, delay, …) from this file's [defaults].")
+@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True,
+              help="Output format.")
+def suggest_cmd(url: str, append_to: Path | None, sources_path: Path | None, fmt: str) -> None:
+    """Look at a site from one of its pages (politely, as a crawl would) and print a commented [[source]]
+    block: its feeds (<link rel="alternate">, common paths), its sitemaps (robots.txt Sitemap lines, common
+    paths), include patterns from the shapes of the page's links that lead to articles (a few of each are
+    fetched and extracted), and the languages of those articles.
+
+    Exit status: 0 a block was suggested (and appended), 1 nothing to suggest, 2 bad input or a sources file
+    that would not load.
+    """
+    try:
+        settings, taken = Settings(), set()
+        base = append_to if append_to is not None and append_to.exists() else sources_path
+        if base is not None:
+            config = load_config(base)
+            settings, taken = config.defaults, {s.name for s in config.sources}
+        try:
+            suggestion = suggest(url, settings, taken=taken)
+        except SuggestError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        block = suggestion.toml()
+        if append_to is not None:
+            append_source(append_to, block)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(suggestion.as_dict(), indent=2, ensure_ascii=False))
+    elif append_to is None:
+        click.echo(block, nl=False)
+    if append_to is not None:
+        click.echo(f"appended source {suggestion.name!r} to {append_to}", err=True)

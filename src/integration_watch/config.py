@@ -5,6 +5,7 @@ Every error names the place (file, source, key) so a cron user can fix it from t
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -287,3 +288,28 @@ def load_translation_settings(path: str | Path, *, required: bool) -> Translatio
     if not required and not Path(path).exists():
         return TranslationSettings()
     return load_config(path).translation
+
+
+def append_source(path: Path, block: str) -> Config:
+    """Append a [[source]] block to a sources file, only if the whole result loads: the file is replaced in one
+    step (a temporary file renamed over it), so it is never left invalid or half written. A missing file is
+    created holding the block alone."""
+    try:
+        before = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    text = (before.rstrip("\n") + "\n\n" if before.strip() else "") + block
+    try:
+        config = parse_config(tomllib.loads(text), path)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not appended: the result would not be valid TOML: {exc}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"not appended: {exc}") from None
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
+    return config

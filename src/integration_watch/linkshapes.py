@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 # A segment's tail a template keeps on every page: `_en`, `.html`, `.aspx`, `_en.html`.
-_TAIL = re.compile(r"((?:[_-][a-z]{2})?(?:\.[A-Za-z0-9]{2,5})?)$")
+_TAIL = re.compile(r"((?:_[a-z]{2})?(?:\.[A-Za-z0-9]{2,5})?)$")
 _NUMBER = re.compile(r"^\d+$")
 _DATE = re.compile(r"^(?:19|20)\d\d-\d\d-\d\d$")
 _WORD_SEPARATORS = re.compile(r"[-_+.,%]+|\s+")
@@ -23,7 +23,9 @@ SLUG_MIN_WORDS = 3  # "jane-doe" is an author's name, "new-partnership-on-integr
 SLUG_MIN_CHARS = 24  # one long token is an id or a slug written without separators
 
 _REGEX_SPECIAL = re.compile(r"[.^$*+?{}\[\]\\|()]")  # re.escape also escapes '-' and '/': unreadable in TOML
-PLACEHOLDER_REGEX = {"<n>": r"\d+", "<date>": r"\d{4}-\d\d-\d\d", "<slug>": r"[^/]+"}
+# A slug's regex asks for a word separator, so that a fixed page beside the articles (/en/about/ next to
+# /en/<slug>/) is not taken for one; a long token without separators is an id.
+PLACEHOLDER_REGEX = {"<n>": r"\d+", "<date>": r"\d{4}-\d\d-\d\d", "<slug>": r"[^/]*[-_][^/]*", "<id>": r"[^/]+"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,8 @@ class ShapeCount:
 
 
 def segment_shape(segment: str) -> str:
-    """One path segment: `2157` → `<n>`, `partnership-with-the-regions_en` → `<slug>_en`, `news` → `news`."""
+    """One path segment: `2157` → `<n>`, `partnership-with-the-regions_en` → `<slug>_en`, `news` → `news`,
+    a long token without separators (`a8f3c2d9e1b047c6a3f2e9d1`) → `<id>`."""
     if not segment:
         return segment
     if _NUMBER.match(segment):
@@ -49,8 +52,10 @@ def segment_shape(segment: str) -> str:
     if _NUMBER.match(stem):
         return "<n>" + tail
     words = [w for w in _WORD_SEPARATORS.split(stem) if w]
-    if len(words) >= SLUG_MIN_WORDS or len(stem) >= SLUG_MIN_CHARS:
+    if len(words) >= SLUG_MIN_WORDS:
         return "<slug>" + tail
+    if len(stem) >= SLUG_MIN_CHARS:
+        return "<id>" + tail
     return segment
 
 
@@ -67,7 +72,7 @@ def path_shape(url: str) -> str:
 def shape_regex(shape: str) -> str:
     """The include regex for a path shape (path only: a query never makes an article), anchored both ends."""
     path = shape.split("?", 1)[0]
-    pieces = re.split(r"(<n>|<date>|<slug>)", path)
+    pieces = re.split(r"(<n>|<date>|<slug>|<id>)", path)
     return "^" + "".join(PLACEHOLDER_REGEX.get(p, _REGEX_SPECIAL.sub(r"\\\g<0>", p)) for p in pieces) + "$"
 
 
