@@ -113,3 +113,15 @@ def test_check_of_an_unknown_source_is_bad_input(check_sites: FixtureSites, tmp_
     sources = write_sources(check_sites, tmp_path / "s.toml", HARBOUR % "'^/news/'")
     code, _, err = run(tmp_path / "db", "sources", "check", "nope", "--sources", str(sources))
     assert code == 2 and "no source named 'nope'" in err
+
+
+def test_check_reads_the_sitemaps_robots_txt_names_as_the_crawl_does(check_sites: FixtureSites, tmp_path: Path) -> None:
+    template = HARBOUR.replace("harbour", "lantern") % r"'^/en/\d+-'"
+    sources = write_sources(check_sites, tmp_path / "s.toml", template)
+    code, out, _ = run(tmp_path / "db", "sources", "check", "--sources", str(sources), "--format", "json")
+    assert code == 0
+    [c] = json.loads(out)["sources"]
+    [sitemap] = [s for s in c["seeds"] if s["role"] == "sitemap"]
+    assert sitemap["via"] == "robots.txt" and sitemap["url"].endswith("/maps/lantern-pages-2022.xml")
+    assert (sitemap["links"], sitemap["articles"]) == (6, 5)  # the about page is not an article
+    assert c["candidates"] == 5

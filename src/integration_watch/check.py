@@ -21,7 +21,7 @@ from .fetch import Fetcher, FetchResult
 from .furniture import sentence_key
 from .linkshapes import ShapeCount, commonest_shapes
 from .translate import split_sentences
-from .urls import host_of, normalize_url
+from .urls import host_of, normalize_url, origin_of
 
 MAX_CHILD_SITEMAPS = 5  # of a sitemap index, enough to see the URL shapes; the crawl reads them all
 FIRST_LINES = 3
@@ -36,6 +36,7 @@ class SeedOutcome:
     role: str  # listing | feed | sitemap
     status: int | None
     error: str | None = None
+    via: str = "sources.toml"  # or "robots.txt" (a Sitemap line), "sitemap index"
     links: int = 0  # links to the source's hosts it holds (entries, for a feed or sitemap)
     articles: int = 0  # of which the include/exclude patterns take as articles (a feed's items: exclude only)
     excluded: int = 0  # of which an exclude pattern refuses
@@ -101,6 +102,8 @@ class _SourceInspection:
         seeds += [(u, "feed") for u in self.source.feeds] + [(u, "sitemap") for u in self.source.sitemaps]
         for url, role in seeds:
             await self._seed(normalize_url(url) or url, role, child=False)
+        if not self.source.sitemaps:
+            await self._sitemaps_from_robots()
         candidates = _round_robin(self.per_seed)
         self.check.candidates = len(candidates)
         self.check.not_matching = len(set(self.others))
@@ -111,12 +114,21 @@ class _SourceInspection:
         self._diagnose()
         return self.check
 
+    async def _sitemaps_from_robots(self) -> None:
+        """As the crawl does: a source that names no sitemaps reads those its hosts' robots.txt names."""
+        origins = {origin_of(normalize_url(u) or u) for u in (*self.source.start_urls, *self.source.feeds)}
+        for origin in sorted(origins):
+            for sitemap in await self.fetcher.robots_sitemaps(origin + "/", self.source.settings):
+                url = normalize_url(sitemap, base=origin + "/")
+                if url and host_of(url) in self.hosts:
+                    await self._seed(url, "sitemap", child=True, via="robots.txt")
+
     async def _fetch(self, url: str) -> FetchResult:
         return await self.fetcher.fetch(url, settings=self.source.settings, allowed_hosts=self.hosts)
 
-    async def _seed(self, url: str, role: str, *, child: bool) -> None:
+    async def _seed(self, url: str, role: str, *, child: bool, via: str = "sources.toml") -> None:
         result = await self._fetch(url)
-        outcome = SeedOutcome(url, role, result.status, result.error)
+        outcome = SeedOutcome(url, role, result.status, result.error, via=via)
         self.check.seeds.append(outcome)
         if result.error:
             return
@@ -152,7 +164,7 @@ class _SourceInspection:
         outcome.links += len(children)
         if not child:
             for url in children[:MAX_CHILD_SITEMAPS]:
-                await self._seed(url, "sitemap", child=True)
+                await self._seed(url, "sitemap", child=True, via="sitemap index")
 
     def _classify(self, outcome: SeedOutcome, links: list[str], *, announced: bool) -> None:
         articles: list[str] = []
@@ -211,7 +223,7 @@ class _SourceInspection:
         for s in c.seeds:
             if s.error:
                 c.problems.append(f"{s.role} {s.url}: {s.error}")
-        if not readable:
+        if not [s for s in readable if s.via == "sources.toml"]:
             c.problems.append("none of its start URLs, feeds or sitemaps could be read")
             return
         listings = [s for s in readable if s.role == "listing"]

@@ -63,11 +63,12 @@ def _print_check(c: SourceCheck, sample: int) -> None:
     click.echo(f"{c.name}: {verdict}")
     for s in c.seeds:
         status = s.status if s.status is not None else "-"
+        via = f" (from {s.via})" if s.via != "sources.toml" else ""
         if s.error:
-            click.echo(f"  {s.role:8} {status}  {s.url}\n           {s.error}")
+            click.echo(f"  {s.role:8} {status}  {s.url}{via}\n           {s.error}")
             continue
         taken = f"{s.articles} articles" + (f", {s.excluded} excluded" if s.excluded else "")
-        click.echo(f"  {s.role:8} {status}  {s.url}\n           {s.links} links: {taken}")
+        click.echo(f"  {s.role:8} {status}  {s.url}{via}\n           {s.links} links: {taken}")
     click.echo(f"  {c.candidates} distinct article candidates; {c.not_matching} links include does not take")
     if c.not_matching_shapes:
         click.echo("  commonest shapes of the links include does not take:")
