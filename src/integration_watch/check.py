@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 from .config import Config, Source
 from .corpus import ArticleRecord
-from .crawl import analyse_page, unreadable_reason
+from .crawl import analyse_page, robots_sitemaps, unreadable_reason
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .fetch import Fetcher, FetchResult
 from .furniture import sentence_key
 from .linkshapes import ShapeCount, commonest_shapes
 from .translate import split_sentences
-from .urls import host_of, normalize_url, origin_of
+from .urls import host_of, normalize_url
 
 MAX_CHILD_SITEMAPS = 5  # of a sitemap index, enough to see the URL shapes; the crawl reads them all
 FIRST_LINES = 3
@@ -116,12 +116,8 @@ class _SourceInspection:
 
     async def _sitemaps_from_robots(self) -> None:
         """As the crawl does: a source that names no sitemaps reads those its hosts' robots.txt names."""
-        origins = {origin_of(normalize_url(u) or u) for u in (*self.source.start_urls, *self.source.feeds)}
-        for origin in sorted(origins):
-            for sitemap in await self.fetcher.robots_sitemaps(origin + "/", self.source.settings):
-                url = normalize_url(sitemap, base=origin + "/")
-                if url and host_of(url) in self.hosts:
-                    await self._seed(url, "sitemap", child=True, via="robots.txt")
+        for url in await robots_sitemaps(self.fetcher, self.source, self.hosts):
+            await self._seed(url, "sitemap", child=True, via="robots.txt")
 
     async def _fetch(self, url: str) -> FetchResult:
         return await self.fetcher.fetch(url, settings=self.source.settings, allowed_hosts=self.hosts)

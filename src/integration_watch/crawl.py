@@ -271,12 +271,8 @@ class SourceCrawl:
 
     async def _sitemaps_from_robots(self) -> None:
         """A source that names no sitemaps gets those its hosts' robots.txt names (within its hosts)."""
-        origins = {origin_of(normalize_url(u) or u) for u in (*self.source.start_urls, *self.source.feeds)}
-        for origin in sorted(origins):
-            for sitemap in await self.fetcher.robots_sitemaps(origin + "/", self.source.settings):
-                url = normalize_url(sitemap, base=origin + "/")
-                if url and host_of(url) in self.hosts:
-                    self._discover(Task(url, "sitemap", 1))
+        for url in await robots_sitemaps(self.fetcher, self.source, self.hosts):
+            self._discover(Task(url, "sitemap", 1))
 
     def _put(self, task: Task) -> None:
         if task.url not in self.seen:
@@ -472,6 +468,18 @@ class SourceCrawl:
             return True
         # A feed or sitemap that announces a change newer than our copy: fetch (conditionally) again.
         return bool(lastmod and known.lastmod != lastmod)
+
+
+async def robots_sitemaps(fetcher: Fetcher, source: Source, hosts: frozenset[str]) -> list[str]:
+    """The sitemaps the robots.txt of a source's start URL and feed hosts names, within `hosts`, normalised."""
+    out: dict[str, None] = {}
+    origins = {origin_of(normalize_url(u) or u) for u in (*source.start_urls, *source.feeds)}
+    for origin in sorted(origins):
+        for sitemap in await fetcher.robots_sitemaps(origin + "/", source.settings):
+            url = normalize_url(sitemap, base=origin + "/")
+            if url and host_of(url) in hosts:
+                out[url] = None
+    return list(out)
 
 
 def _settled(page: PageState) -> bool:

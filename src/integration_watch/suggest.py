@@ -196,41 +196,33 @@ class _Suggester:
         return (kind, len(links)) if links else None
 
     async def _feeds(self, announced: list[str], notes: list[str]) -> list[Found]:
-        found = []
-        for url in announced:
-            read = await self._read_xml(url)
-            if read and read[0] == "feed":
-                found.append(Found(url, 'announced by <link rel="alternate"> on the page', read[1]))
-            else:
-                notes.append(f'feed {url} is announced by <link rel="alternate"> but could not be read as one')
-        if found or announced:
-            return found
-        for path in COMMON_FEED_PATHS:
-            url = origin_of(self.url) + path
-            read = await self._read_xml(url)
-            if read and read[0] == "feed":
-                return [Found(url, "at a common feed path", read[1])]
-        notes.append(f"no feed: none announced on the page, none at {', '.join(COMMON_FEED_PATHS)}")
-        return []
+        return await self._find("feed", announced, 'announced by <link rel="alternate"> on the page',
+                                COMMON_FEED_PATHS, notes)
 
     async def _sitemaps(self, notes: list[str]) -> list[Found]:
-        named = await self.fetcher.robots_sitemaps(self.url, self.settings)
+        named = [u for u in (normalize_url(x, base=self.url) for x in
+                             await self.fetcher.robots_sitemaps(self.url, self.settings)) if u]
+        return await self._find("sitemap", named, "named in robots.txt", COMMON_SITEMAP_PATHS, notes)
+
+    async def _find(self, kind: str, named: list[str], how: str, common: tuple[str, ...],
+                    notes: list[str]) -> list[Found]:
+        """The feeds or sitemaps the site names (`how`) that read as one; only when it names none, the first
+        of the common paths that does."""
         found = []
         for url in named:
-            normal = normalize_url(url)
-            read = await self._read_xml(normal) if normal and host_of(normal) in self.hosts else None
-            if read and read[0] == "sitemap":
-                found.append(Found(normal or url, "named in robots.txt", read[1]))
+            read = await self._read_xml(url) if host_of(url) in self.hosts else None
+            if read and read[0] == kind:
+                found.append(Found(url, how, read[1]))
             else:
-                notes.append(f"sitemap {url} is named in robots.txt but could not be read as one")
-        if found or named:
+                notes.append(f"{kind} {url} is {how} but could not be read as one on this host")
+        if named:
             return found
-        for path in COMMON_SITEMAP_PATHS:
+        for path in common:
             url = origin_of(self.url) + path
             read = await self._read_xml(url)
-            if read and read[0] == "sitemap":
-                return [Found(url, "at a common sitemap path", read[1])]
-        notes.append(f"no sitemap: robots.txt names none, none at {', '.join(COMMON_SITEMAP_PATHS)}")
+            if read and read[0] == kind:
+                return [Found(url, f"at a common {kind} path", read[1])]
+        notes.append(f"no {kind}: none named by the site, none at {', '.join(common)}")
         return []
 
     async def _test_shape(self, shape: str, count: int, examples: tuple[str, ...]) -> ShapeVerdict:
