@@ -1,7 +1,5 @@
 """`integration-watch sources …`: check the sources of a sources.toml without crawling them, and suggest a new
-one from a URL. The work is check.py's and suggest.py's; this module only reads options and prints. It imports
-nothing from cli.py (which registers this group): errors in the input are click usage errors, one line and
-exit status 2 like every other bad input."""
+one from a URL. The work is check.py's and suggest.py's; this module only reads options and prints."""
 
 from __future__ import annotations
 
@@ -12,9 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import sources_option
-from .config import ConfigError, Settings, append_source, load_config
-from .suggest import SuggestError, suggest
+from .cli_common import _friendly, format_option, sources_option
+from .config import Settings, append_source, load_config
 
 if TYPE_CHECKING:
     from .check import SourceCheck
@@ -32,8 +29,8 @@ def sources_group() -> None:
 @sources_option
 @click.option("--sample", type=click.IntRange(0, 50), default=SAMPLE, show_default=True,
               help="Article candidates per source to fetch and extract.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@format_option("text", "json")
+@_friendly
 def check_cmd(names: tuple[str, ...], sources_path: Path, sample: int, fmt: str) -> None:
     """A dry run of each source (or the NAMEs given): its start URLs, feeds and sitemaps, the links they hold
     and how many include/exclude take, a sample of articles extracted as the crawl would, and the pages it
@@ -43,11 +40,8 @@ def check_cmd(names: tuple[str, ...], sources_path: Path, sample: int, fmt: str)
     """
     from .check import check_sources  # crawl and extraction machinery: loaded only when a check runs
 
-    try:
-        config = load_config(sources_path)
-        checks = check_sources(config, list(names), sample=sample)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    config = load_config(sources_path)
+    checks = check_sources(config, list(names), sample=sample)
     if fmt == "json":
         click.echo(json.dumps({"sources": [c.as_dict() for c in checks]}, indent=2, ensure_ascii=False))
     else:
@@ -92,8 +86,8 @@ def _print_check(c: SourceCheck, sample: int) -> None:
                    "invalid file); its [defaults] are used for the requests.")
 @click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Take the request settings (user_agent, delay, …) from this file's [defaults].")
-@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True,
-              help="Output format.")
+@format_option("toml", "json")
+@_friendly
 def suggest_cmd(url: str, append_to: Path | None, sources_path: Path | None, fmt: str) -> None:
     """Look at a site from one of its pages (politely, as a crawl would) and print a commented [[source]]
     block: its feeds (<link rel="alternate">, common paths), its sitemaps (robots.txt Sitemap lines, common
@@ -103,22 +97,21 @@ def suggest_cmd(url: str, append_to: Path | None, sources_path: Path | None, fmt
     Exit status: 0 a block was suggested (and appended), 1 nothing to suggest, 2 bad input or a sources file
     that would not load.
     """
+    from .suggest import SuggestError, suggest  # fetching and extraction: loaded only when a suggestion runs
+
+    settings, taken = Settings(), set()
+    base = append_to if append_to is not None and append_to.exists() else sources_path
+    if base is not None:
+        config = load_config(base)
+        settings, taken = config.defaults, {s.name for s in config.sources}
     try:
-        settings, taken = Settings(), set()
-        base = append_to if append_to is not None and append_to.exists() else sources_path
-        if base is not None:
-            config = load_config(base)
-            settings, taken = config.defaults, {s.name for s in config.sources}
-        try:
-            suggestion = suggest(url, settings, taken=taken)
-        except SuggestError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        block = suggestion.toml()
-        if append_to is not None:
-            append_source(append_to, block)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        suggestion = suggest(url, settings, taken=taken)
+    except SuggestError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    block = suggestion.toml()
+    if append_to is not None:
+        append_source(append_to, block)
     if fmt == "json":
         click.echo(json.dumps(suggestion.as_dict(), indent=2, ensure_ascii=False))
     elif append_to is None:

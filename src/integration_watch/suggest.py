@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 
 from .config import Settings
 from .crawl import analyse_page, unreadable_reason
-from .discover import DiscoveryError, gunzip_limited, is_xml_document, parse_feed_or_sitemap
+from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .fetch import Fetcher, decode_body
 from .linkshapes import ShapeCount, commonest_shapes, shape_regex
 from .urls import host_of, normalize_url, origin_of
@@ -187,13 +187,12 @@ class _Suggester:
         if result.error or not is_xml_document(result.body, result.content_type):
             return None
         try:
-            links = parse_feed_or_sitemap(result.body, result.final_url, max_bytes=self.settings.max_bytes)
-            body = gunzip_limited(result.body, self.settings.max_bytes) if result.body[:2] == b"\x1f\x8b" else result.body
+            found = parse_feed_or_sitemap(result.body, result.final_url, max_bytes=self.settings.max_bytes,
+                                          content_type=result.content_type)
         except DiscoveryError:
             return None
-        head = body[:4096].lower()
-        kind = "sitemap" if b"<urlset" in head or b"<sitemapindex" in head else "feed"
-        return (kind, len(links)) if links else None
+        kind = "feed" if found.kind == "feed" else "sitemap"
+        return (kind, len(found.links)) if found.links else None
 
     async def _feeds(self, announced: list[str], notes: list[str]) -> list[Found]:
         return await self._find("feed", announced, 'announced by <link rel="alternate"> on the page',
