@@ -93,8 +93,9 @@ class SourceReport:
     def stored_nothing(self) -> bool:
         """Its start pages were read, and had changed, yet it found no article at all: include takes none of
         their links, or every page it took was rejected. Crawled every hour, such a source would be silent.
-        (Pages that failed to load say nothing about the patterns: they make the run partial instead.)"""
-        return (not self.errors and self.seeds_changed > 0
+        (Pages that failed to load say nothing about the patterns: they make the run partial instead; a run cut
+        short by its time limit or page budget may not have reached the articles yet.)"""
+        return (not self.errors and not self.stopped and not self.budget_exhausted and self.seeds_changed > 0
                 and self.new + self.updated + self.known_articles == 0)
 
     def as_dict(self) -> dict[str, object]:
