@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from integration_watch.cli import main
 from integration_watch.config import Config, load_config
 from integration_watch.corpus import ArticleRecord, Corpus
+from integration_watch.crawl import CrawlReport
 from integration_watch.routes import apertium_modes
 from integration_watch.fixtures import FixtureSites, bundled_sites_dir
 
@@ -127,6 +128,17 @@ def crawled_db(sites: FixtureSites, tmp_path_factory: pytest.TempPathFactory) ->
     assert code == 0, err
     assert json.loads(out)["status"] == "ok"
     return db
+
+
+def crawl_one_source(tmp_path: Path, source: str, *, user_agent: str = "iw-test/1.0") -> CrawlReport:
+    """Crawl one `[[source]]` (its TOML lines) over loopback, with no delay, into tmp_path/c.db."""
+    from integration_watch.crawl import crawl
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[defaults]\ndelay = 0.0\ntimeout = 5.0\nallow_private_hosts = true\n'
+                       f'user_agent = "{user_agent}"\n\n[[source]]\n{source}\n')
+    with Corpus(tmp_path / "c.db") as corpus:
+        return crawl(load_config(sources), corpus, workers=1)
 
 
 @pytest.fixture

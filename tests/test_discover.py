@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import crawl_one_source
 from hostile_server import HostileServer, article_html, respond
-from integration_watch.config import load_config
-from integration_watch.corpus import Corpus
-from integration_watch.crawl import crawl
 
 from integration_watch.discover import DiscoveryError, gunzip_limited, is_xml_document, parse_feed_or_sitemap
 
@@ -202,12 +200,8 @@ def test_a_crawl_reads_ill_formed_feeds_and_text_sitemaps_and_keeps_their_good_l
         routes["/sitemap.txt"] = respond(200, f"{origin}/news/plain\n".encode(), "text/plain")
         routes["/news/caf%C3%A9"] = respond(200, article_html(title="Caf\u00e9 integration programme").encode())
         routes["/news/plain"] = respond(200, article_html(title="Plain sitemap integration news").encode())
-        sources = tmp_path / "sources.toml"
-        sources.write_text(f'[defaults]\ndelay = 0.0\ntimeout = 5.0\nallow_private_hosts = true\n\n[[source]]\n'
-                           f'name = "s"\nfeeds = ["{origin}/feed"]\nsitemaps = ["{origin}/sitemap.txt"]\n'
-                           f'include = ["^/news/"]\n')
-        with Corpus(tmp_path / "c.db") as corpus:
-            report = crawl(load_config(sources), corpus, workers=1)
+        report = crawl_one_source(tmp_path, f'name = "s"\nfeeds = ["{origin}/feed"]\n'
+                                            f'sitemaps = ["{origin}/sitemap.txt"]\ninclude = ["^/news/"]')
     assert report.exit_code == 0, report.as_dict()
     assert report.sources["s"].new == 2
     conn = sqlite3.connect(tmp_path / "c.db")

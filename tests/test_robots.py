@@ -4,15 +4,13 @@ fetcher, and the server's request log must show that nothing disallowed was ever
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from conftest import crawl_one_source, run
 from hostile_server import HostileServer, article_html, listing_html, redirect, respond, urlset
-from integration_watch.config import Settings, load_config
-from integration_watch.corpus import Corpus
-from integration_watch.crawl import crawl
+from integration_watch.config import Settings
 from integration_watch.fetch import Fetcher, FetchResult
 from integration_watch.fixtures import FixtureSites
 from integration_watch.urls import host_of, normalize_url
@@ -164,12 +162,8 @@ def test_a_crawl_never_requests_a_disallowed_url_and_finds_sitemaps_through_robo
                                           "application/xml")
         for i, path in enumerate(allowed + disallowed):
             routes[path] = respond(200, article_html(title=f"Integration story number {i}").encode())
-        sources = tmp_path / "sources.toml"
-        sources.write_text(f'[defaults]\ndelay = 0.0\ntimeout = 5.0\nallow_private_hosts = true\n'
-                           f'user_agent = "{AGENT}"\n\n[[source]]\nname = "site"\nstart_urls = ["{origin}/news/"]\n'
-                           f'include = ["^/(news|search)"]\n')
-        with Corpus(tmp_path / "c.db") as corpus:
-            report = crawl(load_config(sources), corpus, workers=1)
+        report = crawl_one_source(tmp_path, f'name = "site"\nstart_urls = ["{origin}/news/"]\n'
+                                            f'include = ["^/(news|search)"]', user_agent=AGENT)
         log = [r.path for r in server.requests_to(origin)]
     assert "/site/map.xml" in log
     for path in disallowed:
@@ -181,8 +175,6 @@ def test_a_crawl_never_requests_a_disallowed_url_and_finds_sitemaps_through_robo
 
 
 def test_an_unreachable_robots_txt_is_said_in_the_source_summary(tmp_path: Path) -> None:
-    from conftest import run
-
     with HostileServer() as server:
         origin = server.site({"/robots.txt": respond(503, b"busy"), "/news/": PAGE})
         sources = tmp_path / "sources.toml"
