@@ -101,11 +101,30 @@ class TranslationSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """[digest]: where `digest --mail-to` sends. The password is never in the file: it is read from the
+    environment variable named by password_env."""
+
+    smtp_host: str = ""
+    smtp_port: int = 587  # submission; STARTTLS upgrades it
+    smtp_user: str = ""  # empty: no login
+    password_env: str = "INTEGRATION_WATCH_SMTP_PASSWORD"
+    starttls: bool = True
+    sender: str = ""  # the From address (key "from")
+    timeout: float = 30.0
+    ca_file: str = ""  # a CA certificate to trust besides the system's (a relay with a private CA)
+
+
+_MAIL_KEYS = {("from" if f.name == "sender" else f.name): f for f in fields(MailSettings)}
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     defaults: Settings
     sources: tuple[Source, ...]
     translation: TranslationSettings = TranslationSettings()
+    digest: MailSettings = MailSettings()
 
     def source(self, name: str) -> Source:
         for s in self.sources:
@@ -151,11 +170,10 @@ def load_config(path: str | Path) -> Config:
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     where = str(path) if path else "sources"
-    unknown = set(data) - {"defaults", "source", "translation"}
+    unknown = set(data) - {"defaults", "source", "translation", "digest"}
     if unknown:
-        raise ConfigError(
-            f"{where}: unknown top-level key {sorted(unknown)[0]!r} (expected [defaults], [translation] and [[source]])"
-        )
+        raise ConfigError(f"{where}: unknown top-level key {sorted(unknown)[0]!r} "
+                          "(expected [defaults], [translation], [digest] and [[source]])")
     defaults_raw = data.get("defaults", {})
     if not isinstance(defaults_raw, dict):
         raise ConfigError(f"{where}: [defaults] must be a table")
@@ -174,7 +192,23 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         seen.add(source.name)
         sources.append(source)
     translation = _translation(data.get("translation", {}), f"{where}: [translation]")
-    return Config(path=path, defaults=defaults, sources=tuple(sources), translation=translation)
+    return Config(path=path, defaults=defaults, sources=tuple(sources), translation=translation,
+                  digest=_mail(data.get("digest", {}), f"{where}: [digest]"))
+
+
+def _mail(raw: Any, where: str) -> MailSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _MAIL_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_MAIL_KEYS)})")
+        default = _MAIL_KEYS[key].default
+        wanted = (int, float) if isinstance(default, float) else (type(default),)
+        if isinstance(value, bool) is not isinstance(default, bool) or not isinstance(value, wanted):
+            raise ConfigError(f"{where}: key {key!r} must be {type(default).__name__}, got {type(value).__name__}")
+        values[_MAIL_KEYS[key].name] = float(value) if isinstance(default, float) else value
+    return MailSettings(**values)
 
 
 _SERVER_KEYS = {"api_key": str, "timeout": (int, float), "batch": int}
