@@ -7,11 +7,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import crawl_one_source
 from hostile_server import HostileServer, article_html, respond
 
 from integration_watch.discover import DiscoveryError, gunzip_limited, is_xml_document, parse_feed_or_sitemap
+from integration_watch.urls import normalize_url
 
 BASE = "https://news.example.eu/feed"
 
@@ -209,3 +212,26 @@ def test_a_crawl_reads_ill_formed_feeds_and_text_sitemaps_and_keeps_their_good_l
         "entries skipped (no usable URL): 1",)
     stored = {u for (u,) in conn.execute("SELECT url FROM articles")}
     assert stored == {f"{origin}/news/caf%C3%A9", f"{origin}/news/plain"}
+
+
+# Property-based: whatever the web does to a feed or sitemap (cut it, splice bytes in), discovery returns
+# what it can read or says it cannot read it (DiscoveryError): nothing else is raised, no URL is half-made.
+_MARKUP = [b"<", b">", b"</", b"&", b"&amp;", b"]]>", b"<![CDATA[", b'"', b"xml:base=\"/x/\"", b"<itunes:a>",
+           b"http://[x", b"\xe9", b"\xff\xfe", b"\x00", b"<link>", b"</item>", b"<loc>", b"</url>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([RSS, ATOM, URLSET, INDEX, b"https://news.example.eu/a\nhttps://news.example.eu/b\n"]),
+       st.integers(0, 2000), st.integers(0, 2000),
+       st.lists(st.one_of(st.sampled_from(_MARKUP), st.binary(max_size=8)), max_size=4).map(b"".join),
+       st.sampled_from([None, "application/xml", "text/xml; charset=iso-8859-1", "application/rss+xml; charset=bogus"]))
+def test_no_damaged_document_raises_anything_but_discovery_error(
+    seed: bytes, cut: int, at: int, splice: bytes, content_type: str | None
+) -> None:
+    body = seed[:at] + splice + seed[at:cut] if at < cut else seed[:cut]
+    try:
+        result = parse_feed_or_sitemap(body, BASE, content_type=content_type)
+    except DiscoveryError:
+        return
+    for link in result.links:
+        assert normalize_url(link.url) == link.url

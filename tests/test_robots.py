@@ -206,3 +206,15 @@ def test_the_crawl_delay_of_our_own_group_spaces_requests(tmp_path: Path) -> Non
         times = [r.time for r in sites.requests_for("a") if r.path != "/robots.txt"]
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert all(0.37 <= gap < 2.9 for gap in gaps), gaps  # 0.4 s (ours, fractions kept), not the * group's 3 s
+
+
+def test_of_a_robots_txt_over_500_kib_the_first_500_kib_are_obeyed() -> None:
+    padding = b"# a long comment line to make the file large\n" * 20_000  # about 900 KB
+    robots_txt = b"User-agent: *\nDisallow: /private/\n" + padding + b"Disallow: /late/\n"
+    with HostileServer() as server:
+        origin, results = fetch_paths(server, {"/robots.txt": text(robots_txt)},
+                                      ["/private/a.html", "/late/a.html", "/a.html"])
+        log = requested(server, origin)
+    assert results["/private/a.html"].error == "robots: disallowed by robots.txt"
+    assert "/private/a.html" not in log
+    assert results["/late/a.html"].ok and results["/a.html"].ok  # past the first 500 KiB: not read

@@ -187,12 +187,13 @@ class Fetcher:
         return f"scope: {host} resolves to the private or loopback address {address}" if address else None
 
     async def _get_with_retries(
-        self, url: str, s: Settings, validators: Validators, accept: str
+        self, url: str, s: Settings, validators: Validators, accept: str, *, truncate: bool = False
     ) -> tuple[tuple[httpx.Response, bytes] | str, int]:
+        """truncate: a body over max_bytes is cut there instead of being an error (robots.txt)."""
         delay = s.backoff
         for attempt in range(1, s.retries + 2):
             try:
-                return await self._get_once(url, s, validators, accept), attempt
+                return await self._get_once(url, s, validators, accept, truncate), attempt
             except _FetchFailure as exc:
                 return str(exc), attempt
             except _Retryable as exc:
@@ -205,7 +206,9 @@ class Fetcher:
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
-    async def _get_once(self, url: str, s: Settings, validators: Validators, accept: str) -> tuple[httpx.Response, bytes]:
+    async def _get_once(
+        self, url: str, s: Settings, validators: Validators, accept: str, truncate: bool = False
+    ) -> tuple[httpx.Response, bytes]:
         headers = {"Accept": accept, "User-Agent": s.user_agent}  # a source may override the default agent
         if validators.etag:
             headers["If-None-Match"] = validators.etag
@@ -223,7 +226,7 @@ class Fetcher:
             try:
                 # The whole transfer has a deadline too: a server trickling a byte a second never trips a read timeout.
                 async with asyncio.timeout(s.timeout * 3):
-                    answer = await self._transfer(url, s, headers)
+                    answer = await self._transfer(url, s, headers, truncate)
                 host.silent_attempts = 0
                 return answer
             except (TimeoutError, httpx.TimeoutException):
@@ -249,12 +252,14 @@ class Fetcher:
         host.silent_attempts += 1
         host.last_failure = message
 
-    async def _transfer(self, url: str, s: Settings, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    async def _transfer(
+        self, url: str, s: Settings, headers: dict[str, str], truncate: bool = False
+    ) -> tuple[httpx.Response, bytes]:
         async with self._client.stream("GET", url, headers=headers) as response:
             if response.status_code in _RETRY_STATUSES:
                 raise _Retryable(f"http: status {response.status_code}", _retry_after(response.headers.get("retry-after")))
             declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > s.max_bytes:
+            if declared and declared.isdigit() and int(declared) > s.max_bytes and not truncate:
                 raise _FetchFailure(f"too_large: Content-Length {declared} is over the {s.max_bytes}-byte limit")
             chunks: list[bytes] = []
             size = 0
@@ -264,6 +269,9 @@ class Fetcher:
             async for raw in response.aiter_raw():
                 for piece in inflater.feed(raw, s.max_bytes + 1 - size):
                     size += len(piece)
+                    if size > s.max_bytes and truncate:
+                        chunks.append(piece[: len(piece) - (size - s.max_bytes)])
+                        return response, b"".join(chunks)
                     if size > s.max_bytes:
                         raise _FetchFailure(f"too_large: body is over the {s.max_bytes}-byte limit (after decompression)")
                     chunks.append(piece)
@@ -303,17 +311,16 @@ class Fetcher:
 
     async def _load_robots(self, origin: str, s: Settings) -> robots.RobotsState:
         """Fetch /robots.txt, following up to robots.MAX_REDIRECTS redirects (to other hosts too, as RFC 9309
-        asks; private addresses still need allow_private_hosts). An oversized file counts as absent."""
+        asks; private addresses still need allow_private_hosts). Only the first robots.MAX_BYTES are read."""
         quick = replace(s, retries=1, max_bytes=robots.MAX_BYTES)
         target = f"{origin}/robots.txt"
         for _hop in range(robots.MAX_REDIRECTS + 1):
             scope_error = self._scope_error(target, s, None) or await self._check_addresses(target, s)
             if scope_error:
                 return robots.unreachable(f"redirected out of scope: {scope_error}", self._clock())
-            result, _ = await self._get_with_retries(target, quick, Validators(), "text/plain,*/*;q=0.5")
+            # RFC 9309 §2.5: at least the first 500 KiB are parsed; the rest of a larger file is ignored.
+            result, _ = await self._get_with_retries(target, quick, Validators(), "text/plain,*/*;q=0.5", truncate=True)
             if isinstance(result, str):
-                if result.startswith("too_large"):
-                    return robots.from_response(404, b"", self._clock())
                 return robots.unreachable(result, self._clock())
             response, body = result
             location = response.headers.get("location")

@@ -16,7 +16,7 @@ from protego import Protego
 
 MAX_AGE = 24 * 3600.0  # RFC 9309 §2.4: a cached robots.txt should not be used for more than 24 hours
 MAX_REDIRECTS = 5  # §2.3.1.2: follow at least five; after more, the file counts as unavailable
-MAX_BYTES = 500_000  # §2.5: at least 500 KiB must be parsed
+MAX_BYTES = 500 * 1024  # §2.5: at least 500 KiB must be parsed; what follows is ignored
 
 # A user-agent line's value: RFC 9309 names a product token ([a-zA-Z_-]); sites write "Foo Bar" or "Foo/2.1"
 # too, which we read as its first word, as Google does.
