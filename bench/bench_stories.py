@@ -181,19 +181,22 @@ def reset_dir(path: Path) -> Path:
 # --- cross: English against Spanish translated by Apertium ----------------------------------------------
 
 
-def bench_cross(docs: dict[str, dict[int, dict]], work: Path) -> dict[str, object]:
-    work = reset_dir(work / "cross")
+def bench_cross(docs: dict[str, dict[int, dict]], work: Path, other: str = "es") -> dict[str, object]:
+    """English FLORES documents and their translations into `other`, which Apertium brings back to English
+    (es directly; it, fr, pt through Spanish): does each pair end up in one story, and nothing else?"""
+    work = reset_dir(work / f"cross-{other}")
     items = []
-    for lang in ("en", "es"):
+    for lang in ("en", other):
         for doc_id, r in sorted(docs[lang].items()):
             items.append({"url": f"https://{lang}.bench.example/doc/{doc_id}", "lang": lang, "source": f"flores-{lang}",
                           "paragraphs": split_sentences(r["text"], lang), "doc": doc_id})
-    out: dict[str, object] = {}
+    out: dict[str, object] = {"lang": other}
     with Corpus(work / "cross.db") as corpus:
         ids = store(corpus, items)
         doc_of = {i: item["doc"] for i, item in zip(ids, items, strict=True)}
         lang_of = {i: item["lang"] for i, item in zip(ids, items, strict=True)}
         engines = Engines(work / "no-models")  # Apertium only
+        out["route"] = engines.routes(other)[0].name
         started = time.perf_counter()
         tr = translate_articles(corpus, engines, ids)
         out["translate_s"] = round(time.perf_counter() - started, 1)
@@ -222,7 +225,7 @@ def bench_cross(docs: dict[str, dict[int, dict]], work: Path) -> dict[str, objec
         rows = {r["id"]: basis(r, furniture) for r in corpus.stories.story_rows(ids)}
         st = {i: stems(rows[i].text) for i in ids}
         en = [i for i in ids if lang_of[i] == "en"]
-        es = [i for i in ids if lang_of[i] == "es"]
+        es = [i for i in ids if lang_of[i] == other]
         es_by_doc = {doc_of[i]: i for i in es}
         pos = [jaccard(st[a], st[es_by_doc[doc_of[a]]]) for a in en if doc_of[a] in es_by_doc]
         hardest = []  # per English document: the most similar translated Spanish document that is another text
@@ -629,11 +632,11 @@ def bench_signatures(multiway: Path, n: int, seed: int) -> dict[str, object]:
 
 def report_cross(r: dict) -> None:
     d = r["default"]
-    print("\n## across languages: 281 English + 281 Spanish (Apertium) FLORES documents")
+    print(f"\n## across languages: 281 English + 281 {r['lang']} FLORES documents ({r['route']})")
     print(f"translation: {r['translate_s']} s, status {r['translation_status']}; story stage {r['stage_s']} s")
     print(f"defaults {DEFAULT}: precision {d['precision']:.3f}, recall {d['recall']:.3f}, F1 {d['f1']:.3f} "
           f"(tp {d['tp']}, fp {d['fp']}, fn {d['fn']}), {d['stories']} stories; false pairs: {r['fp_kinds']}")
-    print(f"Jaccard of true en/es-translated pairs min/p5/p10/median {r['positive_jaccard_min_p5_p10_median']}; "
+    print(f"Jaccard of true en/{r['lang']}-translated pairs min/p5/p10/median {r['positive_jaccard_min_p5_p10_median']}; "
           f"{r['true_pairs_below_default']} below {DEFAULT.translation}; {r['true_pairs_with_disjoint_numbers']} "
           f"with disjoint numbers")
     print(f"hardest negative per English doc (other doc's translation) max/p99/p95 "
@@ -681,6 +684,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     evaldata = REPO.parent / "shared" / "evaldata"
     parser.add_argument("--parts", default="cross,within,scale", help="comma-separated: cross, within, scale")
+    parser.add_argument("--cross-langs", default="es,it,fr,pt",
+                        help="cross: the languages paired with English (Apertium routes: es direct, the others chained)")
     parser.add_argument("--docs", type=Path, default=evaldata / "neardup" / "flores_docs.jsonl")
     parser.add_argument("--multiway", type=Path, default=evaldata / "mt" / "flores200_devtest" / "multiway_eu24.jsonl.gz")
     parser.add_argument("--scale", type=int, default=100_000,
@@ -704,8 +709,10 @@ def main() -> None:
     if parts & {"cross", "within"}:
         docs = load_docs(args.docs)
     if "cross" in parts:
-        results["cross"] = bench_cross(docs, args.work)
-        report_cross(results["cross"])  # type: ignore[arg-type]
+        for lang in args.cross_langs.split(","):
+            key = "cross" if lang == "es" else f"cross_{lang}"
+            results[key] = bench_cross(docs, args.work, lang)
+            report_cross(results[key])  # type: ignore[arg-type]
     if "within" in parts:
         for size in ("paragraph", "line"):
             results[f"within_{size}"] = bench_within(docs, args.work, args.seed, size)

@@ -2,7 +2,7 @@
 called directly, and what the translation memory saves.
 
     python bench/bench_translate.py [--sentences 300] [--flores ../shared/evaldata/mt/flores200_devtest]
-        [--parts argos,apertium,memory]
+        [--parts argos,apertium,memory,server] [--langs es,it,fr,pt]
 
 argos: a generated argos package of the standard argos size (Transformer base, int8; random weights, since
 no real model can be downloaded here; see tests/argos_package.py) translates FLORES Greek sentences stored as
@@ -10,9 +10,15 @@ articles, through `translate_articles` (splitting, memory look-ups, batching, SQ
 `ctranslate2.Translator.translate_batch` on the same pre-tokenized sentences with the same decoding options.
 Best of two rounds each, alternating. Goal: ratio >= 0.9.
 
-apertium: the 1,012 Spanish FLORES devtest sentences, stored as articles (one document per FLORES document,
-one sentence per paragraph), through the stage; chrF2 (sacrebleu) against the English references, beside
-`apertium spa-eng` run directly on the same sentences, with and without its unknown-word marks.
+apertium: per language (es direct; it, fr, pt through Spanish), the 1,012 FLORES devtest sentences, stored as
+articles (one document per FLORES document, one sentence per paragraph), through the stage and the route it
+chooses; chrF2 and BLEU (sacrebleu) against the English references, beside the same pairs piped by hand
+(`apertium -u ita-spa | apertium -u spa-eng`) on the same sentences; speed the best of three alternating rounds.
+Goals: chrF2 within 0.3 of the hand pipe, speed >= 0.9x.
+
+server: the LibreTranslate-API engine against the tests' stand-in server on 127.0.0.1: 10,000 sentences
+batched (50 per request) against one sentence per request (on 1,000), every answer checked to be its own
+sentence's. Goals: >= 10x, nothing lost or misaligned.
 
 memory: the bundled fixture sites crawled and translated (Apertium for Spanish, generated tiny argos models
 for the other languages), then the same sites with one sentence added to every article re-crawled with
@@ -142,10 +148,25 @@ def bench_argos(flores: Path, n: int, tmp: Path) -> dict[str, object]:
 # --- apertium ---------------------------------------------------------------------------------------------
 
 
-def bench_apertium(flores: Path, tmp: Path) -> dict[str, object]:
+ROUTES = {"es": ["spa-eng"], "it": ["ita-spa", "spa-eng"], "fr": ["fr-es", "spa-eng"], "pt": ["pt-es", "spa-eng"]}
+
+
+def _by_hand(modes: list[str], sources: list[str], unknown_marks: bool = False) -> tuple[list[str], float]:
+    """The sentences piped through `apertium -u A | apertium -u B` by a shell, as the issue measured them."""
+    flag = "" if unknown_marks else "-u "
+    command = " | ".join(f"apertium {flag}{m}" for m in modes)
+    t = time.perf_counter()
+    out = subprocess.run(command, shell=True, input="\n".join(sources) + "\n", capture_output=True, text=True,
+                         check=True).stdout.split("\n")[: len(sources)]
+    return out, time.perf_counter() - t
+
+
+def bench_apertium(flores: Path, tmp: Path, lang: str, rounds: int = 3) -> dict[str, object]:
+    """One language's FLORES devtest through the stage's chosen route against the same pairs piped by hand;
+    the best of `rounds` alternating rounds for speed (the memory is emptied before each round of the stage)."""
     import sacrebleu
 
-    rows = load_flores(flores, "es")
+    rows = load_flores(flores, lang)
     documents: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         documents.setdefault(r.get("doc_id") or str(i), []).append(i)
@@ -153,38 +174,82 @@ def bench_apertium(flores: Path, tmp: Path) -> dict[str, object]:
     refs = [rows[i]["ref"] for i in order]
     sources = [rows[i]["src"] for i in order]
     chars = sum(map(len, sources))
+    modes = ROUTES[lang]
 
-    direct_out = {}
-    for label, flags in (("direct -u", ["-u"]), ("direct", [])):
-        t = time.perf_counter()
-        out = subprocess.run(["apertium", *flags, "spa-eng"], input="\n".join(sources) + "\n", capture_output=True,
-                             text=True, check=True).stdout.split("\n")[: len(sources)]
-        direct_out[label] = (out, time.perf_counter() - t)
-
-    with Corpus(tmp / "apertium.db") as corpus:
-        ids = store_documents(corpus, "es", [[rows[i]["src"] for i in doc] for doc in documents.values()])
-        engines = Engines(tmp / "no-models")
-        t = time.perf_counter()
-        report = translate_articles(corpus, engines, ids)
-        ours_s = time.perf_counter() - t
+    with Corpus(tmp / f"apertium-{lang}.db") as corpus:
+        ids = store_documents(corpus, lang, [[rows[i]["src"] for i in doc] for doc in documents.values()])
+        engines = Engines(tmp / "no-models", apertium=modes)
+        route = engines.routes(lang)[0].name
+        hand_times, our_times = [], []
+        for _ in range(rounds):
+            hand, seconds = _by_hand(modes, sources)
+            hand_times.append(seconds)
+            reset_translations(corpus)
+            t = time.perf_counter()
+            report = translate_articles(corpus, engines, ids)
+            our_times.append(time.perf_counter() - t)
         ours: list[str] = []
         for article_id in ids:
             article = corpus.articles.article(article_id)
             assert article is not None and article["translation_status"] == "translated", article
             ours.extend(article["text_en"].split("\n"))
     assert len(ours) == len(refs)
+    ours_chrf = sacrebleu.corpus_chrf(ours, [refs]).score
+    hand_chrf = sacrebleu.corpus_chrf(hand, [refs]).score
     result: dict[str, object] = {
-        "sentences": len(sources), "characters": chars,
-        "ours_chrf2": round(sacrebleu.corpus_chrf(ours, [refs]).score, 2),
-        "ours_chars_per_s": round(chars / ours_s),
-        "engine_sentences": report.engine_sentences,
+        "route": route, "sentences": len(sources), "characters": chars, "engine_sentences": report.engine_sentences,
+        "ours_chrf2": round(ours_chrf, 2), "by_hand_chrf2": round(hand_chrf, 2),
+        "chrf2_difference": round(ours_chrf - hand_chrf, 2),
+        "ours_bleu": round(sacrebleu.corpus_bleu(ours, [refs]).score, 2),
+        "ours_chars_per_s": round(chars / min(our_times)), "by_hand_chars_per_s": round(chars / min(hand_times)),
+        "speed_ratio": round(min(hand_times) / min(our_times), 3),
+        "untranslated_floor_chrf2": round(sacrebleu.corpus_chrf(sources, [refs]).score, 2),
     }
-    for label, (out, seconds) in direct_out.items():
-        key = label.replace(" ", "").replace("-", "_")
-        result[f"{key}_chrf2"] = round(sacrebleu.corpus_chrf(out, [refs]).score, 2)
-        result[f"{key}_chars_per_s"] = round(chars / seconds)
-    result["untranslated_floor_chrf2"] = round(sacrebleu.corpus_chrf(sources, [refs]).score, 2)
+    if lang == "es":
+        marked, seconds = _by_hand(modes, sources, unknown_marks=True)
+        result["by_hand_with_unknown_marks_chrf2"] = round(sacrebleu.corpus_chrf(marked, [refs]).score, 2)
     return result
+
+
+# --- a LibreTranslate-API server ----------------------------------------------------------------------------
+
+
+def bench_server(tmp: Path, n: int = 10_000) -> dict[str, object]:
+    """The server engine against the test suite's LibreTranslate stand-in on 127.0.0.1 (LibreTranslate's models
+    cannot be downloaded here, so the stand-in's "translations" are made up at once: this measures the
+    protocol and the stage, not a translation model). n distinct numbered sentences through the stage with
+    batches of 50, against 1 sentence per request; every answer is checked to be its own sentence's."""
+    from libretranslate_server import LibreTranslateStandIn, fake_translation
+
+    from integration_watch.config import ServerSettings, TranslationSettings
+
+    sentences = [f"Frase numero {i} sulla strategia regionale di integrazione dei migranti." for i in range(n)]
+    documents = [sentences[i:i + 20] for i in range(0, n, 20)]
+    out: dict[str, object] = {"sentences": n}
+    with LibreTranslateStandIn() as server, Corpus(tmp / "server.db") as corpus:
+        ids = store_documents(corpus, "it", documents)
+        for label, batch, count in (("batched_50", 50, n), ("one_per_request", 1, n // 10)):
+            reset_translations(corpus)
+            settings = TranslationSettings(server=ServerSettings(server.url, batch=batch))
+            engines = Engines(tmp / "no-models", settings=settings, apertium=())
+            requests_before = server.behaviour.requests
+            t = time.perf_counter()
+            report = translate_articles(corpus, engines, ids[: count // 20])
+            seconds = time.perf_counter() - t
+            engines.close()
+            wrong = 0
+            for doc, article_id in zip(documents, ids[: count // 20], strict=False):
+                article = corpus.articles.article(article_id)
+                assert article is not None
+                got = (article["text_en"] or "").split("\n")
+                wrong += sum(g != fake_translation(s) for g, s in zip(got, doc, strict=True))
+            out[label] = {"sentences": report.engine_sentences, "requests": server.behaviour.requests - requests_before,
+                          "sentences_per_s": round(report.engine_sentences / seconds),
+                          "lost_or_misaligned": wrong, "translated_articles": report.translated}
+    batched = out["batched_50"]["sentences_per_s"]  # type: ignore[index]
+    single = out["one_per_request"]["sentences_per_s"]  # type: ignore[index]
+    out["speedup"] = round(batched / single, 1)
+    return out
 
 
 # --- memory -----------------------------------------------------------------------------------------------
@@ -252,15 +317,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sentences", type=int, default=300)
     parser.add_argument("--flores", type=Path, default=REPO.parent / "shared" / "evaldata" / "mt" / "flores200_devtest")
-    parser.add_argument("--parts", default="argos,apertium,memory")
+    parser.add_argument("--parts", default="argos,apertium,memory,server")
+    parser.add_argument("--langs", default="es,it,fr,pt", help="apertium: the languages (routes) to measure")
+    parser.add_argument("--rounds", type=int, default=3, help="apertium: alternating timed rounds (best kept)")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         if "apertium" in parts:
-            results["apertium"] = bench_apertium(args.flores, tmp)
-            print(json.dumps({"apertium": results["apertium"]}, indent=2), flush=True)
+            for lang in args.langs.split(","):
+                results[f"apertium_{lang}"] = bench_apertium(args.flores, tmp, lang, args.rounds)
+                print(json.dumps({f"apertium_{lang}": results[f"apertium_{lang}"]}, indent=2), flush=True)
+        if "server" in parts:
+            results["server"] = bench_server(tmp)
+            print(json.dumps({"server": results["server"]}, indent=2), flush=True)
         if "memory" in parts:
             results["memory"] = bench_memory(tmp)
             print(json.dumps({"memory": results["memory"]}, indent=2), flush=True)

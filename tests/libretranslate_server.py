@@ -2,8 +2,9 @@
 `POST /translate` with `q` a string or a list, `source`, `target`, `api_key`; errors as `{"error": ...}`.
 
 LibreTranslate itself cannot run here (its argos models cannot be downloaded), so this stands in for it in the
-tests and in bench_translate.py. Its "translation" is the sentence's words in reverse order after "[en]":
-nothing like the source (the stage takes it as a translation) and every word kept, so a test can tell which
+tests and in bench_translate.py. Its "translation" is, after "[en]", the sentence's words in reverse order,
+numbers as they are and every other word as its length ("w7"): nothing like the source (the stage takes it
+as a translation, as it would a real one) and particular to each numbered sentence, so a test can tell which
 sentence an answer belongs to. It can also be slow, fail, or drop a sentence, as a real server might.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 
 def fake_translation(sentence: str) -> str:
-    return "[en] " + " ".join(reversed(sentence.split()))
+    return "[en] " + " ".join(w if w.isdigit() else f"w{len(w)}" for w in reversed(sentence.split()))
 
 
 @dataclass

@@ -3,8 +3,8 @@ down, failing for a while or answering fewer sentences than it was sent.
 
 LibreTranslate itself cannot run here (its models cannot be downloaded), so these tests talk real HTTP to a
 small stand-in on 127.0.0.1 that implements the documented /languages and /translate endpoints
-(tests/libretranslate_server.py). Its "translations" are the words in reverse order: these tests prove the
-engine's protocol and the stage's handling of what a server does, not translation quality.
+(tests/libretranslate_server.py). Its "translations" are made-up (word lengths in reverse order): these tests
+prove the engine's protocol and the stage's handling of what a server does, not translation quality.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field
@@ -258,8 +259,15 @@ def _unchanged(source: str, target: str) -> bool:
     language (a misdetected article, a model for the wrong pair) and passed the words through."""
     if len(source) < UNCHANGED_MIN_CHARS:
         return False
-    matcher = SequenceMatcher(None, source.casefold(), target.casefold(), autojunk=False)
-    return matcher.quick_ratio() >= UNCHANGED_SIMILARITY and matcher.ratio() >= UNCHANGED_SIMILARITY
+    a, b = source.casefold(), target.casefold()
+    # Two upper bounds of difflib's ratio first, cheap where it is dear (SequenceMatcher is pure Python): the
+    # lengths, then the characters in common (its quick_ratio, counted in C). Real translations stop here.
+    total = len(a) + len(b)
+    if 2 * min(len(a), len(b)) < UNCHANGED_SIMILARITY * total:
+        return False
+    if 2 * sum((Counter(a) & Counter(b)).values()) < UNCHANGED_SIMILARITY * total:
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= UNCHANGED_SIMILARITY
 
 
 def _record(plan: _Plan, done: dict[tuple[str, str], str], failures: dict[str, TranslationError]) -> TranslationRecord:
