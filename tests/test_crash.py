@@ -131,15 +131,24 @@ def _unprivileged() -> list[str]:
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
 
 
-@pytest.fixture
-def crawled_db(sites: FixtureSites, tmp_path: Path) -> tuple[Path, Path]:
-    sources = write_sources(sites, tmp_path / "sources.toml")
-    folder = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def crawled_folder(sites: FixtureSites, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One source crawled once through the command line; each test gets its own copy of the folder."""
+    tmp = tmp_path_factory.mktemp("crawled-once")
+    sources = write_sources(sites, tmp / "sources.toml")
+    folder = tmp / "corpus"
     folder.mkdir()
-    db = folder / "c.db"
-    done = subprocess.run(crawl_cmd(db, sources)[:-1] + ["--source", "cpmr-news", "--quiet"], capture_output=True, text=True)
+    done = subprocess.run(crawl_cmd(folder / "c.db", sources)[:-1] + ["--source", "cpmr-news", "--quiet"],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    return db, sources
+    return folder, sources
+
+
+@pytest.fixture
+def crawled_db(crawled_folder: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    template, sources = crawled_folder
+    folder = shutil.copytree(template, tmp_path / "corpus")  # the database and its crawl-lock file, as left
+    return folder / "c.db", sources
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

@@ -88,3 +88,13 @@ def test_cancelling_a_task_kills_its_worker(pool: WorkerPool) -> None:
     asyncio.run(go())
     assert len(pids - set(pool.pids)) == 1
     assert run(pool, *[(5.0, square, i) for i in range(4)]) == [0, 1, 4, 9]
+
+
+def test_a_worker_is_retired_after_its_task_count_and_the_next_one_serves() -> None:
+    """Fresh forks keep the crawl's memory flat: a worker leaves after tasks_per_worker tasks, unkilled."""
+    with WorkerPool(1, tasks_per_worker=3) as pool:
+        first = set(pool.pids)
+        assert run(pool, *[(5.0, square, i) for i in range(3)]) == [0, 1, 4]
+        second = set(pool.pids)
+        assert run(pool, *[(5.0, square, i) for i in range(3, 5)]) == [9, 16]
+        assert first != second and set(pool.pids) == second and pool.replaced == 0

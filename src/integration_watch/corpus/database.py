@@ -99,8 +99,13 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. It takes the write lock first (BEGIN IMMEDIATE, waiting as busy_timeout says):
+        a transaction that read first and wrote later would fail at once ("database is locked") whenever another
+        connection wrote in between, as the crawl does while its translation thread (overlap.py) writes."""
         try:
             with self.conn:
+                if not self.conn.in_transaction:
+                    self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
         except sqlite3.OperationalError as exc:
             raise CorpusError(f"{self.path}: write failed: {exc}") from None
