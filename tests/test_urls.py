@@ -57,7 +57,10 @@ def test_private_and_loopback_hosts_are_recognised() -> None:
         ("https://x.eu/a//b", "https://x.eu/a//b"),
         ("https://x.eu/100%", "https://x.eu/100%25"),
         ("https://x.eu/s?q=a%20b&r=c d", "https://x.eu/s?q=a+b&r=c+d"),
-        ("https://x.eu/s?a&b=&&c=%26", "https://x.eu/s?a&b=&c=%26"),
+        ("https://x.eu/s?a&b=&&c=%26", "https://x.eu/s?a=&b=&c=%26"),
+        # query values as forms read them: "/" and "%2F" are one character there; only unreserved stay literal
+        ("https://x.eu/s?u=http://y.eu/a,b&d=2021%2f06", "https://x.eu/s?u=http%3A%2F%2Fy.eu%2Fa%2Cb&d=2021%2F06"),
+        ("https://x.eu/s?q=a+b%2Bc&e=%C3%A9%E9", "https://x.eu/s?q=a+b%2Bc&e=%C3%A9%E9"),
     ],
 )
 def test_percent_escapes_are_normalised_byte_by_byte(url: str, normalised: str) -> None:

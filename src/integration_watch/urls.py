@@ -23,7 +23,6 @@ _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 # percent-encoded as UTF-8; escapes of these stay escaped, since a reserved character and its escape can
 # name different resources ("/AC%2FDC/" is not "/AC/DC/").
 _PATH_LITERAL = frozenset(_UNRESERVED | frozenset(b"!$&'()*+,;=:@/"))
-_QUERY_LITERAL = frozenset(_PATH_LITERAL | frozenset(b"?"))
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 
 
@@ -34,8 +33,8 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     "." and ".." segments, and gives an empty path as "/". Percent-encoding is normalised byte by byte as
     RFC 3986 §6.2.2 says: escapes of unreserved characters are decoded, other escapes kept (upper-cased),
     whatever their bytes (a Latin-1 "%E9" stays "%E9"), and characters that may not appear literally are
-    encoded as UTF-8. In the query a space is "+", as forms write it. Parameter order is kept (it can
-    matter to a server). normalize_url(normalize_url(u)) == normalize_url(u).
+    encoded as UTF-8. Query parameters are read as forms write them (see _form_field), in their order (it
+    can matter to a server); empty ones are dropped. normalize_url(normalize_url(u)) == normalize_url(u).
     """
     try:
         url = url.strip()
@@ -58,25 +57,50 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _remove_dot_segments(_normalize_escapes(parts.path, _PATH_LITERAL) or "/")
     params = [p for p in parts.query.split("&") if p and not _TRACKING_PARAMS.match(_param_name(p))]
-    query = "&".join(_normalize_escapes(p, _QUERY_LITERAL, space="+") for p in params)
+    query = "&".join(_form_field(p) for p in params)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def _normalize_escapes(text: str, literal: frozenset[int], space: str = "%20") -> str:
-    data = text.encode("utf-8", errors="surrogatepass")  # a lone surrogate still gets bytes, and escapes
+def _normalize_escapes(text: str, literal: frozenset[int]) -> str:
+    """Escapes of unreserved characters decoded, others kept (upper-cased), characters outside `literal`
+    encoded; bytes that are not UTF-8 stay the bytes they are."""
     out: list[str] = []
+    for byte, escaped in _bytes_of(text):
+        out.append(chr(byte) if byte in _UNRESERVED or (byte in literal and not escaped) else f"%{byte:02X}")
+    return "".join(out)
+
+
+def _form_field(param: str) -> str:
+    """A query parameter read as forms write it (a "+" or "%20" is a space; "/" and "%2F" are one character,
+    as every server decodes them) and written back with only unreserved characters literal: "name=value"."""
+    name, _, value = param.partition("=")
+    return f"{_form_encode(name)}={_form_encode(value)}"
+
+
+def _form_encode(text: str) -> str:
+    out: list[str] = []
+    for byte, escaped in _bytes_of(text):
+        if byte == 0x2B and not escaped or byte == 0x20:
+            out.append("+")
+        else:
+            out.append(chr(byte) if byte in _UNRESERVED else f"%{byte:02X}")
+    return "".join(out)
+
+
+def _bytes_of(text: str) -> list[tuple[int, bool]]:
+    """The bytes a URL part stands for, each with whether it was written as an escape ("%41" → 0x41, True).
+    A "%" that starts no escape is the byte "%" itself."""
+    data = text.encode("utf-8", errors="surrogatepass")  # a lone surrogate still gets bytes, and escapes
+    out: list[tuple[int, bool]] = []
     i = 0
     while i < len(data):
-        byte = data[i]
-        if byte == 0x25 and i + 2 < len(data) and data[i + 1] in _HEX and data[i + 2] in _HEX:
-            byte = int(data[i + 1:i + 3], 16)
-            out.append(chr(byte) if byte in _UNRESERVED else space if byte == 0x20 else f"%{byte:02X}")
+        if data[i] == 0x25 and i + 2 < len(data) and data[i + 1] in _HEX and data[i + 2] in _HEX:
+            out.append((int(data[i + 1:i + 3], 16), True))
             i += 3
-            continue
-        # a lone "%" becomes "%25"
-        out.append(chr(byte) if byte in literal else space if byte == 0x20 else f"%{byte:02X}")
-        i += 1
-    return "".join(out)
+        else:
+            out.append((data[i], False))
+            i += 1
+    return out
 
 
 def _remove_dot_segments(path: str) -> str:
