@@ -63,7 +63,7 @@ ensure_chromium() {
     [ -n "$browser_found" ] || packages="$packages chromium"
     [ -n "$packages" ] || return 0
     # shellcheck disable=SC2086  # one argument per package
-    apt_install $packages || say "going on without$packages: the browser tests of serve are skipped or fail (install them to run them)"
+    apt_install $packages || say "going on without:$packages; the browser tests of serve are skipped or fail (install them to run them)"
 }
 
 python_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }

@@ -240,6 +240,7 @@ def test_articles_a_crawl_has_not_finished_wait_for_the_next_digest(tmp_path: Pa
     assert [s["headline"] for s in _digest(db)["stories"]] == ["Health"]
 
 
+@pytest.mark.apertium("spa-eng")  # the Spanish copy joins its story through its translation
 def test_since_until_is_a_report_on_publication_dates(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     with Corpus(db) as corpus:
