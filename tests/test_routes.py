@@ -151,3 +151,16 @@ def test_the_memory_answers_a_chain_and_a_removed_pair_loses_nothing(tmp_path: P
         # the pair is back: only what waited is translated, the rest from memory
         report = translate_pending(corpus, Engines(tmp_path / "models"), lang="it")
         assert report.articles == 1 and report.translated == 1 and report.engine_sentences == 1
+
+
+@pytest.mark.apertium("hbs-eng")
+def test_croatian_serbian_and_bosnian_articles_go_through_the_serbo_croatian_pair(tmp_path: Path) -> None:
+    with Corpus(tmp_path / "c.db") as corpus:
+        ids = [store_article(corpus, f"https://x.example/{lang}", "Grad Zagreb predstavio je novu strategiju "
+                             "integracije migranata. Vlada podupire projekt s tri milijuna eura.", lang)
+               for lang in ("hr", "sr", "bs")]
+        engines = Engines(tmp_path / "models")
+        assert translate_pending(corpus, engines).translated == 3
+        rows = [corpus.articles.article(i) for i in ids]
+    assert all(r is not None and re.fullmatch(f"apertium hbs-eng {VERSION}", r["translation_engine"]) for r in rows)
+    assert all(r is not None and "strategy" in r["text_en"] and "Zagreb" in r["text_en"] for r in rows)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import store_article, write_sources
+from conftest import run, store_article, write_sources
 from integration_watch.cli import main
 from integration_watch.config import load_config
 from integration_watch.corpus import Corpus
@@ -139,6 +139,10 @@ def test_italian_and_french_come_out_in_english_through_apertium_chains(crawled_
         assert mipex["id"] in [h.id for h in hits]
         story = [m["lang"] for m in corpus.stories.story_members([mipex["story_id"]])[mipex["story_id"]]]
         assert sorted(story) == ["en", "it"]
+    # the same through the command line: the English query lists the Italian article among the story's copies
+    code, out, err = run(crawled_db, "search", '"regional index"', "--all-copies", "--format", "json")
+    assert code == 0, err
+    assert mipex["id"] in [hit["id"] for hit in json.loads(out)]
 
 
 @needs_chains
