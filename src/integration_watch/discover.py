@@ -86,7 +86,7 @@ def parse_feed_or_sitemap(
     if kind in ("urlset", "sitemapindex"):
         return _sitemap(root, base_url, kind, None if well_formed else body)
     if kind in ("rss", "rdf", "feed", "channel"):  # <channel>: Microsoft's old CDF, which feedparser reads too
-        return _feed(body, base_url, well_formed)
+        return _feed(body, base_url, well_formed, root)
     raise DiscoveryError(f"neither a feed nor a sitemap (root element <{kind or '?'}>)")
 
 
@@ -153,13 +153,14 @@ def _sitemap(root: etree._Element, base_url: str, kind: str, broken: bytes | Non
     return Discovery(kind, links, skipped)
 
 
-def _feed(body: bytes, base_url: str, well_formed: bool) -> Discovery:
-    parsed = feedparser.parse(
-        io.BytesIO(body),  # a str would be taken for a URL or a file name
-        response_headers={"content-type": "application/xml; charset=utf-8", "content-location": base_url},
-        resolve_relative_uris=False, sanitize_html=False,  # we use the links only, not the HTML content
-    )
-    entries = parsed.entries
+def _feed(body: bytes, base_url: str, well_formed: bool, root: etree._Element) -> Discovery:
+    try:
+        entries = _feedparser_entries(body, base_url)
+    except Exception:  # feedparser's loose parser fails on some damaged feeds: give it lxml's repair
+        try:
+            entries = _feedparser_entries(etree.tostring(root), base_url)
+        except Exception as exc:
+            raise DiscoveryError(f"feed could not be read ({type(exc).__name__})") from None
     closed = _closed(None if well_formed else body, "item|entry")
     cut_off = max(0, len(entries) - closed) if closed is not None else 0
     links: list[Link] = []
@@ -175,6 +176,15 @@ def _feed(body: bytes, base_url: str, well_formed: bool) -> Discovery:
         if len(links) >= MAX_ENTRIES:
             break
     return Discovery("feed", links, skipped)
+
+
+def _feedparser_entries(body: bytes, base_url: str) -> list[feedparser.FeedParserDict]:
+    parsed = feedparser.parse(
+        io.BytesIO(body),  # a str would be taken for a URL or a file name
+        response_headers={"content-type": "application/xml; charset=utf-8", "content-location": base_url},
+        resolve_relative_uris=False, sanitize_html=False,  # we use the links only, not the HTML content
+    )
+    return list(parsed.entries)
 
 
 def _text_sitemap(text: str) -> Discovery:
