@@ -269,3 +269,17 @@ def test_the_command_line_starts_without_the_heavy_libraries(tmp_path: Path) -> 
         loaded = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True)
         assert "Usage: integration-watch" in loaded.stdout or loaded.stdout == "no matches\n"
         assert loaded.stderr.splitlines()[-1] == "loaded:", args
+
+
+def test_a_search_table_leaves_huge_totals_to_count(crawled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exact totals read every matching article; past the cap (10,000; 5 here, so the fixture corpus crosses
+    it) the table says so instead of guessing, and --count still counts exactly."""
+    monkeypatch.setattr("integration_watch.cli.TOTALS_CAP", 5)
+    code, out, _ = run(crawled_db, "search", "migra*", "--limit", "3")
+    assert code == 0 and out.splitlines()[-1] == (
+        "3 of more than 5 matching articles; --count for the exact numbers, --limit for more")
+    code, out, _ = run(crawled_db, "search", "migra*", "--count", "--lang", "it", "--format", "json")
+    italian = json.loads(out)
+    assert 0 < italian["articles"] <= 5  # few enough with the filter: the table counts them exactly
+    code, out, _ = run(crawled_db, "search", "migra*", "--lang", "it", "--limit", "1")
+    assert out.splitlines()[-1].startswith(f"1 of {italian['stories']} stor")

@@ -29,7 +29,7 @@ from .config import load_config
 from .corpus import Corpus, CrawlLock
 from .engines import default_models_dir
 from .routes import Engines, apertium_modes
-from .search import COUNT_BY, SORTS, Filters, Totals, count, parse_query, search
+from .search import COUNT_BY, SORTS, Filters, Totals, count, matches_more_than, parse_query, search
 
 if TYPE_CHECKING:
     from .crawl import CrawlReport
@@ -286,7 +286,10 @@ def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | 
         hits = search(corpus, query, lang=lang, source=source, since=since, until=until, sort=sort, limit=limit,
                       all_copies=all_copies)
         # a table ends with the totals (JSON and CSV stay lists of hits: scripts parse them; --count gives totals)
-        totals = count(corpus, query, filters)[""] if fmt == "table" and hits else None
+        totals: Totals | None = None
+        if fmt == "table" and hits:
+            # exact totals cost a read of every matching article: beyond TOTALS_CAP they are left to --count
+            totals = None if matches_more_than(corpus, query, filters, TOTALS_CAP) else count(corpus, query, filters)[""]
     rows = [asdict(h) for h in hits]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -306,8 +309,12 @@ def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | 
             click.echo(f"#{h.id}  [{h.lang or '?'}]  {h.source}  {(h.published or '')[:10]}  {title}{more}")
             click.echo(f"    {h.url}")
             click.echo(f"    {h.snippet}")
-        if totals is not None:
-            click.echo(_totals_line(totals, len(hits), all_copies))
+        click.echo(_totals_line(totals, len(hits), all_copies) if totals is not None else
+                   f"{len(hits)} of more than {TOTALS_CAP:,} matching articles; --count for the exact numbers, "
+                   "--limit for more")
+
+
+TOTALS_CAP = 10_000  # matching articles a search table counts exactly (about 45 ms); --count counts any number
 
 
 def _totals_line(totals: Totals, shown: int, all_copies: bool) -> str:

@@ -278,6 +278,18 @@ class Totals:
     articles: int
 
 
+def matches_more_than(corpus: Corpus, query: str, filters: Filters, cap: int) -> bool:
+    """Whether more than `cap` articles match, found by walking at most cap + 1 matches (through the narrow
+    filters index when filtering): an exact count of a word in most of a large corpus reads every matching
+    article row for its story (0.9 s for 198,000 matches)."""
+    where, args = filters.sql()
+    join = "JOIN articles a INDEXED BY articles_filters ON a.id = articles_fts.rowid" if where else ""
+    sql = f"""SELECT count(*) FROM (SELECT 1 FROM articles_fts {join}
+              WHERE {' AND '.join(["articles_fts MATCH :match", *where])} LIMIT :cap + 1)"""
+    (found,) = corpus.conn.execute(sql, {**args, "match": parse_query(query).fts, "cap": cap}).fetchone()
+    return int(found) > cap
+
+
 def count(corpus: Corpus, query: str, filters: Filters = Filters(), by: str | None = None) -> dict[str, Totals]:
     """Every match counted, not only the ranked ones: {"": totals} or, `by` "lang" or "source", totals per
     value. A story with matches in two languages counts once in each, so per-language stories may sum to more
