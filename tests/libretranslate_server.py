@@ -31,6 +31,7 @@ class Behaviour:
     api_key: str | None = None  # required when set
     delay: float = 0.0  # seconds before each /translate answer
     fail_next: int = 0  # this many /translate requests answer 503 first
+    fail_after: int | None = None  # after this many answered /translate requests, every one answers 503
     drop_last: bool = False  # answer one translation fewer than asked for
     requests: int = 0  # /translate requests answered
     sentences: int = 0  # sentences translated
@@ -66,8 +67,9 @@ class LibreTranslateStandIn:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 time.sleep(behaviour.delay)
                 with lock:
-                    if behaviour.fail_next:
-                        behaviour.fail_next -= 1
+                    if behaviour.fail_next or (behaviour.fail_after is not None
+                                               and behaviour.requests >= behaviour.fail_after):
+                        behaviour.fail_next = max(0, behaviour.fail_next - 1)
                         return self._send(503, {"error": "Service Unavailable"})
                 if behaviour.api_key and body.get("api_key") != behaviour.api_key:
                     return self._send(403, {"error": "Invalid API key"})

@@ -101,6 +101,21 @@ def test_a_server_down_slow_or_failing_leaves_articles_pending_and_nothing_is_lo
         assert row is not None and row["translation_status"] == "pending" and row["text_en"] is None
 
 
+def test_what_a_server_answered_before_it_went_down_is_kept(server: LibreTranslateStandIn, tmp_path: Path) -> None:
+    server.behaviour.fail_after = 1  # answers the first request (10 sentences), then only 503
+    with Corpus(tmp_path / "c.db") as corpus:
+        ids = _store(corpus, GREEK[:30])
+        report = translate_pending(corpus, _engines(tmp_path, server.url, batch=10, retries=0))
+        assert (report.translated, report.pending) == (1, 2)
+        first, *rest = (corpus.articles.article(i) for i in ids)
+        assert first is not None and first["text_en"].split("\n") == [fake_translation(s) for s in GREEK[:10]]
+        assert all(r is not None and r["translation_status"] == "pending" for r in rest)
+        assert corpus.conn.execute("SELECT count(*) FROM translation_memory").fetchone()[0] == 10
+        server.behaviour.fail_after = None  # back: only the 20 sentences still missing are sent
+        report = translate_pending(corpus, _engines(tmp_path, server.url, batch=10))
+        assert report.translated == 2 and report.engine_sentences == 20 and report.memory_hits == 0
+
+
 def test_fewer_translations_than_sentences_are_refused_and_nothing_is_stored(
     server: LibreTranslateStandIn, tmp_path: Path
 ) -> None:

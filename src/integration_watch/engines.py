@@ -34,7 +34,11 @@ class TranslationError(RuntimeError):
 
 class EngineUnavailable(TranslationError):
     """The engine could not be reached (a server down, overloaded, too slow): its articles wait, to be tried
-    again later."""
+    again later. `done` holds the translations of the first sentences, answered before it stopped."""
+
+    def __init__(self, message: str, done: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.done = done or []
 
 
 class Engine(Protocol):

@@ -86,7 +86,10 @@ class ServerEngine:
     def translate(self, sentences: list[str]) -> list[str]:
         out: list[str] = []
         for batch in self._batches(sentences):
-            out += self._translate_batch(batch)
+            try:
+                out += self._translate_batch(batch)
+            except EngineUnavailable as exc:
+                raise EngineUnavailable(str(exc), done=out) from None  # what was answered is kept
         return out
 
     def _batches(self, sentences: list[str]) -> list[list[str]]:

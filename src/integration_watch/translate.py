@@ -243,7 +243,9 @@ def _run_engines(
             english = engine.translate(missing)
         except TranslationError as exc:
             failures[name] = exc
-            continue
+            # a server that stopped half-way: the sentences it answered are kept (and remembered)
+            english = exc.done if isinstance(exc, EngineUnavailable) else []
+            missing = missing[:len(english)]
         report.engine_sentences += len(missing)
         report.characters += sum(len(s) for s in missing)
         report.by_engine[name] = report.by_engine.get(name, 0) + len(missing)
@@ -278,7 +280,10 @@ def _record(plan: _Plan, done: dict[tuple[str, str], str], failures: dict[str, T
     if plan.status == "failed":
         return TranslationRecord(task.id, task.text_hash, "failed", None, None, (), plan.note, waiting)
     names = sorted({e.name for e in plan.engines.values()})
-    errors = [failures[n] for n in names if n in failures]
+    segments = [s for s in (plan.title, *plan.paragraphs) if s is not None and s.lang is not None]
+    short = {plan.engines[s.lang].name for s in segments for x in s.sentences
+             if (plan.engines[s.lang].name, x) not in done}  # engines that left a sentence of it untranslated
+    errors = [failures[n] for n in names if n in failures and n in short]
     if errors and all(isinstance(e, EngineUnavailable) for e in errors):
         # a server down or overloaded: the article waits for it, as for an engine not installed yet
         down = {lang for lang, engine in plan.engines.items() if engine.name in failures}
