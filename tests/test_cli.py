@@ -104,6 +104,7 @@ def test_a_second_crawl_on_the_same_database_is_refused(sites: FixtureSites, tmp
     assert code == 0  # the lock is free again once its holder is gone
 
 
+@pytest.mark.slow
 def test_demo_runs_the_real_pipeline_on_the_bundled_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["demo"])
@@ -113,6 +114,7 @@ def test_demo_runs_the_real_pipeline_on_the_bundled_sites(tmp_path: Path, monkey
     assert " new," in result.stdout
 
 
+@pytest.mark.slow
 def test_demo_without_apertium_says_which_languages_it_left_untranslated_and_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,6 +67,7 @@ def check_consistent(db: Path, context: str) -> set[str]:
         conn.close()
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_loses_nothing(sites: FixtureSites, tmp_path: Path) -> None:
     seed = int(os.environ.get("IW_KILL_SEED", random.randrange(2**32)))
     print(f"kill -9 loop: seed {seed} (rerun with IW_KILL_SEED={seed})")
@@ -155,6 +156,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("what", ["file", "directory"])
 def test_a_read_only_database_gets_one_clear_line_and_is_not_touched(crawled_db: tuple[Path, Path], what: str) -> None:
     db, sources = crawled_db
@@ -194,6 +196,7 @@ def test_search_reads_a_read_only_database_file(crawled_db: tuple[Path, Path]) -
 # --- concurrency -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_search_and_stats_work_while_a_crawl_writes(sites: FixtureSites, tmp_path: Path) -> None:
     """WAL readers: while a crawl is storing articles, search and stats answer (exit 0) and see what has been
     committed so far, and a second crawl is refused with one clear line.

@@ -161,6 +161,7 @@ def slow_config(sites: FixtureSites, tmp: Path, delay: float) -> Path:
     return write_sources(sites, tmp / "slow.toml", text)
 
 
+@pytest.mark.slow
 def test_a_killed_crawl_resumes_with_nothing_lost(sites: FixtureSites, tmp_path: Path) -> None:
     sources = slow_config(sites, tmp_path, delay=0.3)
     db = tmp_path / "killed.db"

@@ -60,6 +60,7 @@ def test_a_page_that_keeps_the_extractor_busy_past_the_limit_is_an_error_and_the
     assert (state, recorded) == ("error", error)
 
 
+@pytest.mark.slow
 def test_max_time_stops_the_run_keeps_the_queue_and_releases_the_lock(tmp_path: Path) -> None:
     """16 queued articles, a polite 0.25 s between requests: they need at least 3.75 s; --max-time 1s stops the
     run before, with its own exit status and a summary that says so. The next run fetches the rest."""

@@ -139,6 +139,7 @@ def test_pending_greek_is_translated_once_a_model_is_installed(
     assert again["articles"] == 0
 
 
+@pytest.mark.slow
 def test_a_crawl_translates_with_an_installed_model_and_keeps_english_paragraphs(
     sites: FixtureSites, tmp_path: Path
 ) -> None:
