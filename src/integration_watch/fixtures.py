@@ -26,7 +26,7 @@ from urllib.parse import quote, unquote, urlsplit
 CONTENT_TYPES = {
     ".html": "text/html", ".htm": "text/html", ".aspx": "text/html", ".xml": "application/xml",
     ".rss": "application/rss+xml", ".atom": "application/atom+xml", ".txt": "text/plain",
-    ".pdf": "application/pdf", ".gz": "application/gzip", ".json": "application/json",
+    ".pdf": "application/pdf", ".php": "text/html", ".gz": "application/gzip", ".json": "application/json",
 }
 _PLACEHOLDER = re.compile(rb"\{\{origin(?::([A-Za-z0-9_-]+))?\}\}")
 # A fixed Last-Modified keeps conditional requests deterministic whatever the files' mtimes.

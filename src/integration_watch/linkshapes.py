@@ -3,7 +3,8 @@ suggest) sees `/news/<n>/<slug>.html` instead of three hundred URLs.
 
 A path segment that varies from article to article (a number, a date, a slug) becomes a placeholder; the
 segments a site's template fixes (`news`, `Pages`, `it-it`) stay literal, and so does a segment's file
-extension and a language suffix like `_en`. A shape turns into the include regex that matches it.
+extension and a language suffix like `_en`. Query parameters keep their order and name; a long number in a
+value is `<n>` (`index.php?xsl=<n>&s=<n>&v=2`). A shape turns into the include regex that matches it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ SLUG_MIN_CHARS = 24  # one long token is an id or a slug written without separat
 _REGEX_SPECIAL = re.compile(r"[.^$*+?{}\[\]\\|()]")  # re.escape also escapes '-' and '/': unreadable in TOML
 # A slug's regex asks for a word separator, so that a fixed page beside the articles (/en/about/ next to
 # /en/<slug>/) is not taken for one; a long token without separators is an id.
-PLACEHOLDER_REGEX = {"<n>": r"\d+", "<date>": r"\d{4}-\d\d-\d\d", "<slug>": r"[^/]*[-_][^/]*", "<id>": r"[^/]+"}
+PLACEHOLDER_REGEX = {"<n>": r"\d+", "<date>": r"\d{4}-\d\d-\d\d", "<slug>": r"[^/]*[-_][^/]*", "<id>": r"[^/]+",
+                     "<v>": r"[^&]+"}
 
 
 @dataclass(frozen=True)
@@ -59,21 +61,37 @@ def segment_shape(segment: str) -> str:
     return segment
 
 
+def query_value_shape(value: str) -> str:
+    """A query value: a small number or a short code stays (`v=2` picks a view, `t=1` a template), a longer
+    number is `<n>` (an item's id), a longer text `<v>`."""
+    if _NUMBER.match(value):
+        return value if len(value) <= 2 else "<n>"
+    return value if len(value) <= 3 else "<v>"
+
+
 def path_shape(url: str) -> str:
-    """The shape of a URL's path, with the names (not values) of its query parameters: `/news?page=<v>`."""
+    """The shape of a URL's path and query, its parameters in their order: `/index.php?id=<n>&v=2`."""
     parts = urlsplit(url)
-    shape = "/".join(segment_shape(s) for s in parts.path.split("/"))
+    shape = "/".join(segment_shape(s) for s in parts.path.split("/")) or "/"
     if parts.query:
-        keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
-        shape += "?" + "&".join(f"{k}=<v>" for k in keys)
-    return shape or "/"
+        pairs = dict(parse_qsl(parts.query, keep_blank_values=True))  # a repeated key: its last value
+        shape += "?" + "&".join(f"{k}={query_value_shape(v)}" for k, v in pairs.items())
+    return shape
 
 
 def shape_regex(shape: str) -> str:
-    """The include regex for a path shape (path only: a query never makes an article), anchored both ends."""
-    path = shape.split("?", 1)[0]
-    pieces = re.split(r"(<n>|<date>|<slug>|<id>)", path)
-    return "^" + "".join(PLACEHOLDER_REGEX.get(p, _REGEX_SPECIAL.sub(r"\\\g<0>", p)) for p in pieces) + "$"
+    """The include regex for a shape, anchored at the start; at the end too, or after the last parameter of a
+    shape with a query (a site may add more parameters after it)."""
+    path, _, query = shape.partition("?")
+    regex = "^" + _pieces_regex(path)
+    if not query:
+        return regex + "$"
+    return regex + "\\?" + _pieces_regex(query) + "(?:&|$)"
+
+
+def _pieces_regex(text: str) -> str:
+    pieces = re.split(r"(<n>|<date>|<slug>|<id>|<v>)", text)
+    return "".join(PLACEHOLDER_REGEX.get(p, _REGEX_SPECIAL.sub(r"\\\g<0>", p)) for p in pieces)
 
 
 def commonest_shapes(urls: Iterable[str], *, limit: int = 5, examples: int = 2) -> list[ShapeCount]:

@@ -170,8 +170,7 @@ class _Suggester:
         analysis = await asyncio.to_thread(
             analyse_page, page.body, page.content_type, page.final_url, self.hosts, (), self.settings.min_chars
         )
-        own_path = urlsplit(page.final_url).path
-        links = [u for u in analysis.links if urlsplit(u).path != own_path]  # itself, and its pagination
+        links = [u for u in analysis.links if u != page.final_url]
         suggestion.shapes = [await self._test_shape(s.shape, s.count, s.examples)
                              for s in _variable_shapes(links)]
         suggestion.languages = [lang for lang, _ in self.langs.most_common()]
@@ -249,13 +248,12 @@ class _Suggester:
 
 
 def _variable_shapes(links: list[str]) -> list[ShapeCount]:
-    """The commonest shapes with a varying part in their path (a fixed path like /about/ is one page, never a
-    kind of page; sites that vary only the query, index.php?id=…, are not told apart here), each with up to
-    SAMPLE_PER_SHAPE links spread over the page (first, middle, last)."""
+    """The commonest shapes with a varying part (a fixed path like /about/ is one page, never a kind of page),
+    each with up to SAMPLE_PER_SHAPE links spread over the page (first, middle, last)."""
     by_shape = commonest_shapes(links, limit=len(links) or 1, examples=len(links) or 1)
     out = []
     for s in by_shape:
-        if "<" not in s.shape.split("?", 1)[0]:
+        if "<" not in s.shape:
             continue
         urls = s.examples
         picks = dict.fromkeys(urls[int(i * (len(urls) - 1) / max(SAMPLE_PER_SHAPE - 1, 1))]

@@ -195,7 +195,10 @@ _INLINE_TAGS = frozenset(
 
 
 def _url_key(u: str | None) -> str:
-    return (u or "").split("#", 1)[0].split("?", 1)[0].rstrip("/").lower()
+    # The query stays: on sites such as index.php?id=… every page has the same path, and a listing's
+    # teasers would all count as links to itself.
+    path, _, query = (u or "").split("#", 1)[0].partition("?")
+    return path.rstrip("/").lower() + (f"?{query.lower()}" if query else "")
 
 
 def _teaser_evidence(lines: list[str], facts: PageFacts, url: str) -> tuple[int, float, list[bool]]:
