@@ -58,10 +58,19 @@ def browser() -> Iterator[object]:
     chromium = _chromium()
     if chromium is None:
         pytest.skip("no Chromium on this machine (Debian: apt-get install chromium; the README's test command does)")
-    with playwright_api.sync_playwright() as p:
+    # A machine that cannot run the browser (e.g. Playwright's driver lacks libatomic1) skips, saying why.
+    try:
+        p = playwright_api.sync_playwright().start()
+    except Exception as exc:
+        pytest.skip(f"Playwright cannot start here ({str(exc).splitlines()[0]}); './setup.sh test' installs what it needs")
+    try:
         b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield b
-        b.close()
+    except Exception as exc:
+        p.stop()
+        pytest.skip(f"Chromium cannot start here ({str(exc).splitlines()[0]}); './setup.sh test' installs what it needs")
+    yield b
+    b.close()
+    p.stop()
 
 
 @pytest.fixture
