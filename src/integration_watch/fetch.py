@@ -459,12 +459,6 @@ def _pinned_transport(addresses: dict[str, tuple[str, ...]], limits: httpx.Limit
     return transport
 
 
-def _robots_lines(body: bytes) -> list[str]:
-    """robots.txt lines, with fractional Crawl-delay values rounded up: urllib's parser ignores non-integers."""
-    lines = body.decode("utf-8", errors="replace").splitlines()
-    return [_CRAWL_DELAY.sub(lambda m: f"{m.group(1)}{math.ceil(float(m.group(2)))}", line) for line in lines]
-
-
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
