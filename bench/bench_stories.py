@@ -43,7 +43,6 @@ import argparse
 import copy
 import cProfile
 import gzip
-import hashlib
 import io
 import json
 import os
@@ -485,33 +484,35 @@ def injected_copies_found(corpus: Corpus) -> dict[str, int]:
     return {"multi_article_stories": row[0], "articles_in_them": row[1], "largest_story": row[2]}
 
 
-def assignment(corpus: Corpus) -> str:
-    """A digest of which article is in which story (numbers included): equal digests, equal stories."""
-    rows = corpus.conn.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
-    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()[:16]
+# One update_stories run in a fresh process, its figures as a JSON line. It imports only what every revision
+# since the story stage has (this script's own imports may not exist in an older revision).
+_TIMER = """
+import hashlib, json, resource, sys, time
+from pathlib import Path
+import integration_watch
+from integration_watch.corpus import Corpus
+from integration_watch.stories import Thresholds, update_stories
+corpus = Corpus(Path(sys.argv[1]))
+started = time.perf_counter()
+report = update_stories(corpus, Thresholds(*json.loads(sys.argv[2])))
+seconds = time.perf_counter() - started
+rows = corpus.conn.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
+print(json.dumps({"seconds": round(seconds, 3), "report": report.as_dict(),
+                  "assignment": hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()[:16],
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                  "code": str(Path(integration_watch.__file__).parents[1])}))
+"""
 
 
 def time_in_process(path: Path, src: Path | None) -> dict[str, object]:
     """update_stories on the database at `path` in a fresh process running the code under `src` (this
-    checkout's when None): timing, report, assignment digest."""
+    checkout's when None): timing, report, and a digest of which article is in which story (numbers included)."""
     env = dict(os.environ)
-    if src is not None:
-        env["PYTHONPATH"] = str(src)
-    out = subprocess.run([sys.executable, __file__, "--time-update", str(path)], env=env, check=True,
+    env["PYTHONPATH"] = str(src if src is not None else REPO / "src")
+    thresholds = json.dumps([DEFAULT.duplicate, DEFAULT.translation, DEFAULT.window_days])
+    out = subprocess.run([sys.executable, "-c", _TIMER, str(path), thresholds], env=env, check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out.splitlines()[-1])
-
-
-def time_update_here(path: Path) -> None:
-    """--time-update: one update_stories run, its figures as a JSON line (called by time_in_process)."""
-    import integration_watch
-
-    corpus = Corpus(path)
-    seconds, report, _ = timed_update(corpus)
-    print(json.dumps({"seconds": round(seconds, 3), "report": report.as_dict(), "assignment": assignment(corpus),  # type: ignore[attr-defined]
-                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                      "code": str(Path(integration_watch.__file__).parents[1])}))
-    corpus.close()
 
 
 def baseline_source(rev: str, work: Path) -> Path:
@@ -698,11 +699,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--baseline", metavar="REV",
                         help="scale: also time the code of this git revision on copies of the same databases")
-    parser.add_argument("--time-update", type=Path, help=argparse.SUPPRESS)  # used by --baseline
     args = parser.parse_args()
-    if args.time_update:
-        time_update_here(args.time_update)
-        return
     parts = set(args.parts.split(","))
     args.work.mkdir(parents=True, exist_ok=True)
     results: dict[str, object] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "defaults": str(DEFAULT)}
