@@ -31,7 +31,9 @@ of the last 3 days added to the largest and `update_stories` again; stems + MinH
 --signatures articles (generated in memory, not stored). --profile: cProfile of the largest run.
 --baseline REV: the code of that git revision (its src/) runs the same updates on copies of the same
 databases, each in a fresh process, alternating which goes first; printed beside ours with the ratio and
-whether both put every article in the same story (same story numbers too).
+whether both put every article in the same story (same story numbers too), and the CPU seconds each used
+(its own process, then the signing processes): on a machine shared with other busy processes the
+wall-clock times stretch, the CPU seconds much less.
 
 Goals (issue 4): precision >= 0.98 and recall >= 0.9 across languages; 100k articles in <= 60 s; +1,000 into
 100k in <= 2 s. Databases are written under --work (kept for inspection, recreated on every run).
@@ -496,8 +498,10 @@ corpus = Corpus(Path(sys.argv[1]))
 started = time.perf_counter()
 report = update_stories(corpus, Thresholds(*json.loads(sys.argv[2])))
 seconds = time.perf_counter() - started
+cpu = {who: round(u.ru_utime + u.ru_stime, 1) for who, u in
+       (("cpu_s", resource.getrusage(resource.RUSAGE_SELF)), ("workers_cpu_s", resource.getrusage(resource.RUSAGE_CHILDREN)))}
 rows = corpus.conn.execute("SELECT id, story_id FROM articles ORDER BY id").fetchall()
-print(json.dumps({"seconds": round(seconds, 3), "report": report.as_dict(),
+print(json.dumps({"seconds": round(seconds, 3), "report": report.as_dict(), **cpu,
                   "assignment": hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()[:16],
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                   "code": str(Path(integration_watch.__file__).parents[1])}))
@@ -555,6 +559,8 @@ def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed:
                **injected_copies_found(corpus), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
         if base_src is not None:
             row.update({"peak_rss_mb": new["peak_rss_mb"], "baseline_s": old["seconds"],
+                        "cpu_s": [new.get("cpu_s"), new.get("workers_cpu_s")],
+                        "baseline_cpu_s": [old.get("cpu_s"), old.get("workers_cpu_s")],
                         "ratio": round(seconds / float(old["seconds"]), 3),  # type: ignore[arg-type]
                         "same_stories": new["assignment"] == old["assignment"]})
         print(json.dumps(row), flush=True)
@@ -576,6 +582,8 @@ def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed:
                                 "pairs_checked": report.pairs_checked, "report": dict(report.__dict__)}
             if base_src is not None:
                 out["increment"].update({"baseline_s": old["seconds"], "ratio": round(seconds / float(old["seconds"]), 3),  # type: ignore[union-attr, arg-type]
+                                         "cpu_s": [new.get("cpu_s"), new.get("workers_cpu_s")],
+                                         "baseline_cpu_s": [old.get("cpu_s"), old.get("workers_cpu_s")],
                                          "same_stories": new["assignment"] == old["assignment"]})
             print(json.dumps(out["increment"]), flush=True)
             seconds, report, _ = timed_update(corpus)
@@ -672,8 +680,10 @@ def report_scale(r: dict) -> None:
           f"({inc['report']}); then nothing new: {r['nothing_new_s']} s")
     if r["baseline"]:
         print(f"\nbaseline: the code at {r['baseline']}, on a copy of each database, each run in a fresh process")
-        print(table(["articles", "this code s", "baseline s", "ratio", "same stories"],
-                    [[s["articles"], s["update_stories_s"], s["baseline_s"], s["ratio"], s["same_stories"]]
+        print(table(["articles", "this code s", "baseline s", "ratio", "same stories",
+                     "CPU s: this code (its process, signing processes)", "CPU s: baseline"],
+                    [[s["articles"], s["update_stories_s"], s["baseline_s"], s["ratio"], s["same_stories"],
+                      s.get("cpu_s"), s.get("baseline_cpu_s")]
                      for s in [*r["sizes"], {**inc, "articles": f"+{inc['added']} into {inc['corpus']}"}]]))
     s = r["signatures"]
     how = f"extrapolated from {s['measured']}" if s["extrapolated"] else "measured"
