@@ -266,6 +266,9 @@ def test_search_shows_one_row_per_story_and_show_lists_the_others(tmp_path: Path
     assert len(hits) == 1 and hits[0]["more"] == ["en"]
     assert "+1 more: en" in run("search", "partnership")
     assert len(json.loads(run("search", "partnership", "--all-copies", "--format", "json"))) == 2
+    # a story's copies ranked first do not take the places of other stories, whatever the limit
+    both = json.loads(run("search", "partnership OR commission", "--limit", "2", "--format", "json"))
+    assert len(both) == 2 and {"Partnership launched" in h["title"] for h in both} == {True, False}
 
     shown = run("show", str(original))
     assert "same story" in shown and f"#{copy}" in shown and "https://ewsi.eu/a" in shown

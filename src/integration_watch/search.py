@@ -252,19 +252,17 @@ def search(
     fetch = limit if all_copies else limit * STORY_FETCH
     args.update({"match": q.fts, "limit": max(1, fetch), "tw": TITLE_WEIGHT})
     floor = _rowid_floor(corpus, q, common_matches)
-    rows = _ranked(corpus, where, args, sort, floor)
-    if floor is not None and len(rows) < fetch:
-        rows = _ranked(corpus, where, args, sort, None)
-    if not all_copies:
-        rows = _best_per_story(rows)
-    rows = rows[:limit]
-    others = corpus.stories.story_members([r["story_id"] for r in rows if r["story_id"] is not None])
-    texts = _texts(corpus, [r["id"] for r in rows])  # read for the winners only
+    ranked = _ranked(corpus, where, args, sort, floor)
+    if floor is not None and len(ranked) < fetch:
+        ranked = _ranked(corpus, where, args, sort, None)
+    winners = ranked[:limit] if all_copies else _best_per_story(corpus, ranked, limit)
+    rows = _rows(corpus, [w[0] for w in winners])  # read for the winners only
+    others = corpus.stories.story_members([r["story_id"] for r in rows.values() if r["story_id"] is not None])
     return [
         Hit(r["id"], r["source"], r["url"], r["title"], r["title_en"], r["lang"], r["published"],
-            _best_snippet(*texts[r["id"]], q.terms, mark), -r["score"], r["story_id"],
+            _best_snippet(r["text"], r["text_en"], q.terms, mark), -score, r["story_id"],
             () if all_copies else tuple(m["lang"] or "?" for m in others.get(r["story_id"], []) if m["id"] != r["id"]))
-        for r in rows
+        for r, score in ((rows[w[0]], w[1]) for w in winners)
     ]
 
 
@@ -310,23 +308,32 @@ def count(corpus: Corpus, query: str, filters: Filters = Filters(), by: str | No
     totals = {row["key"]: Totals(row["stories"], row["articles"]) for row in rows}
     return totals if by is not None or totals else {"": Totals(0, 0)}
 
-def _texts(corpus: Corpus, ids: list[int]) -> dict[int, tuple[str, str | None]]:
-    rows = corpus.select_in("SELECT id, text, text_en FROM articles WHERE id IN ({marks})", ids)
-    return {r[0]: (r[1], r[2]) for r in rows}
+def _rows(corpus: Corpus, ids: list[int]) -> dict[int, sqlite3.Row]:
+    return {r["id"]: r for r in corpus.select_in(
+        """SELECT id, source, url, title, title_en, lang, published, story_id, text, text_en
+           FROM articles WHERE id IN ({marks})""", ids)}
 
 
 STORY_FETCH = 5  # ranked articles fetched per story wanted
 
 
-def _best_per_story(rows: list[sqlite3.Row]) -> list[sqlite3.Row]:
+def _best_per_story(corpus: Corpus, ranked: list[sqlite3.Row], limit: int) -> list[sqlite3.Row]:
+    """The first `limit` of the ranked (id, score) rows that are the best of their story. Story ids are read
+    a batch at a time, as far down the ranking as needed (each is at the end of a wide row)."""
     seen: set[int] = set()
-    best = []
-    for row in rows:
-        if row["story_id"] is not None:
-            if row["story_id"] in seen:
-                continue
-            seen.add(row["story_id"])
-        best.append(row)
+    best: list[sqlite3.Row] = []
+    for start in range(0, len(ranked), limit):
+        batch = ranked[start:start + limit]
+        stories = dict(corpus.select_in("SELECT id, story_id FROM articles WHERE id IN ({marks})", [r[0] for r in batch]))
+        for row in batch:
+            story = stories.get(row[0])
+            if story is not None:
+                if story in seen:
+                    continue
+                seen.add(story)
+            best.append(row)
+            if len(best) == limit:
+                return best
     return best
 
 
@@ -338,9 +345,9 @@ TIE_SLACK = 50
 def _ranked(
     corpus: Corpus, where: list[str], args: dict[str, object], sort: str, floor: int | None
 ) -> list[sqlite3.Row]:
-    """The best `limit` matches with their article rows. Ranking keeps only ids and scores in SQLite's sorter
-    (not the articles' text), and reads the articles table during ranking only when a filter or the date
-    sort needs it: the full rows are read for the winners alone."""
+    """The ids and scores of the best `limit` matches. Ranking keeps only ids and scores in SQLite's sorter
+    (not the articles' text), and reads dates and filters from the narrow index, never the wide article rows:
+    those are read for the winners alone."""
     conditions = ["articles_fts MATCH :match", *where]
     if floor is not None:
         conditions.append("articles_fts.rowid >= :floor")
@@ -362,8 +369,8 @@ def _ranked(
             ORDER BY {inner_order}
             LIMIT {inner_limit}
         )
-        SELECT a.id, a.source, a.url, a.title, a.title_en, a.lang, a.published, a.story_id, r.score
-        FROM r JOIN articles a ON a.id = r.id
+        SELECT r.id, r.score
+        FROM r JOIN articles a INDEXED BY articles_filters ON a.id = r.id
         ORDER BY {outer_order}
         LIMIT :limit
     """
