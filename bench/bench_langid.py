@@ -8,6 +8,11 @@ and ``lingua_word_pairs.jsonl`` (300 per language).  The module's constants were
 the first half of each language's sentences ("dev"); the second half ("held-out") was
 not looked at while developing, so a gap between the two would show over-fitting.
 
+Short text: the EU-23 sentences of at most 60 characters (Tatoeba-like titles, captions and quotes; all
+of them, dev/held-out halves as above) and the word pairs (dev = the first 150 per language).
+``--lingua high|low`` also scores lingua-language-detector, the reference, restricted to our languages,
+and prints its memory.
+
 Reports, in the same run, bare langdetect (its global profiles, seed 0) as the baseline,
 and the speed of ``LanguageDetector.detect`` on a 3,000-character multi-paragraph
 article beside one bare langdetect call on the same text.
@@ -34,9 +39,10 @@ import langdetect  # noqa: E402
 from langdetect import DetectorFactory  # noqa: E402
 from langdetect.detector_factory import PROFILES_DIRECTORY  # noqa: E402
 
-from integration_watch.language import EU_LANGUAGES, LanguageDetector  # noqa: E402
+from integration_watch.language import DEFAULT_LANGUAGES, EU_LANGUAGES, LanguageDetector  # noqa: E402
 
 EU23 = [lang for lang in EU_LANGUAGES if lang != "mt"]  # lingua has no Maltese
+SHORT_CHARS = 60  # a "short sentence"
 NO_PROFILE = {"ga", "mt"}
 
 ARTICLE_PARAGRAPHS = [
@@ -121,6 +127,43 @@ def pct(x: float) -> str:
     return "   -  " if x != x else f"{100 * x:5.1f}%"
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+
+
+def bench_lingua(mode: str, short: list[dict], pairs: list[dict], eu: set[str]) -> None:
+    """The reference: lingua restricted to our languages (Maltese: none in lingua), models preloaded."""
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    langs = []
+    for code in DEFAULT_LANGUAGES:
+        try:
+            langs.append(Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())))
+        except (AttributeError, ValueError):
+            continue
+    before = _rss_mb()
+    t0 = time.perf_counter()
+    builder = LanguageDetectorBuilder.from_languages(*langs)
+    if mode == "low":
+        builder = builder.with_low_accuracy_mode()
+    lingua = builder.with_preloaded_language_models().build()
+    built = time.perf_counter() - t0
+    memory = _rss_mb() - before
+
+    def code(text: str) -> str | None:
+        found = lingua.detect_language_of(text)
+        return found.iso_code_639_1.name.lower() if found else None
+
+    for name, rows in ((f"EU-23 short (<= {SHORT_CHARS} ch)", short), ("EU-23 word pairs", pairs)):
+        t0 = time.perf_counter()
+        preds = [code(r["text"]) for r in rows]
+        per = 1000 * (time.perf_counter() - t0) / len(rows)
+        a, n = accuracy(rows, preds, eu)
+        print(f"  lingua ({mode}) {name + ':':28} {pct(a):>7}   n={n}, {per:.2f} ms each")
+    print(f"  lingua ({mode}): {len(langs)} languages, built in {built:.1f} s, +{memory:.0f} MB RSS")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(HERE.parent.parent / "shared/evaldata/langid"))
@@ -129,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip bare langdetect (faster)")
     parser.add_argument("--dev-only", action="store_true", help="score only the dev half (for development)")
     parser.add_argument("--errors", default=None, help="write misclassified dev sentences to this file")
+    parser.add_argument("--lingua", choices=["high", "low"], default=None,
+                        help="also score lingua-language-detector (pip install lingua-language-detector), restricted "
+                             "to our languages, on the short sentences and word pairs, with its memory")
     args = parser.parse_args(argv)
 
     data = Path(args.data)
@@ -193,9 +239,23 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             b, _ = accuracy(sentences, base, subset, where)
             print(f"  {name + ', ' + split_name:32} {pct(a):>7} {pct(b):>7}   n={n}")
-    a, n = accuracy(pairs, ours_pairs, eu)
-    b, _ = accuracy(pairs, base_pairs, eu)
-    print(f"  {'EU-23 word pairs':32} {pct(a):>7} {pct(b):>7}   n={n}")
+    # Short sentences (Tatoeba-like: titles, captions, quotes): the EU-23 sentences of at most
+    # SHORT_CHARS characters, all of them (not only --per-lang), dev and held-out halves as above.
+    short = [r for r in load(data / "lingua_sentences.jsonl", 10**9) if r["lang"] in eu and len(r["text"]) <= SHORT_CHARS]
+    ours_short = [detector.detect_short(r["text"])[0] for r in short]
+    base_short = None if args.no_baseline else [bare_detect(factory, r["text"]) for r in short]
+    for split_name, where in (("dev", dev), ("held-out", held), ("all", lambda r: True)):
+        a, n = accuracy(short, ours_short, eu, where)
+        b, _ = accuracy(short, base_short, eu, where)
+        print(f"  {f'EU-23 short (<= {SHORT_CHARS} ch), ' + split_name:32} {pct(a):>7} {pct(b):>7}   n={n}")
+    if args.lingua:
+        bench_lingua(args.lingua, short, pairs, eu)
+    pairs_half = max(r["pos"] for r in pairs) // 2  # 300 pairs a language: dev = the first 150
+    for split_name, where in (("dev", lambda r: r["pos"] <= pairs_half), ("held-out", lambda r: r["pos"] > pairs_half),
+                              ("all", lambda r: True)):
+        a, n = accuracy(pairs, ours_pairs, eu, where)
+        b, _ = accuracy(pairs, base_pairs, eu, where)
+        print(f"  {'EU-23 word pairs, ' + split_name:32} {pct(a):>7} {pct(b):>7}   n={n}")
     a, n = accuracy(pairs, ours_pairs, eu_profiled)
     b, _ = accuracy(pairs, base_pairs, eu_profiled)
     print(f"  {'EU-21 word pairs (profiled)':32} {pct(a):>7} {pct(b):>7}   n={n}")

@@ -205,13 +205,46 @@ def test_normalize_language_tag():
         assert normalize_language_tag(junk) is None
 
 
-def test_empty_and_letterless_text(detector):
+def test_empty_and_letterless_text_is_undetermined_or_the_pages_language(detector):
     for text in ("", "   ", "\n\n\n", "2021 - 2027", "• • •"):
         result = detector.detect(text)
-        assert result.lang is None
+        assert result.lang == "und" and result.confidence == 0.0
         assert result.languages == ()
-        assert all(p.lang is None for p in result.paragraphs)
-        assert detector.detect_short(text) == (None, 0.0)
+        assert all(p.lang == "und" for p in result.paragraphs)
+        assert detector.detect_short(text) == ("und", 0.0)
+        assert detector.detect(text, hint="pt-BR").lang == "pt"
+        assert detector.detect_short(text, hint="de-AT") == ("de", 0.0)
+
+
+def test_every_short_text_gets_an_answer(detector):
+    # too few letters for n-grams: script or punctuation where they say it, else the page's language
+    assert detector.detect_short("Τι;")[0] == "el"
+    assert detector.detect_short("¿Y?")[0] == "es"
+    assert detector.detect_short("Pa!", hint="sl") == ("sl", 0.0)
+    assert detector.detect_short("Pa!") == ("und", 0.0)
+
+
+def test_paragraphs_without_evidence_take_the_documents_language(detector):
+    text = SEED_002 + "\n2021 - 2027\nOk"
+    result = detector.detect(text, hint="en")
+    assert result.lang == "it"
+    assert [p.lang for p in result.paragraphs][-2:] == ["it", "it"]
+
+
+def test_short_sentences_and_word_pairs_of_close_languages(detector):
+    # word evidence: a few common words decide what a few character n-grams cannot
+    cases = {
+        "sv": ["Det är inte så lätt.", "Jag vet inte vad han sa."],
+        "da": ["Det er ikke så let.", "Jeg ved ikke hvad han sagde."],
+        "nb": ["Det er ikke så lett.", "Jeg vet ikke hva han sa."],
+        "es": ["¿Dónde está la estación?", "No sé qué decir."],
+        "pt": ["Onde fica a estação?", "Não sei o que dizer."],
+        "cs": ["Nevím, co mám dělat.", "To je moc hezké."],
+        "sk": ["Neviem, čo mám robiť.", "To je veľmi pekné."],
+    }
+    wrong = [(lang, s, detector.detect_short(s)[0]) for lang, texts in cases.items() for s in texts
+             if detector.detect_short(s)[0] != lang]
+    assert not wrong, wrong
 
 
 # --- determinism ---------------------------------------------------------------------------
@@ -293,3 +326,15 @@ def test_maltese_and_irish_on_flores(detector):
                 hits[lang].append(detector.detect_short(texts[lang])[0] == lang)
     for lang, ok in hits.items():
         assert sum(ok) / len(ok) >= 0.9, lang
+
+
+def test_word_evidence_knows_common_words_and_admits_unknown_ones():
+    from integration_watch.language_words import WordEvidence
+
+    words = WordEvidence(["sv", "da", "en", "et"])  # et: no wordfreq list
+    scores, known = words.scores(["och", "inte"])
+    assert known == 2 and words.langs[int(scores.argmax())] == "sv"
+    # a language without a list gets the mean of the others: it neither wins nor loses by words alone
+    assert min(scores[:3]) <= scores[3] <= max(scores[:3])
+    assert words.scores(["xqzvwk", "plmnbv"]) == (None, 0)
+    assert words.scores([]) == (None, 0)

@@ -22,6 +22,12 @@ EU news pages:
   *il-*, *tal-*, *fix-*).  Close pairs (cs/sk, da/nb/sv, hr/sl/sr, bg/mk, es/ca/pt,
   ro/it) get a bonus per distinctive function word, applied only among the languages
   the n-gram scores already find close.
+* **Word evidence.**  How common each word is in each language (wordfreq's lists,
+  ``language_words``) is added to the n-gram scores of short or close-call text: a few
+  common words decide what a few character n-grams cannot ("det är", "não sei").
+* **Every text gets an answer.**  Text with too few letters is placed by its script or
+  punctuation where they say it (Greek, Spanish ¿ ¡), else takes the document's language,
+  the page's ``lang`` or "und", with confidence 0.
 * **Evidence from the page for short text.**  ``hint`` (the page's ``<html lang>``) and
   ``expected`` (the source's configured languages) and, inside a document, the language
   of the long paragraphs, are priors that only count for short or unsure text.  A Greek
@@ -44,12 +50,15 @@ from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.utils.ngram import NGram
 
+from .language_words import WordEvidence
+
 __all__ = [
     "DEFAULT_LANGUAGES",
     "EU_LANGUAGES",
     "LanguageDetector",
     "LanguageResult",
     "ParagraphLanguage",
+    "UNDETERMINED",
     "normalize_language_tag",
     "primary_subtag",
 ]
@@ -62,6 +71,8 @@ NEIGHBOUR_LANGUAGES: tuple[str, ...] = (
     "ca", "nb", "sq", "mk", "sr", "uk", "ru", "be", "tr", "cy",
 )
 DEFAULT_LANGUAGES: tuple[str, ...] = EU_LANGUAGES + NEIGHBOUR_LANGUAGES
+#: the answer for text with no language evidence and no page language to fall back on (BCP 47)
+UNDETERMINED = "und"
 
 # English names, for what readers see (the digest's "translated from Spanish").
 NAMES: dict[str, str] = {
@@ -97,9 +108,16 @@ MIN_LETTERS = 3  # below this, no language at all
 LOW_CONFIDENCE = 0.7  # below this confidence, priors count too
 _NEIGHBOUR_PRIOR = -1.5  # log-prior of a non-EU candidate (base rate on EU news sites)
 _MARKER_WEIGHT = 2.5  # nats per distinctive function word
+# weight of the word-frequency evidence (language_words) beside the n-grams: more for very short
+# text, where a few n-grams say little and each word says much
+_WORD_WEIGHT = 1.5
+_WORD_WEIGHT_SHORT = 3.0
+_WORD_SHORT_LETTERS = 25
+_WORD_CLEAR_LETTERS = 100  # text at least this long whose best n-gram score leads by
+_WORD_CLEAR_MARGIN = 30.0  # ... this many nats is decided without word evidence
 _MARKER_WINDOW = 12.0  # only languages this close to the best get marker bonuses
-_HINT_PRIOR = 4.0
-_EXPECTED_PRIOR = 3.0
+_HINT_PRIOR = 5.0  # (4.0 before word evidence: words widen the gaps a hint must close)
+_EXPECTED_PRIOR = 4.0  # (3.0 before word evidence)
 _CONTEXT_PRIOR = 4.0  # the document's main language, for its short paragraphs
 _TEMPERATURE_NGRAMS = 25.0  # confidence tempering (see _confidence)
 _POOR_FIT = -5.5  # mean log-probability per n-gram below which no profile fits well
@@ -123,13 +141,13 @@ _TAG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$")
 @dataclass(frozen=True)
 class ParagraphLanguage:
     index: int  # paragraph index in text.split("\n"); empty paragraphs are skipped
-    lang: str | None  # ISO 639-1, None when too short or unknown
+    lang: str  # ISO 639-1; without evidence of its own, the document's (confidence 0)
     confidence: float  # 0..1
 
 
 @dataclass(frozen=True)
 class LanguageResult:
-    lang: str | None  # the document's language
+    lang: str  # the document's language; without evidence, the page's (confidence 0) or "und"
     confidence: float
     paragraphs: tuple[ParagraphLanguage, ...]
     # (lang, share of the characters of paragraphs with a language), descending;
@@ -144,7 +162,7 @@ class LanguageResult:
         # Built by hand without shares: fall back to paragraph counts.
         counts: dict[str, int] = {}
         for p in self.paragraphs:
-            if p.lang is not None:
+            if p.confidence > 0:  # a fallback answer (confidence 0) is no evidence of a language
                 counts[p.lang] = counts.get(p.lang, 0) + 1
         return tuple(sorted(counts, key=lambda k: (-counts[k], k)))
 
@@ -281,10 +299,10 @@ def _word_evidence(
     return hits, hit_words
 
 
-def _irish_evidence(words: list[str], text: str) -> float:
+def _irish_evidence(words: list[str], text: str, min_words: int = 2) -> float:
     """Share of words that look Irish (0..1), from function words and spelling.
 
-    Needs at least two Irish-looking words; words with letters Irish does not use
+    Needs ``min_words`` Irish-looking words; words with letters Irish does not use
     (å, ö, č, ß ...) count against it.
     """
     if not words:
@@ -292,20 +310,21 @@ def _irish_evidence(words: list[str], text: str) -> float:
     hits, hit_words = _word_evidence(words, _GA_WORDS, _GA_WEAK, _GA_FOREIGN, _GA_SPELLING)
     mutations = len(_GA_MUTATION_CASE.findall(text))
     hits += 1.5 * mutations
-    if hit_words + mutations < 2:
+    if hit_words + mutations < min_words:
         return 0.0
     return max(0.0, min(1.0, hits / len(words)))
 
 
-def _maltese_evidence(words: list[str], text: str) -> float:
-    """Share of words that look Maltese (0..1), from letters, article and function words."""
+def _maltese_evidence(words: list[str], text: str, min_words: int = 2) -> float:
+    """Share of words that look Maltese (0..1), from letters, article and function words (``min_words``
+    of them at least)."""
     if not words:
         return 0.0
     hits, hit_words = _word_evidence(words, _MT_WORDS, _MT_WEAK, _MT_FOREIGN)
     letters = len(_MT_LETTERS.findall(text))
     articles = len(_MT_ARTICLE.findall(text.lower())) if "-" in text or "'" in text else 0
     hits += letters + articles
-    if hit_words + letters + articles < 2:
+    if hit_words + letters + articles < min_words:
         return 0.0
     return max(0.0, min(1.0, hits / len(words)))
 
@@ -388,6 +407,7 @@ class LanguageDetector:
         self._norm_table: dict[int, str] = {}
         self._word_cache: dict[str, tuple[int, ...]] = {}
         self._has = {code: code in wanted for code in _RULE_LANGUAGES}
+        self._words = WordEvidence(self._profile_langs)
 
     # --- public API --------------------------------------------------------------------
 
@@ -414,41 +434,56 @@ class LanguageDetector:
         main = max(context, key=lambda k: (context[k], k)) if context else None
 
         # Pass 2: short or unsure paragraphs also weigh the page's evidence.
-        paragraphs: list[ParagraphLanguage] = []
+        decided: list[tuple[int, str | None, float]] = []
         chars: dict[str, float] = {}
         weighted_conf: dict[str, float] = {}
         for index, _, size, scored in units:
             if scored is None:
-                paragraphs.append(ParagraphLanguage(index, None, 0.0))
+                decided.append((index, None, 0.0))
                 continue
             unit_priors = dict(priors)
             if main is not None and scored.needs_priors:
                 unit_priors[main] = unit_priors.get(main, 0.0) + _CONTEXT_PRIOR
             lang, conf = scored.decide(unit_priors)
-            paragraphs.append(ParagraphLanguage(index, lang, round(conf, 4)))
+            decided.append((index, lang, round(conf, 4) if lang is not None else 0.0))
             if lang is not None:
                 chars[lang] = chars.get(lang, 0.0) + size
                 weighted_conf[lang] = weighted_conf.get(lang, 0.0) + size * conf
 
+        # Every text gets an answer: a paragraph without evidence of its own is in the document's
+        # language, a document without any in the page's (``hint``), else "und"; both with confidence 0.
         if not chars:
-            return LanguageResult(None, 0.0, tuple(paragraphs), ())
+            fallback = _fallback(hint)
+            paragraphs = tuple(ParagraphLanguage(i, fallback, 0.0) for i, _, _ in decided)
+            return LanguageResult(fallback, 0.0, paragraphs, ())
         total = sum(chars.values())
         ranked = sorted(chars, key=lambda k: (-chars[k], k))
         top = ranked[0]
         confidence = weighted_conf[top] / total
         shares = tuple((lang, round(chars[lang] / total, 4)) for lang in ranked)
-        return LanguageResult(top, round(confidence, 4), tuple(paragraphs), shares)
+        paragraphs = tuple(ParagraphLanguage(i, lang or top, conf) for i, lang, conf in decided)
+        return LanguageResult(top, round(confidence, 4), paragraphs, shares)
 
     def detect_short(
         self, text: str, *, hint: str | None = None, expected: Sequence[str] = ()
-    ) -> tuple[str | None, float]:
-        """Language of one string such as a title: ``(lang or None, confidence)``."""
+    ) -> tuple[str, float]:
+        """Language of one string such as a title: ``(lang, confidence)``. Too little text for
+        its n-grams ("Τι;", "¿Y?") is placed by its script or punctuation where they say it, else
+        takes the page's language (``hint``), else "und"; with confidence 0."""
         flat = " ".join((text or "").split())
         scored = self._score(flat[:MAX_CHARS])
-        if scored is None:
-            return None, 0.0
-        lang, conf = scored.decide(self._priors(hint, expected))
+        lang, conf = scored.decide(self._priors(hint, expected)) if scored is not None else (None, 0.0)
+        if lang is None:
+            return self._tiny_text(flat) or _fallback(hint), 0.0
         return lang, round(conf, 4)
+
+    def _tiny_text(self, text: str) -> str | None:
+        """The language a few letters show by themselves: Greek script, Spanish ¿ ¡."""
+        if _GREEK_RE.search(text) and self._has["el"]:
+            return "el"
+        if ("¿" in text or "¡" in text) and "es" in self.languages:
+            return "es"
+        return None
 
     # --- internals ---------------------------------------------------------------------
 
@@ -519,16 +554,27 @@ class LanguageDetector:
                 raw = np.maximum(raw, self._folded_logp[fids].sum(axis=0, dtype=np.float64)[cols])
         weak: dict[str, float] = {}
         fit = float(raw.max()) / len(ids) if raw is not None else None
+        # Word evidence for what the n-grams leave open: short or close-call text (most of an
+        # article's paragraphs are neither, and skipping them keeps a page's detection fast).
+        clear = (
+            raw is not None
+            and letters >= _WORD_CLEAR_LETTERS
+            and float(np.diff(np.partition(raw + self._prior[cols], -2)[-2:])[0]) >= _WORD_CLEAR_MARGIN
+        ) if len(cols) >= 2 else True
+        word_scores, known = (None, 1) if clear else self._words.scores(words)
         # Text that a profile explains well is not Irish or Maltese (all of the dev Irish
         # sentences fit worse than -5.24): skip the rules, which is most of the time.
         well_explained = fit is not None and len(ids) >= 30 and fit > _GOOD_FIT
         if latin and words and not (well_explained and not _MT_LETTERS.search(text)):
-            rule = self._latin_rule(words, text, letters, fit, weak)
+            rule = self._latin_rule(words, text, letters, fit, weak, unknown_words=not known)
             if rule is not None:
                 return rule
         if raw is None:
             return None
         scores = raw + self._prior[cols]
+        if word_scores is not None:
+            weight = _WORD_WEIGHT_SHORT if letters < _WORD_SHORT_LETTERS else _WORD_WEIGHT
+            scores = scores + weight * word_scores[cols]
         langs = [self._profile_langs[c] for c in cols]
         best = float(scores.max())
         close = {lang for lang, s in zip(langs, scores) if s >= best - _MARKER_WINDOW}
@@ -555,29 +601,37 @@ class LanguageDetector:
         return None
 
     def _latin_rule(
-        self, words: list[str], text: str, letters: int, fit: float | None, weak: dict[str, float]
+        self, words: list[str], text: str, letters: int, fit: float | None, weak: dict[str, float],
+        unknown_words: bool = False,
     ) -> _Scored | None:
         """Irish and Maltese have no profile: hand-written evidence decides them.
 
         Strong evidence decides alone; weaker evidence decides when no profile explains
         the text well either (``fit``: mean log-probability per n-gram of the best profile).
-        Weaker evidence is kept in ``weak`` for when the page names the language.
+        Weaker evidence is kept in ``weak`` for when the page names the language. Words that
+        no word list knows (``unknown_words``: not a common word of any listed language) are a
+        poor fit too, and then one Irish- or Maltese-looking word is enough.
         """
         n = len(words)
-        poor_fit = fit is None or (n >= 3 and fit < _POOR_FIT)
+        poor_fit = fit is None or (n >= 3 and fit < _POOR_FIT) or unknown_words
         for lang, evidence_fn, strong, some in (
             ("ga", _irish_evidence, _GA_STRONG, _GA_SOME),
             ("mt", _maltese_evidence, _MT_STRONG, _MT_SOME),
         ):
             if not self._has[lang]:
                 continue
-            evidence = evidence_fn(words, text)
+            evidence = evidence_fn(words, text, 1 if unknown_words else 2)
             if evidence <= 0:
                 continue
             weak[lang] = evidence
             if evidence >= (0.5 if n <= 3 else strong) or (poor_fit and evidence >= some):
                 return _Scored.fixed(lang, min(0.99, 0.55 + evidence), letters)
         return None
+
+
+def _fallback(hint: str | None) -> str:
+    """The page's language, or "und"."""
+    return normalize_language_tag(hint) or UNDETERMINED
 
 
 def _marker_bonus(words: list[str], close: set[str]) -> dict[str, float]:

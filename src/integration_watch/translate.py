@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from .corpus import Corpus, TranslationRecord, TranslationTask
 from .engines import Engine, EngineUnavailable, TranslationError
+from .language import UNDETERMINED
 from .routes import Engines
 
 ENGLISH = "en"
@@ -122,7 +123,7 @@ def _plan(task: TranslationTask, engines: Engines) -> _Plan:
     doc = task.lang
     paragraph_langs = dict(task.paragraph_langs)
     plan = _Plan(task, None, [], {}, set())
-    if doc is None:
+    if doc in (None, UNDETERMINED):
         plan.status, plan.note = "failed", "the article's language was not detected"
         return plan
 
