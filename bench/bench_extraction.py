@@ -137,13 +137,19 @@ def timed(fn, pages):
 # ------------------------------------------------------------------ the three sets
 
 
-def bench_zyte(root: Path, show_worst: int, processes: int = 2) -> None:
+def load_scored_set(root: Path) -> tuple[list[dict], list[tuple[str, str]], list[str]]:
+    """A set in the Zyte layout: its cases, (html, url) pages and expected bodies; both extractors
+    warmed up (imports, dateparser tables) so that one timed pass each is fair."""
     cases = [json.loads(line) for line in (root / "cases.jsonl").read_text().splitlines() if line.strip()]
     pages = [(read_page(root / c["html"]), c["url"]) for c in cases]
     expected = [(root / c["expected"]).read_text(encoding="utf-8") for c in cases]
-    # warm up both (imports, dateparser tables), then time one pass each
     for html, url in pages[:3]:
         bare(html, url), extract_page(html, url)
+    return cases, pages, expected
+
+
+def bench_zyte(root: Path, show_worst: int, processes: int = 2) -> None:
+    cases, pages, expected = load_scored_set(root)
     bare_out, bare_rate = timed(bare, pages)
     start = time.perf_counter()
     results = [extract_page(html, url) for html, url in pages]
@@ -188,11 +194,7 @@ def against_bare(our_scores: list[tuple[float, float]], bare_scores: list[tuple[
 
 
 def bench_wide(root: Path, show_worst: int) -> None:
-    cases = [json.loads(line) for line in (root / "cases.jsonl").read_text().splitlines() if line.strip()]
-    pages = [(read_page(root / c["html"]), c["url"]) for c in cases]
-    expected = [(root / c["expected"]).read_text(encoding="utf-8") for c in cases]
-    for html, url in pages[:3]:
-        bare(html, url), extract_page(html, url)
+    cases, pages, expected = load_scored_set(root)
     bare_out, bare_rate = timed(bare, pages)
     our_out, our_rate = timed(ours, pages)
     bare_scores = [page_scores(e, o) for e, o in zip(expected, bare_out)]
