@@ -1,5 +1,6 @@
-"""The `integration-watch` command line: crawl, translate, search, stories, digest, export, show, stats, serve,
-demo; `sources` (check, suggest) is cli_sources.py, `models` cli_models.py, `trends` cli_trends.py."""
+"""The `integration-watch` command line: crawl, translate, search, stories, recluster, export, show, demo; the
+other commands are in their own modules: `sources` (check, suggest) cli_sources.py, `models` cli_models.py,
+`trends` cli_trends.py, `digest` cli_digest.py, `stats` cli_stats.py, `serve` cli_serve.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,10 +20,13 @@ import click
 # Only what every command needs is imported here: extraction, numpy, langdetect and the like load in the
 # commands that use them, so that `--help` or a search starts in a fraction of a second (bench_startup.py).
 from . import export
-from .cli_common import (LazyChoice, QueryCommand, UserError, _friendly, existing_db, filter_options, format_option,
+from .cli_common import (QueryCommand, UserError, _friendly, existing_db, filter_options, format_option,
                          open_engines, sources_option, translation_settings)
+from .cli_digest import digest_cmd
 from .cli_models import models_group
+from .cli_serve import serve_cmd
 from .cli_sources import sources_group
+from .cli_stats import stats_cmd
 from .cli_trends import trends_cmd
 from .config import load_config
 from .corpus import Corpus, CrawlLock
@@ -33,7 +36,6 @@ from .search import COUNT_BY, SORTS, Filters, Totals, count, matches_more_than, 
 
 if TYPE_CHECKING:
     from .crawl import CrawlReport
-    from .health import SourceHealth
     from .stories import StoryReport
     from .translate import TranslateReport
 
@@ -79,6 +81,9 @@ def main(ctx: click.Context, db: Path, models: Path | None) -> None:
 main.add_command(sources_group)
 main.add_command(trends_cmd)
 main.add_command(models_group)
+main.add_command(digest_cmd)
+main.add_command(stats_cmd)
+main.add_command(serve_cmd)
 
 
 # --- crawl ---------------------------------------------------------------------------------------
@@ -376,95 +381,6 @@ def stories_cmd(obj: dict[str, Any], since: str | None, until: str | None, lang:
         click.echo(f"    seen {r['first_seen'][:10]} .. {r['last_seen'][:10]}  sources: {', '.join(r['sources'])}")
 
 
-@main.command("digest")
-@click.option("--format", "fmt", type=LazyChoice("digest_formats", "FORMATS"), default=None,
-              help="Output format [default: from --out's suffix, else markdown].")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here (atomically) instead of stdout; an empty digest leaves the file alone.")
-@click.option("--since", help="A report over publication dates instead of what is new: YYYY-MM-DD, YYYY-MM, YYYY or 7d.")
-@click.option("--until", help="... up to this date (same forms).")
-@click.option("--lang", help="Only stories with a new article in this language (its own watermark).")
-@click.option("--source", help="Only stories with a new article from this source (its own watermark).")
-@click.option("--dry-run", is_flag=True, help="Show what the next digest holds without marking it delivered.")
-@click.option("--again", is_flag=True, help="Write the last delivered digest again (e.g. when mailing it failed).")
-@click.option("--mail-to", multiple=True, help="Mail it (HTML with a text part) to this address (repeatable); SMTP "
-              "settings from [digest] in --sources. Delivered once the server accepts it.")
-@sources_option
-@click.pass_obj
-@_friendly
-def digest_cmd(obj: dict[str, Any], fmt: str | None, out: Path | None, since: str | None, until: str | None,
-               lang: str | None, source: str | None, dry_run: bool, again: bool, mail_to: tuple[str, ...],
-               sources_path: Path) -> None:
-    """What is new since the last digest (the first time: published in the last 24 hours), one entry per story:
-    English headline and lead, date, languages, sources, a link to every original. Stories carried by most sources
-    come first. Written completely, a digest counts as delivered: the next one starts after it."""
-    from . import digest, digest_formats
-
-    fmt = fmt or (digest_formats.SUFFIXES.get(out.suffix.lower(), "markdown") if out else "markdown")
-    filters = Filters(lang, source, since, until)
-    filters.check()
-    if again and (since or until):
-        raise UserError("--again repeats the last delivered digest; it takes no --since/--until")
-    report = bool(since or until)
-    mailer = _mailer(sources_path, mail_to, dry_run) if mail_to else None  # bad settings fail before any work
-    with Corpus(existing_db(obj["db"]), readonly=dry_run or again or report) as corpus:
-        filters.check_known(corpus)  # a mistyped filter would otherwise say "nothing new" every day
-        try:
-            result = digest.build(corpus, filters, again=again, activity=fmt == "html" or bool(mail_to))
-        except LookupError as exc:
-            raise UserError(str(exc)) from None
-        if not result.entries and (fmt != "json" or mail_to):
-            click.echo(result.nothing_new())  # and nothing is mailed on a day without news
-            return
-        document = digest_formats.render(result, fmt)
-        try:
-            if mail_to and out is None:
-                pass  # the mail is the output
-            elif out is None:
-                click.echo(document, nl=False)
-                sys.stdout.flush()  # delivered only once it has really been written
-            else:
-                with export.atomic_output(out) as handle:
-                    handle.write(document)
-        except OSError as exc:
-            raise UserError(f"cannot write the digest{f' to {out}' if out else ''}: {exc.strerror or exc}; "
-                            "not marked delivered") from None
-        destination = str(out) if out else None
-        if mailer is not None:
-            mailer(result.title, digest_formats.render(result, "text"), digest_formats.render(result, "html"))
-            destination = ", ".join(filter(None, ["mail to " + ", ".join(mail_to), destination]))
-        if not dry_run and result.window.kind == "new":
-            digest.mark_delivered(corpus, result, "mail" if mail_to and not out else fmt, destination)
-    if out is not None:
-        new = "" if result.window.kind == "report" else "new "
-        click.echo(f"digest: {len(result.entries)} stories, {result.articles} {new}articles -> {out}", err=True)
-
-
-def _mailer(sources_path: Path, to: tuple[str, ...], dry_run: bool) -> Callable[[str, str, str], None]:
-    """A function that mails a digest (subject, text, HTML) as [digest] in the sources file says, raising
-    UserError unless the server accepted it; checked now, so that a missing setting fails before any work."""
-    from . import mail
-
-    if dry_run:
-        raise UserError("--dry-run shows the next digest and delivers nothing: leave out --mail-to")
-    settings = load_config(sources_path).digest
-    try:
-        password = mail.check(settings)
-    except mail.MailError as exc:
-        raise UserError(str(exc)) from None
-
-    def send(subject: str, text: str, html: str) -> None:
-        try:
-            refused = mail.send(mail.compose(subject, text, html, settings, to), settings, password)
-        except mail.MailError as exc:
-            raise UserError(f"digest not mailed: {exc}; not marked delivered") from None
-        for who, (code, answer) in refused.items():
-            click.echo(f"warning: {who} refused the digest: {code} {answer.decode(errors='replace')}", err=True)
-        click.echo(f"digest mailed to {', '.join(w for w in to if w not in refused)}", err=True)
-
-    return send
-
-
 @main.command("recluster")
 @click.option("--sources", "sources_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Take the story thresholds from this sources.toml [default: those the corpus last used].")
@@ -555,94 +471,6 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
             title = m["title_en"] if m["lang"] != "en" and m["title_en"] else m["title"]
             click.echo(f"  #{m['id']}  [{m['lang']}]  {m['source']}  {(m['published'] or '')[:10]}  {title}")
             click.echo(f"      {m['url']}")
-
-
-@main.command("stats")
-@format_option("table", "json")
-@click.pass_obj
-@_friendly
-def stats_cmd(obj: dict[str, Any], fmt: str) -> None:
-    """Per source: pages fetched, articles, languages, failures, last crawl; its health over the recent runs with
-    warnings; translation, stories, digests."""
-    from .digest import minute
-    from .health import RUNS as HEALTH_RUNS
-    from .health import source_health
-
-    with Corpus(obj["db"], readonly=True) as corpus:
-        rows = corpus.pages.stats()
-        langs = corpus.articles.languages_by_source()
-        failures = corpus.pages.failures(limit=20)
-        last = corpus.pages.last_run()
-        translation = corpus.translations.translation_stats()
-        story_counts = corpus.stories.story_stats()
-        digests = corpus.digests.digest_stats()
-        health = source_health(corpus.pages.recent_runs(HEALTH_RUNS))
-    for row in rows:
-        row["languages"] = langs.get(row["source"], {})
-    if fmt == "json":
-        click.echo(json.dumps({"sources": rows, "translation": translation, "stories": story_counts,
-                               "digests": digests, "recent_failures": failures, "last_run": last,
-                               "health": [h.as_dict() for h in health]}, indent=2,
-                              ensure_ascii=False))
-        return
-    header = f"{'source':28} {'fetched':>8} {'articles':>8} {'failures':>8} {'queued':>6}  {'languages':24} last crawl"
-    click.echo(header)
-    for row in rows:
-        lang_text = " ".join(f"{k}:{v}" for k, v in row["languages"].items())
-        click.echo(f"{row['source']:28} {row['pages_fetched']:>8} {row['articles']:>8} {row['failures']:>8} "
-                   f"{row['queued']:>6}  {lang_text:24} {row['last_crawl'] or 'never'}")
-    status = translation["status"]
-    click.echo("\ntranslation: " + (", ".join(f"{k} {v}" for k, v in sorted(status.items())) or "no articles")
-               + f"; translation memory {translation['memory']} sentences")
-    if translation["waiting"]:
-        click.echo("waiting for an engine: " + ", ".join(f"{k} {v}" for k, v in translation["waiting"].items()))
-    click.echo(f"stories: {story_counts['stories']} ({story_counts['with_copies']} carried by more than one article)")
-    for d in digests:
-        click.echo(f"last digest [{d['key']}]: {minute(d['created'])}, {d['stories']} stories, "
-                   f"{d['articles']} articles, {d['format']} to {d['destination'] or 'standard output'}")
-    _print_health(health, HEALTH_RUNS)
-    if last:
-        click.echo(f"\nlast run #{last['id']}: {last['status']}, started {last['started']}")
-    if failures:
-        click.echo("\nrecent failures:")
-        for f in failures:
-            click.echo(f"  {f['source']}: {f['url']}: {f['error']}")
-
-
-def _print_health(health: list[SourceHealth], runs: int) -> None:
-    if not health:
-        return
-    click.echo(f"\nhealth over the last {runs} runs (per run, oldest first: articles found/stored, failures):")
-    for h in health:
-        runs = " ".join(f"{r.found}/{r.stored}" + (f"!{r.failures}" if r.failures else "") for r in h.runs)
-        shares = [r.rejected_share for r in h.runs if r.rejected_share is not None]
-        rejected = f"; {sum(shares) / len(shares):.0%} of article pages rejected" if shares else ""
-        click.echo(f"  {h.source:28} {runs}{rejected}")
-        for warning in h.warnings:
-            click.echo(f"    WARNING: {warning}")
-
-
-# --- serve ---------------------------------------------------------------------------------------
-
-
-@main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
-@click.pass_context
-def serve_cmd(ctx: click.Context, host: str, port: int) -> None:
-    """Browse and search the corpus in Datasette (read-only): ranked search grouped by story at /-/search, a page
-    per story, the tables with facets. Needs the serve extra: pip install 'integration-watch[serve]'."""
-    from .serve import ServeError, exposure_warning, run
-
-    warning = exposure_warning(host, port)
-    if warning:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"serving {ctx.obj['db']} read-only at http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/ "
-               "(search: /-/search; Ctrl-C stops)", err=True)
-    try:
-        run(ctx.obj["db"], host, port)
-    except ServeError as exc:
-        raise UserError(str(exc)) from None
 
 
 # --- demo ----------------------------------------------------------------------------------------
