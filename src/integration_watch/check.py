@@ -86,9 +86,12 @@ class SourceCheck:
 
 
 class _SourceInspection:
-    def __init__(self, source: Source, fetcher: Fetcher, sample: int) -> None:
+    def __init__(self, source: Source, fetcher: Fetcher, sample: int, analysing: asyncio.Lock) -> None:
         self.source = source
         self.fetcher = fetcher
+        # One page analysed at a time across all sources: lxml and trafilatura are not safe in several threads
+        # at once (a full-suite run aborted the process inside lxml's document_fromstring).
+        self.analysing = analysing
         self.sample = sample
         self.check = SourceCheck(source.name)
         urls = (*source.start_urls, *source.feeds, *source.sitemaps)
@@ -136,10 +139,11 @@ class _SourceInspection:
             outcome.error = f"not a page: {reason}"
             return
         s = self.source.settings
-        analysis = await asyncio.to_thread(
-            analyse_page, result.body, result.content_type, result.final_url, self.hosts, self.source.languages,
-            s.min_chars,
-        )
+        async with self.analysing:
+            analysis = await asyncio.to_thread(
+                analyse_page, result.body, result.content_type, result.final_url, self.hosts, self.source.languages,
+                s.min_chars,
+            )
         if analysis.error:
             outcome.error = analysis.error
             return
@@ -185,10 +189,11 @@ class _SourceInspection:
             self.check.rejected.append(Rejected(url, reason))
             return
         s = self.source.settings
-        analysis = await asyncio.to_thread(
-            analyse_page, result.body, result.content_type, result.final_url, self.hosts, self.source.languages,
-            s.min_chars,
-        )
+        async with self.analysing:
+            analysis = await asyncio.to_thread(
+                analyse_page, result.body, result.content_type, result.final_url, self.hosts, self.source.languages,
+                s.min_chars,
+            )
         if analysis.error or analysis.article is None:
             self.check.rejected.append(Rejected(url, analysis.error or f"not an article: {analysis.reason}"))
             return
@@ -248,7 +253,8 @@ def _round_robin(lists: list[list[str]]) -> list[str]:
 async def check_sources_async(config: Config, names: list[str], *, sample: int) -> list[SourceCheck]:
     sources = [config.source(n) for n in names] if names else list(config.sources)
     async with Fetcher(config.defaults) as fetcher:
-        return list(await asyncio.gather(*(_SourceInspection(s, fetcher, sample).run() for s in sources)))
+        analysing = asyncio.Lock()
+        return list(await asyncio.gather(*(_SourceInspection(s, fetcher, sample, analysing).run() for s in sources)))
 
 
 def check_sources(config: Config, names: list[str] | None = None, *, sample: int) -> list[SourceCheck]:
