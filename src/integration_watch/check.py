@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .config import Config, Source
 from .corpus import ArticleRecord
-from .crawl import analyse_page, robots_sitemaps, unreadable_reason
+from .crawl import PageAnalysis, analyse_page, robots_sitemaps, unreadable_reason
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .fetch import Fetcher, FetchResult
 from .furniture import sentence_key
@@ -138,12 +138,7 @@ class _SourceInspection:
         if reason:
             outcome.error = f"not a page: {reason}"
             return
-        s = self.source.settings
-        async with self.analysing:
-            analysis = await asyncio.to_thread(
-                analyse_page, result.body, result.content_type, result.final_url, self.hosts, self.source.languages,
-                s.min_chars,
-            )
+        analysis = await self._analyse(result)
         if analysis.error:
             outcome.error = analysis.error
             return
@@ -165,6 +160,15 @@ class _SourceInspection:
         if not child:
             for url in children[:MAX_CHILD_SITEMAPS]:
                 await self._seed(url, "sitemap", child=True, via="sitemap index")
+
+    async def _analyse(self, result: FetchResult) -> PageAnalysis:
+        """Extract a fetched page as the crawl would, one page at a time (lxml and trafilatura are not safe in
+        several threads at once)."""
+        async with self.analysing:
+            return await asyncio.to_thread(
+                analyse_page, result.body, result.content_type, result.final_url, self.hosts, self.source.languages,
+                self.source.settings.min_chars,
+            )
 
     def _classify(self, outcome: SeedOutcome, links: list[str], *, announced: bool) -> None:
         articles: list[str] = []
@@ -188,12 +192,7 @@ class _SourceInspection:
         if reason:
             self.check.rejected.append(Rejected(url, reason))
             return
-        s = self.source.settings
-        async with self.analysing:
-            analysis = await asyncio.to_thread(
-                analyse_page, result.body, result.content_type, result.final_url, self.hosts, self.source.languages,
-                s.min_chars,
-            )
+        analysis = await self._analyse(result)
         if analysis.error or analysis.article is None:
             self.check.rejected.append(Rejected(url, analysis.error or f"not an article: {analysis.reason}"))
             return
