@@ -45,8 +45,10 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped.casefold())
 
 
-def _fold_sql(text: str | None) -> str | None:
-    return None if text is None else fold(text)
+def define_fold(conn: sqlite3.Connection) -> None:
+    """Give a connection the SQL function fold(), which the full-text index's triggers call: every connection
+    that writes articles or searches as the index was folded needs it (ours, and Datasette's through the plugin)."""
+    conn.create_function("fold", 1, lambda text: None if text is None else fold(text), deterministic=True)
 
 
 def text_hash(text: str) -> str:
@@ -77,7 +79,7 @@ class Database:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.row_factory = sqlite3.Row
-            conn.create_function("fold", 1, _fold_sql, deterministic=True)
+            define_fold(conn)
             self.conn = conn
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:

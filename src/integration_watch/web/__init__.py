@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from markupsafe import Markup
 
-from ..corpus.database import fold
+from ..corpus.database import define_fold, fold
 from .views import search_page, story_page
 
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
@@ -28,13 +28,9 @@ def fold_search(text: str) -> str:
     return re.sub(r"\w+", lambda m: m.group() if m.group() in _OPERATORS else fold(m.group()), text)
 
 
-def _fold_or_none(text: str | None) -> str | None:
-    return None if text is None else fold(text)
-
-
 @hookimpl
 def prepare_connection(conn: Any) -> None:
-    conn.create_function("fold", 1, _fold_or_none, deterministic=True)
+    define_fold(conn)
     conn.create_function("fold_query", 1, lambda q: None if q is None else fold_search(q), deterministic=True)
 
 
