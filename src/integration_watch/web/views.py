@@ -40,18 +40,17 @@ def _highlight(snippet: str) -> Markup:
     return Markup(html.escape(snippet).replace(_MARK[0], "<mark>").replace(_MARK[1], "</mark>"))
 
 
-def _choices(path: Path) -> tuple[list[str], list[str]]:
+def _search(path: Path, query: str, lang: str | None, source: str | None, limit: int
+            ) -> tuple[list[str], list[str], list[StoryHit]]:
+    """The languages and sources to filter by, and the hits for `query` (none for an empty one): one connection."""
     with Corpus(path, readonly=True) as corpus:
         langs = [r[0] for r in corpus.conn.execute("SELECT DISTINCT lang FROM articles WHERE lang IS NOT NULL ORDER BY 1")]
         sources = [r[0] for r in corpus.conn.execute("SELECT name FROM sources ORDER BY 1")]
-    return langs, sources
-
-
-def _search(path: Path, query: str, lang: str | None, source: str | None, limit: int) -> list[StoryHit]:
-    with Corpus(path, readonly=True) as corpus:
+        if not query:
+            return langs, sources, []
         hits = search(corpus, query, lang=lang, source=source, limit=limit, mark=_MARK)
         members = corpus.stories.story_members([h.story_id for h in hits if h.story_id is not None])
-    return [
+    return langs, sources, [
         StoryHit(
             article={"id": h.id, "title": h.title, "title_en": h.title_en, "lang": h.lang, "source": h.source,
                      "url": h.url, "published": h.published, "story_id": h.story_id},
@@ -67,13 +66,11 @@ async def search_page(request: Any, datasette: Any) -> Response:
     query = request.args.get("q", "").strip()
     lang = request.args.get("lang") or None
     source = request.args.get("source") or None
-    error, hits = None, []
+    error = None
     try:
-        langs, sources = await asyncio.to_thread(_choices, path)
-        if query:
-            hits = await asyncio.to_thread(_search, path, query, lang, source, MAX_HITS)
+        langs, sources, hits = await asyncio.to_thread(_search, path, query, lang, source, MAX_HITS)
     except (QueryError, CorpusError) as exc:
-        error, langs, sources = str(exc), [], []
+        error, langs, sources, hits = str(exc), [], [], []
     context = {"q": query, "lang": lang, "source": source, "langs": langs, "sources": sources, "hits": hits,
                "error": error, "database": datasette.get_database().name, "max_hits": MAX_HITS}
     return Response.html(await datasette.render_template("iw_search.html", context, request=request))
