@@ -1,9 +1,15 @@
 """The story stage: quality of "same story" across languages and within one language, and clustering time.
 
-    python bench/bench_stories.py [--parts cross,within,scale] [--scale 100000] [--signatures 1000000]
+    python bench/bench_stories.py [--parts events,cross,within,scale] [--scale 100000] [--signatures 1000000]
         [--docs ../shared/evaldata/neardup/flores_docs.jsonl]
         [--multiway ../shared/evaldata/mt/flores200_devtest/multiway_eu24.jsonl.gz]
         [--work /work/bench-data/stories] [--profile] [--baseline REV]
+
+events: the labelled event set written for this project (fixtures/events/*.toml: independent write-ups of one
+event in English, Spanish, Italian, French, and German and Swedish given as their English translation, plus
+hard negatives from the same sources, topic and week), through bench/story_events.py in a fresh process:
+pairwise precision and recall on its dev part and its held-out part. With --baseline REV, the same run on
+that revision's code beside it.
 
 cross: the 281 English FLORES documents and the 281 Spanish ones (neardup/flores_docs.jsonl) stored as articles
 (one sentence per paragraph, distinct URLs, all published on the same day so the time window never separates
@@ -538,6 +544,44 @@ def compare(current: Path, base: Path, base_src: Path, first_baseline: bool) -> 
     return new, old
 
 
+def run_events(work: Path, src: Path | None) -> dict[str, object]:
+    """bench/story_events.py in a fresh process on the code under `src` (this checkout's when None)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(src if src is not None else REPO / "src")
+    out = subprocess.run([sys.executable, str(REPO / "bench" / "story_events.py"), "--work", str(work)], env=env,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def bench_events(work: Path, baseline: str | None) -> dict[str, object]:
+    out: dict[str, object] = {"current": run_events(work / "events", None), "baseline": baseline}
+    if baseline:
+        out["baseline_result"] = run_events(work / "events-baseline", baseline_source(baseline, work / "events-src"))
+    return out
+
+
+def report_events(r: dict) -> None:
+    runs = [("this code", r["current"])] + ([(f"baseline {r['baseline']}", r["baseline_result"])] if r["baseline"] else [])
+    rows = []
+    for name, result in runs:
+        for split in ("dev", "heldout"):
+            m = result["pairs"][split]
+            rows.append([name, split, m["articles"], m["events"], m["true_pairs"], m["precision"], m["recall"],
+                         m["recall_writeups"], len(m["wrongly_joined"]), len(m["left_apart"])])
+    print("event set (fixtures/events): pairwise, within each split")
+    print(table(["code", "split", "articles", "events", "true pairs", "P", "R", "R write-ups", "wrong joins",
+                 "left apart"], rows))
+    current = r["current"]
+    for split in ("dev", "heldout"):
+        m = current["pairs"][split]
+        for kind in ("wrongly_joined", "left_apart"):
+            for a, b in m[kind]:
+                print(f"  {split} {kind.replace('_', ' ')}: {a} / {b}")
+    if current["untranslated"]:
+        print("  not translated (no engine): " + ", ".join(current["untranslated"]))
+    print(f"  pairs across splits in one story: {current['pairs']['across_splits_joined']['pairs']}")
+
+
 def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed: int, profile: bool,
                 baseline: str | None = None) -> dict[str, object]:
     work.mkdir(parents=True, exist_ok=True)
@@ -694,7 +738,8 @@ def report_scale(r: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     evaldata = REPO.parent / "shared" / "evaldata"
-    parser.add_argument("--parts", default="cross,within,scale", help="comma-separated: cross, within, scale")
+    parser.add_argument("--parts", default="events,cross,within,scale",
+                        help="comma-separated: events, cross, within, scale")
     parser.add_argument("--cross-langs", default="es,it,fr,pt",
                         help="cross: the languages paired with English (Apertium routes: es direct, the others chained)")
     parser.add_argument("--docs", type=Path, default=evaldata / "neardup" / "flores_docs.jsonl")
@@ -708,11 +753,14 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the largest update_stories run")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--baseline", metavar="REV",
-                        help="scale: also time the code of this git revision on copies of the same databases")
+                        help="events, scale: also run the code of this git revision (scale: on copies of the same databases)")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     args.work.mkdir(parents=True, exist_ok=True)
     results: dict[str, object] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "defaults": str(DEFAULT)}
+    if "events" in parts:
+        results["events"] = bench_events(args.work, args.baseline)
+        report_events(results["events"])  # type: ignore[arg-type]
     if parts & {"cross", "within"}:
         docs = load_docs(args.docs)
     if "cross" in parts:
