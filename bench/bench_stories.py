@@ -79,11 +79,11 @@ from integration_watch.stories import (
     Thresholds,
     basis,
     jaccard,
-    numbers,
     recluster,
     stems,
     update_stories,
 )
+from integration_watch.same_event import figures
 from integration_watch.translate import split_sentences, translate_articles
 
 DEFAULTS = Settings()
@@ -245,7 +245,7 @@ def bench_cross(docs: dict[str, dict[int, dict]], work: Path, other: str = "es")
             hardest_topic.append(max(same_topic) if same_topic else 0.0)
             b = es_by_doc.get(doc_of[a])
             if b is not None:
-                na, nb = numbers(rows[a].text), numbers(rows[b].text)
+                na, nb = figures(rows[a].text), figures(rows[b].text)
                 disjoint_numbers += bool(na and nb and not na & nb)
         qs = (0.0, 0.05, 0.10, 0.5)
         out["positive_jaccard_min_p5_p10_median"] = [round(x, 3) for x in percentiles(pos, qs)]
@@ -594,6 +594,7 @@ def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed:
         base_path = work / f"scale-{n}-baseline.db"
         if base_src is not None:
             copy_database(corpus, base_path)
+            to_schema_of(base_src, base_path, work)
             new, old = compare(path, base_path, base_src, first_baseline=k % 2 == 0)
             seconds, report = float(new["seconds"]), SimpleNamespace(**new["report"])  # type: ignore[arg-type]
         else:
@@ -618,6 +619,7 @@ def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed:
                 base_corpus = Corpus(base_path)
                 fill(base_corpus, twin, 1000, first_new, 334, n)
                 base_corpus.close()
+                to_schema_of(base_src, base_path, work)
                 new, old = compare(path, base_path, base_src, first_baseline=True)
                 seconds, report = float(new["seconds"]), SimpleNamespace(**new["report"])  # type: ignore[arg-type]
             else:
@@ -651,6 +653,28 @@ def copy_database(corpus: Corpus, target: Path) -> None:
     with sqlite3.connect(target) as dest:
         corpus.conn.backup(dest)
     dest.close()
+
+
+def to_schema_of(src: Path, path: Path, work: Path) -> None:
+    """Set the database at `path` (made by this code) back to the schema of the code under `src`: the tables and
+    indexes that code's migrations do not make are dropped, and the version is its. An older revision refuses
+    a corpus from a newer one."""
+    empty = work / "schema-of-baseline.db"
+    empty.unlink(missing_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(src))
+    subprocess.run([sys.executable, "-c", "import sys; from integration_watch.corpus import Corpus; Corpus(sys.argv[1]).close()",
+                    str(empty)], env=env, check=True)
+    with sqlite3.connect(empty) as conn:
+        known = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.close()
+    with sqlite3.connect(path) as conn:
+        extra = [(t, n) for t, n in conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index')")
+                 if n not in known and not n.startswith("sqlite_")]
+        for kind, name in sorted(extra, key=lambda x: x[0] != "index"):
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+    conn.close()
 
 
 def bench_signatures(multiway: Path, n: int, seed: int) -> dict[str, object]:

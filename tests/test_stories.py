@@ -18,6 +18,7 @@ from integration_watch.config import ConfigError, Settings, parse_config
 from integration_watch.corpus import Corpus
 from integration_watch.routes import Engines
 from integration_watch.fixtures import FixtureSites
+from integration_watch.same_event import EVENT_DAYS
 from integration_watch.stories import (
     PERMUTATIONS,
     Basis,
@@ -152,7 +153,11 @@ def test_the_time_window_and_recluster_with_other_thresholds(tmp_path: Path) -> 
         assert story[a] == story[b] != story[late]  # ten months later is another story
         kept = story[a]
 
-        report = recluster(corpus, Thresholds(duplicate=0.95, translation=0.17, window_days=400))
+        # b is no copy of a at 0.95, but the same news a day later: still one story, as separate write-ups
+        recluster(corpus, Thresholds(duplicate=0.95, translation=0.17, window_days=400))
+        story = _stories(corpus)
+        assert story[a] == story[b] and corpus.stories.copy_pairs([a, b]) == []
+        report = recluster(corpus, Thresholds(duplicate=0.95, translation=0.95, window_days=400))
         story = _stories(corpus)
         assert report.articles == 3
         assert story[a] != story[b] and kept in story.values()  # a surviving story keeps its number
@@ -186,7 +191,8 @@ def test_the_window_screen_keeps_exactly_the_pairs_whose_signatures_agree_enough
         low_only = rng.random(PERMUTATIONS) < rng.uniform(0, 0.6)
         sig[low_only] = (probe[low_only] & 0xFFFF) | (((probe[low_only] >> 16) ^ 1) << 16)
         day, language, original = 1000 + int(rng.integers(-40, 41)), ("en", "en", "de")[k % 3], ("en", "es")[k % 2]
-        threshold = DEFAULT.duplicate if original == "en" else DEFAULT.translation
+        near = abs(day - 1000) <= EVENT_DAYS  # one event: the lower threshold; further apart: copies only
+        threshold = DEFAULT.translation if near or original != "en" else DEFAULT.duplicate
         if k % 4:
             exact = rng.random(PERMUTATIONS) < rng.uniform(0, 0.6)
         else:  # just enough (or one short) in the first half, plenty in the second
@@ -197,12 +203,13 @@ def test_the_window_screen_keeps_exactly_the_pairs_whose_signatures_agree_enough
         sig[exact] = probe[exact]
         rows.append((k + 2, day, language, original, sig.astype("<u4").tobytes()))
         agree_half, agree = int((sig[:half] == probe[:half]).sum()), int((sig == probe).sum())
-        if (language == "en" and abs(day - 1000) <= DEFAULT.window_days
+        if (language == "en" and abs(day - 1000) <= DEFAULT.window_days and (near or original == "en")
                 and agree_half >= _needed(threshold, half) and agree >= _needed(threshold, PERMUTATIONS)):
             expected.add(k + 2)
-    found = _Window(rows, DEFAULT).candidates(Basis(1, "en", "en", "", "", 1000), probe)
+    found = _Window(rows, DEFAULT).candidates(Basis(1, "en", "en", "", "", 1000, ""), probe)
     assert sorted(found) == sorted(expected)
     assert 20 < len(expected) < 300  # pairs on both sides of the thresholds
+    assert any(abs(r[1] - 1000) > EVENT_DAYS and r[3] == "en" for r in rows if r[0] in expected)  # copies further apart
 
 
 # What a republishing portal wraps around every article: survives extraction, the same on every page.

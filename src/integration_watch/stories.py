@@ -1,4 +1,4 @@
-"""Duplicates and stories: every article belongs to one story, however many URLs and languages carry it.
+"""Duplicates and stories: every article belongs to one story, however many URLs, languages and write-ups carry it.
 
 Articles are compared through English where they have it (the original for English articles, the
 translation for the others) and in their own language while they wait for a translation. Each article's
@@ -6,14 +6,15 @@ text (not its title: sites decorate titles) becomes a set of word stems (folded,
 each word that is not an English stop word), summarised by a MinHash signature stored in the corpus.
 
 Two articles are the same story when
-- their text is identical (same hash), or
-- they were published within `story_window_days` of each other, and the Jaccard similarity of their stem
-  sets reaches `duplicate_similarity` when both were written in one language (copies, republications,
-  edits; two translations from one language by one engine count as copies too) or `translation_similarity`
-  across languages (machine-translated English shares fewer words with its original), where also the
-  numbers both mention must not be disjoint (a follow-up with other dates and figures stays apart).
+- they are copies: their text is identical (same hash), or both were written in one language, were
+  published within `story_window_days` of each other and the Jaccard similarity of their stem sets reaches
+  `duplicate_similarity` (republications, edits; two translations from one language by one engine too), or
+- they report the same event (same_event.py): published within EVENT_DAYS, stem Jaccard similarity at least
+  `translation_similarity`, and the event rule's score (rare stems shared, names, figures, title, days apart,
+  the adjustment for machine translation) reaches EVENT_SCORE.
 Signatures estimate the similarity for every pair in the window at once (numpy); pairs that may pass are
-then checked on the exact stem sets. Stories are the connected groups of such pairs; nothing is deleted.
+then checked on the exact stem sets. Stories are the connected groups of such pairs; copy relations are kept
+too, so a story shows which of its members are copies of each other; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 from .config import Settings
 from .corpus import Corpus, fold
 from .furniture import Furniture
+from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence, evidence, judge
 
 PERMUTATIONS = 128
 # Candidates are pairs whose estimated similarity is at most this many standard errors below the threshold
@@ -42,8 +44,6 @@ _PRIME = (1 << 31) - 1  # a < 2**31 and CRC-32 values < 2**32, so a*x + b stays 
 _SEED = 20211124  # fixed: stored signatures must stay comparable across runs and machines
 STEM = 5
 _LONG_WORD = re.compile(r"\w{3,}", re.UNICODE)  # words of two letters or fewer say nothing
-# Digits with thousands separators (comma, point, no-break spaces) are one number: an engine writes "7,000" as 7000.
-_NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?!\d)|\d+")
 _STOP = frozenset(
     "the of and to in is that for on with as by was are be it at from this an or which have has were not but its "
     "their they he his she her we our also been will would can could more than into about after over other some "
@@ -54,9 +54,9 @@ _EPOCH = date(1970, 1, 1)
 
 @dataclass(frozen=True)
 class Thresholds:
-    duplicate: float  # Jaccard of stem sets, both articles written in one language
-    translation: float  # Jaccard across languages (through a machine translation)
-    window_days: int
+    duplicate: float  # Jaccard of stem sets: copies, both articles written in one language
+    translation: float  # Jaccard of stem sets below which two articles are not judged as one event
+    window_days: int  # copies further apart than this are not compared
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Thresholds:
@@ -99,15 +99,12 @@ class Basis:
     text: str
     text_hash: str
     day: int  # days since 1970-01-01: publication date, else first sighting
+    title: str  # in the comparison language
 
 
 def stems(text: str) -> frozenset[str]:
     words = set(_LONG_WORD.findall(fold(text))) - _STOP  # each distinct word once
     return frozenset(w[:STEM] for w in words if not w.isdigit())
-
-
-def numbers(text: str) -> frozenset[str]:
-    return frozenset(re.sub(r"\D", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text))
 
 
 class MinHasher:
@@ -140,18 +137,52 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return common / (len(a) + len(b) - common)
 
 
-def same_story(a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], t: Thresholds) -> bool:
-    """The exact check behind a candidate pair."""
+COPY = "copy"
+EVENT = "event"
+
+
+def same_story(a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], t: Thresholds,
+               judged: _Judging | None = None) -> str | None:
+    """The exact check behind a candidate pair: COPY, EVENT or None (apart). Without `judged` (document
+    frequencies and the evidence of each article), copies only."""
     if a.text_hash == b.text_hash:
-        return True
-    if a.language != b.language or abs(a.day - b.day) > t.window_days:
-        return False
-    if a.original == b.original:  # copies; two translations from one language by one engine are copies too
-        return jaccard(sa, sb) >= t.duplicate
-    if jaccard(sa, sb) < t.translation:
-        return False
-    na, nb = numbers(a.text), numbers(b.text)
-    return not (na and nb and not na & nb)
+        return COPY
+    days = abs(a.day - b.day)
+    if a.language != b.language or days > t.window_days:
+        return None
+    similarity = jaccard(sa, sb)
+    if a.original == b.original and similarity >= t.duplicate:  # two translations from one language by one engine too
+        return COPY
+    if judged is None or days > EVENT_DAYS or similarity < t.translation:
+        return None
+    return EVENT if judged.judge(a, b, sa, sb, days) else None
+
+
+@dataclass
+class _Judging:
+    """What the event rule needs, kept for one run: document frequencies, each article's evidence and the
+    length of its stem vector (which changes with the frequencies: kept for one chunk)."""
+
+    frequencies: DocumentFrequencies
+    evidence: dict[int, Evidence]
+    weights: dict[int, float]
+
+    def judge(self, a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], days: int) -> bool:
+        ea, eb = self._evidence(a), self._evidence(b)
+        wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
+        return judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, a.original != b.original).same_event
+
+    def _evidence(self, article: Basis) -> Evidence:
+        found = self.evidence.get(article.id)
+        if found is None:
+            found = self.evidence[article.id] = evidence(article.text, article.title, stems(article.title))
+        return found
+
+    def _weight(self, article: int, stem_set: frozenset[str]) -> float:
+        found = self.weights.get(article)
+        if found is None:
+            found = self.weights[article] = self.frequencies.weight(stem_set)
+        return found
 
 
 # --- clustering ------------------------------------------------------------------------------------------
@@ -162,12 +193,12 @@ def basis(row: sqlite3.Row, furniture: Furniture) -> Basis:
     sentences its source repeats on every page (two articles sharing only those are not one story)."""
     original = row["lang"] or "und"
     if original != "en" and row["translation_status"] == "translated" and row["text_en"]:
-        language, text = "en", row["text_en"]
+        language, text, title = "en", row["text_en"], row["title_en"] or ""
     else:
-        language, text = original, row["text"]
+        language, text, title = original, row["text"], row["title"] or ""
     text = furniture.strip(row["source"], text)
     day = day_number(row["published"]) or day_number(row["first_fetched"]) or 0
-    return Basis(row["id"], language, original, text, row["text_hash"], day)
+    return Basis(row["id"], language, original, text, row["text_hash"], day, title)
 
 
 class _Window:
@@ -197,8 +228,8 @@ class _Window:
 
     def candidates(self, article: Basis, signature: np.ndarray) -> list[int]:
         """Ids within the window and comparison language whose estimated similarity may reach the threshold
-        their pair needs (duplicate when written in one language, else translation), within MARGIN_SIGMAS
-        standard errors."""
+        their pair needs (within EVENT_DAYS: translation, the least for one event; further apart: duplicate
+        when written in one language, else none), within MARGIN_SIGMAS standard errors."""
         t = self.thresholds
         language = self._languages.get(article.language)
         if language is None:
@@ -208,7 +239,8 @@ class _Window:
         if lo == hi:
             return []
         same = self.originals[lo:hi] == self._originals.get(article.original, -1)
-        half_needed = np.where(same, _needed(t.duplicate, _HALF), _needed(t.translation, _HALF))
+        near = np.abs(self.keys[lo:hi] - base) <= EVENT_DAYS
+        half_needed = np.where(near, _needed(t.translation, _HALF), np.where(same, _needed(t.duplicate, _HALF), _HALF + 1))
         # Rough screen: agreement of the first half's low 16 bits, never below the exact agreement, so it
         # drops only rows the exact screen would drop. Bytes of a 0/1 matrix added as 64-bit words count
         # per column (at most 64 per byte: no carry), 8 columns per addition.
@@ -219,7 +251,8 @@ class _Window:
         # The exact screens on what is left: the first half must agree as above, and all of the signature.
         rows = keep + lo
         equal = np.take(self.signatures, rows, axis=0) == signature
-        full_needed = np.where(same[keep], _needed(t.duplicate, PERMUTATIONS), _needed(t.translation, PERMUTATIONS))
+        full_needed = np.where(near[keep], _needed(t.translation, PERMUTATIONS),
+                               np.where(same[keep], _needed(t.duplicate, PERMUTATIONS), PERMUTATIONS + 1))
         rows = rows[(equal[:, :_HALF].sum(axis=1, dtype=np.int32) >= half_needed[keep])
                     & (equal.sum(axis=1, dtype=np.int32) >= full_needed)]
         return [int(i) for i in self.ids[rows] if i != article.id]
@@ -264,6 +297,7 @@ def assign_stories(
     stem_sets: dict[int, frozenset[str]] = {}  # kept across chunks: neighbours in time are compared again
     known: dict[int, Basis] = {}
     furniture = Furniture(corpus)
+    judging = _Judging(DocumentFrequencies(*corpus.stories.document_frequencies()), {}, {})
     # Stems and signatures are the CPU-heavy part of a large run: other processes make them for the next chunk
     # while this one links the current chunk.
     if parallel is None:
@@ -276,7 +310,7 @@ def assign_stories(
             current = ahead
             ahead = _Signing.start(corpus, following, furniture, pool) if following else None
             if current is not None and current.chunk:
-                _link_chunk(corpus, current, thresholds, furniture, stem_sets, known, claimed, before, report)
+                _link_chunk(corpus, current, thresholds, furniture, stem_sets, known, judging, claimed, before, report)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -316,17 +350,24 @@ class _Signing:
 
 def _link_chunk(
     corpus: Corpus, signing: _Signing, thresholds: Thresholds, furniture: Furniture,
-    stem_sets: dict[int, frozenset[str]], known: dict[int, Basis], claimed: set[int],
+    stem_sets: dict[int, frozenset[str]], known: dict[int, Basis], judging: _Judging, claimed: set[int],
     before: dict[int, int] | None, report: StoryReport,
 ) -> None:
     """Compare one signed chunk with its window and link it into stories (one transaction each)."""
     chunk = signing.chunk
-    _forget_before(min(b.day for b in chunk) - thresholds.window_days, known, stem_sets)
+    _forget_before(min(b.day for b in chunk) - thresholds.window_days, known, stem_sets, judging.evidence)
     signed = signing.result()
-    stem_sets.update((b.id, st) for b, (st, _) in zip(chunk, signed, strict=True))
+    new_stems = {b.id: st for b, (st, _) in zip(chunk, signed, strict=True)}
+    stem_sets.update(new_stems)
+    for b in chunk:  # a changed article's text, title or translation: its evidence is new
+        judging.evidence.pop(b.id, None)
+    judging.weights.clear()  # the frequencies change below
+    old_stems = corpus.stories.stored_stems(list(new_stems))
+    change = judging.frequencies.change(old_stems.values(), new_stems.values())
     signatures = {b.id: sig for b, (_, sig) in zip(chunk, signed, strict=True)}
     corpus.stories.store_signatures(
-        [(b.id, b.day, b.language, b.original, signatures[b.id].astype("<u4").tobytes()) for b in chunk]
+        [(b.id, b.day, b.language, b.original, signatures[b.id].astype("<u4").tobytes()) for b in chunk],
+        new_stems, dict(change),
     )
     days = [b.day for b in chunk]
     window = _Window.load(corpus, min(days) - thresholds.window_days, max(days) + thresholds.window_days,
@@ -342,13 +383,18 @@ def _link_chunk(
     unknown = sorted({o for others in found.values() for o in others} - known.keys())
     known.update((r["id"], basis(r, furniture)) for r in corpus.stories.story_rows(unknown))
     links: list[tuple[int, int]] = []
+    copies: list[tuple[int, int]] = []
     for article in chunk:
         for other in found[article.id]:
             report.pairs_checked += 1
             if other not in stem_sets:
                 stem_sets[other] = stems(known[other].text)
-            if same_story(article, known[other], stem_sets[article.id], stem_sets[other], thresholds):
+            kind = same_story(article, known[other], stem_sets[article.id], stem_sets[other], thresholds, judging)
+            if kind is not None:
                 links.append((article.id, other))
+            if kind == COPY:
+                copies.append((article.id, other))
+    corpus.stories.store_copies([b.id for b in chunk], copies)
     counts = corpus.stories.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
     report.articles += len(chunk)
     report.new_stories += counts["new"]
@@ -356,12 +402,14 @@ def _link_chunk(
     report.merged += counts["merged"]
 
 
-def _forget_before(day: int, known: dict[int, Basis], stem_sets: dict[int, frozenset[str]]) -> None:
+def _forget_before(day: int, known: dict[int, Basis], stem_sets: dict[int, frozenset[str]],
+                   evidence_of: dict[int, Evidence]) -> None:
     """Drop cached articles older than any the next chunk can be compared with (the caches stay one window
     wide however long the run)."""
     for old in [i for i, b in known.items() if b.day < day]:
         del known[old]
         stem_sets.pop(old, None)
+        evidence_of.pop(old, None)
 
 
 def recluster(corpus: Corpus, thresholds: Thresholds, *, chunk_size: int = CHUNK) -> StoryReport:

@@ -179,6 +179,25 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX digests_key ON digests(key, id);
     INSERT OR IGNORE INTO settings(key, value) VALUES ('corpus_id', lower(hex(randomblob(16))));
     """,
+    # 9: event-level stories. The stems each article was judged by and how many articles have each stem (the
+    # corpus's own document frequencies, kept as articles are judged), and which members of a story are
+    # copies of each other rather than separate write-ups.
+    """
+    CREATE TABLE article_stems (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        stems TEXT NOT NULL                 -- the distinct stems, space-separated
+    );
+    CREATE TABLE stem_frequencies (
+        stem TEXT PRIMARY KEY,
+        documents INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE article_copies (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        copy_of INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (article_id, copy_of)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_copies_of ON article_copies(copy_of);
+    """,
 )
 
 

@@ -16,19 +16,54 @@ class Stories:
     def story_rows(self, ids: list[int]) -> list[sqlite3.Row]:
         """What the story stage compares articles by."""
         return self.core.select_in(
-            """SELECT id, source, lang, translation_status, text, text_en, text_hash, published, first_fetched
+            """SELECT id, source, lang, translation_status, title, title_en, text, text_en, text_hash, published,
+                      first_fetched
                FROM articles WHERE id IN ({marks})""",
             ids,
         )
 
-    def store_signatures(self, rows: list[tuple[int, int, str, str, bytes]]) -> None:
-        """(article id, day, comparison language, original language, signature) per article."""
+    def store_signatures(
+        self, rows: list[tuple[int, int, str, str, bytes]], stems: dict[int, frozenset[str]], frequencies: dict[str, int]
+    ) -> None:
+        """(article id, day, comparison language, original language, signature) per article, the stems each was
+        judged by, and the change in document frequencies they make, in one transaction."""
         with self.core.transaction() as c:
             c.executemany(
                 """INSERT OR REPLACE INTO article_signatures(article_id, day, language, original, signature)
                    VALUES (?, ?, ?, ?, ?)""",
                 rows,
             )
+            c.executemany("INSERT OR REPLACE INTO article_stems(article_id, stems) VALUES (?, ?)",
+                          [(i, " ".join(sorted(st))) for i, st in stems.items()])
+            c.executemany(
+                """INSERT INTO stem_frequencies(stem, documents) VALUES (?, ?)
+                   ON CONFLICT(stem) DO UPDATE SET documents = documents + excluded.documents""",
+                [(stem, n) for stem, n in frequencies.items() if n],
+            )
+            c.execute("DELETE FROM stem_frequencies WHERE documents <= 0")
+
+    def stored_stems(self, ids: list[int]) -> dict[int, frozenset[str]]:
+        """The stems these articles were last judged by (counted in the document frequencies)."""
+        return {r[0]: frozenset(r[1].split()) for r in self.core.select_in(
+            "SELECT article_id, stems FROM article_stems WHERE article_id IN ({marks})", ids)}
+
+    def document_frequencies(self) -> tuple[dict[str, int], int]:
+        """stem -> how many judged articles have it, and how many articles are judged."""
+        counts = {r[0]: r[1] for r in self.core.conn.execute("SELECT stem, documents FROM stem_frequencies")}
+        return counts, int(self.core.conn.execute("SELECT count(*) FROM article_stems").fetchone()[0])
+
+    def store_copies(self, articles: list[int], pairs: list[tuple[int, int]]) -> None:
+        """These articles' copy relations, replacing what they had: (article, the earlier article it copies)."""
+        with self.core.transaction() as c:
+            c.executemany("DELETE FROM article_copies WHERE article_id = ? OR copy_of = ?", [(a, a) for a in articles])
+            c.executemany("INSERT OR IGNORE INTO article_copies(article_id, copy_of) VALUES (?, ?)",
+                          [(max(a, b), min(a, b)) for a, b in pairs])
+
+    def copy_pairs(self, ids: list[int]) -> list[tuple[int, int]]:
+        """Copy relations among these articles."""
+        wanted = set(ids)
+        rows = self.core.select_in("SELECT article_id, copy_of FROM article_copies WHERE article_id IN ({marks})", ids)
+        return [(r[0], r[1]) for r in rows if r[1] in wanted]
 
     def signatures_between(self, first_day: int, last_day: int) -> list[tuple[int, int, str, str, bytes]]:
         return [
@@ -101,6 +136,9 @@ class Stories:
         before = {r[0]: r[1] for r in self.core.conn.execute("SELECT id, story_id FROM articles WHERE story_id IS NOT NULL")}
         with self.core.transaction() as c:
             c.execute("DELETE FROM article_signatures")
+            c.execute("DELETE FROM article_stems")
+            c.execute("DELETE FROM stem_frequencies")
+            c.execute("DELETE FROM article_copies")
             c.execute("UPDATE articles SET story_id = NULL")
         return before
 
