@@ -151,6 +151,7 @@ def test_the_time_window_and_recluster_with_other_thresholds(tmp_path: Path) -> 
         update_stories(corpus, DEFAULT)
         story = _stories(corpus)
         assert story[a] == story[b] != story[late]  # ten months later is another story
+        assert corpus.stories.copy_pairs([a, b, late]) == [(b, a)]  # b is a's copy; late is a story of its own
         kept = story[a]
 
         # b is no copy of a at 0.95, but the same news a day later: still one story, as separate write-ups

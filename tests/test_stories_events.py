@@ -7,11 +7,12 @@ file headers). Real SQLite corpora, the real Apertium binary for the Italian and
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, store_article
+from conftest import FIXTURES, run, store_article
 
 from integration_watch.config import Settings
 from integration_watch.corpus import Corpus
@@ -58,6 +59,21 @@ def test_the_partnership_launch_told_six_ways_is_one_story(tmp_path: Path) -> No
         again = _story(corpus)
         assert len({again[ids[n]] for n in SIX}) == 1 and again[ids["launch-commission"]] == launch
         assert again[ids["pact-opinion-cor"]] != launch and again[ids["launch-roundtable"]] != launch
+
+    # Copies stay recognisable: the aggregator's copy of the Commission's release is marked as such, the other
+    # four are write-ups of their own, in `show` and in the digest.
+    db = tmp_path / "c.db"
+    code, out, _ = run(db, "show", str(ids["launch-commission"]), "--format", "json")
+    members = {m["id"]: m["copy_of"] for m in json.loads(out)["same_story"]}
+    assert code == 0 and members == {ids[n]: (ids["launch-commission"] if n == "launch-swedish-aggregator" else None)
+                                     for n in SIX[1:]}
+    code, out, _ = run(db, "show", str(ids["launch-swedish-aggregator"]))
+    assert code == 0 and f"copy of:             #{ids['launch-commission']}" in out
+    assert f"#{ids['launch-regin']}  [en]  cpmr-regin" in out and out.count("(copy of #") == 0
+    code, out, _ = run(db, "digest", "--since", "2021-03-01", "--until", "2021-03-31", "--format", "text")
+    words = " ".join(out.split())  # the text digest wraps its lines
+    assert code == 0 and "5 write-ups, 1 copy" in words
+    assert words.count("copy of the commission-press article") == 1
 
 
 def test_rewrites_join_while_other_news_of_the_same_sources_and_week_stays_apart(tmp_path: Path) -> None:

@@ -442,9 +442,11 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
         if article is None:
             raise UserError(f"no article with id {article_id}")
         sid = article["story_id"]
-        story = [m for m in corpus.stories.story_members([sid]).get(sid, []) if m["id"] != article_id] if sid is not None else []
+        members = corpus.stories.story_members([sid]).get(sid, []) if sid is not None else []
+        story = [m for m in members if m["id"] != article_id]
+        article_copy_of = next((m["copy_of"] for m in members if m["id"] == article_id), None)
     if fmt == "json":
-        click.echo(json.dumps({**article, "same_story": story}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**article, "copy_of": article_copy_of, "same_story": story}, indent=2, ensure_ascii=False))
         return
     for key in ("title", "title_en", "url", "source", "lang", "languages", "published", "author", "sitename",
                 "description", "first_fetched", "last_fetched", "translation_status", "translation_engine",
@@ -452,6 +454,8 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
         value = article[key]
         if value:
             click.echo(f"{key + ':':20} {', '.join(value) if isinstance(value, list) else value}")
+    if article_copy_of:
+        click.echo(f"{'copy of:':20} #{article_copy_of} (same story)")
     click.echo("")
     para_lang = {i: lang for i, lang in article["paragraph_langs"]}
     english = (article["text_en"] or "").split("\n") if article["text_en"] is not None else None
@@ -466,10 +470,12 @@ def show_cmd(obj: dict[str, Any], article_id: int, fmt: str) -> None:
             click.echo("    en: " + (line if line.strip() else f"(not translated: no engine for {lang})"))
         click.echo("")
     if story:
-        click.echo(f"same story (story {article['story_id']}), {len(story)} other article{'s' if len(story) > 1 else ''}:")
+        click.echo(f"same story (story {article['story_id']}), {len(story)} other article{'s' if len(story) > 1 else ''}"
+                   " (copies marked; the others are separate write-ups):")
         for m in story:
             title = m["title_en"] if m["lang"] != "en" and m["title_en"] else m["title"]
-            click.echo(f"  #{m['id']}  [{m['lang']}]  {m['source']}  {(m['published'] or '')[:10]}  {title}")
+            copy = f"  (copy of #{m['copy_of']})" if m["copy_of"] else ""
+            click.echo(f"  #{m['id']}  [{m['lang']}]  {m['source']}  {(m['published'] or '')[:10]}  {title}{copy}")
             click.echo(f"      {m['url']}")
 
 

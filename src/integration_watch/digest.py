@@ -53,6 +53,8 @@ class Original:
     published: str | None  # YYYY-MM-DD
     first_seen: str  # when it was first stored (ISO timestamp, UTC)
     new: bool  # stored within this digest's window
+    copy_of: int | None = None  # the article of this story it is a copy of (None: a write-up of its own)
+    copy_of_source: str | None = None  # that article's source
 
 
 @dataclass(frozen=True)
@@ -262,9 +264,10 @@ def _entry(story_id: int, rows: list[dict[str, Any]], lead_from: dict[str, Any],
             lead_from["translation_status"],
             "no translation engine for " + ", ".join(language_name(x) for x in waiting_langs) + " is installed")
         waiting = f"Waiting for an English translation: {reason}."
+    source_of = {r["id"]: r["source"] for r in rows}
     originals = tuple(
         Original(r["id"], r["source"], r["url"], r["lang"], r["title"], r["title_en"], (r["published"] or "")[:10] or None,
-                 r["first_fetched"], r["id"] in new_ids)
+                 r["first_fetched"], r["id"] in new_ids, r.get("copy_of"), source_of.get(r.get("copy_of")))
         for r in rows
     )
     published = sorted(o.published for o in originals if o.published)

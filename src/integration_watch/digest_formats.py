@@ -68,7 +68,16 @@ def meta_line(e: Entry) -> str:
     languages = "in " + ", ".join(language_name(x) for x in e.languages)
     seen = ("now in English: reported before while it waited for a translation" if e.now_in_english
             else "follow-up: seen before this digest" if e.earlier else "")
-    return " · ".join(x for x in (date, sources, languages, seen) if x)
+    return " · ".join(x for x in (date, sources, languages, writeups_line(e), seen) if x)
+
+
+def writeups_line(e: Entry) -> str:
+    """How many separate write-ups and copies a story of several articles has ("" for one article)."""
+    copies = sum(1 for o in e.originals if o.copy_of is not None)
+    own = len(e.originals) - copies
+    if len(e.originals) < 2:
+        return ""
+    return f"{own} write-up{'s' if own != 1 else ''}" + (f", {copies} cop{'ies' if copies != 1 else 'y'}" if copies else "")
 
 
 def original_line(o: Original, follow_up: bool) -> tuple[str, str]:
@@ -77,6 +86,8 @@ def original_line(o: Original, follow_up: bool) -> tuple[str, str]:
     if o.title_en and o.title_en != o.title and o.lang != "en":
         title += f" ({o.title_en})"
     details = ", ".join((o.source, o.published or f"seen {o.first_seen[:10]}"))
+    if o.copy_of_source is not None:
+        details += f", copy of the {o.copy_of_source} article"
     return title, details + (", new" if follow_up and o.new else "")
 
 

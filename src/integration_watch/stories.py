@@ -24,7 +24,7 @@ import sqlite3
 import time
 import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +32,7 @@ import numpy as np
 
 from .config import Settings
 from .corpus import Corpus, fold
+from .corpus.stories import union_groups
 from .furniture import Furniture
 from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence, evidence, judge
 
@@ -418,27 +419,6 @@ def recluster(corpus: Corpus, thresholds: Thresholds, *, chunk_size: int = CHUNK
     thresholds.remember(corpus)
     before = corpus.stories.reset_stories()
     return assign_stories(corpus, corpus.stories.article_ids_by_day(), thresholds, before=before, chunk_size=chunk_size)
-
-
-def union_groups(ids: Iterable[int], links: Iterable[tuple[int, int]]) -> list[set[int]]:
-    """Connected groups of `ids` and the articles `links` join them to (union-find)."""
-    parent: dict[int, int] = {i: i for i in ids}
-
-    def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in links:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, set[int]] = {}
-    for x in list(parent):
-        groups.setdefault(root(x), set()).add(x)
-    return list(groups.values())
 
 
 def day_number(value: str | None) -> int | None:

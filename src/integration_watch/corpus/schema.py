@@ -181,8 +181,10 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 9: event-level stories. The stems each article was judged by and how many articles have each stem (the
     # corpus's own document frequencies, kept as articles are judged), and which members of a story are
-    # copies of each other rather than separate write-ups.
+    # copies of each other rather than separate write-ups. The signatures go: the next run judges every
+    # article again (counting its stems), and write-ups of one event join their stories.
     """
+    DELETE FROM article_signatures;
     CREATE TABLE article_stems (
         article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
         stems TEXT NOT NULL                 -- the distinct stems, space-separated

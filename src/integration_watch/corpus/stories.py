@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from .database import Database, now
@@ -191,7 +192,8 @@ class Stories:
         return {"stories": stories, "with_copies": with_copies or 0}
 
     def story_members(self, story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-        """story id -> its articles (without their text), oldest first."""
+        """story id -> its articles (without their text), oldest first; each with `copy_of`: the first member
+        of its group of copies when it is a copy (else None: an article of its own, a separate write-up)."""
         out: dict[int, list[dict[str, Any]]] = {}
         rows = self.core.select_in(
             """SELECT story_id, id, source, url, lang, title, title_en, published, first_fetched, translation_status,
@@ -201,4 +203,31 @@ class Stories:
         )
         for row in rows:  # a story's articles are all in one batch, so each list keeps that order
             out.setdefault(row["story_id"], []).append(dict(row))
+        ids = [r["id"] for r in rows]
+        position = {a: k for k, a in enumerate(ids)}
+        first = {a: min(group, key=position.__getitem__) for group in union_groups(ids, self.copy_pairs(ids)) for a in group}
+        for members in out.values():
+            for m in members:
+                m["copy_of"] = first[m["id"]] if first[m["id"]] != m["id"] else None
         return out
+
+
+def union_groups(ids: Iterable[int], links: Iterable[tuple[int, int]]) -> list[set[int]]:
+    """Connected groups of `ids` and the articles `links` join them to (union-find)."""
+    parent: dict[int, int] = {i: i for i in ids}
+
+    def root(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in links:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, set[int]] = {}
+    for x in list(parent):
+        groups.setdefault(root(x), set()).add(x)
+    return list(groups.values())
