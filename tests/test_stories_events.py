@@ -17,6 +17,7 @@ from conftest import FIXTURES, run, store_article
 from integration_watch.config import Settings
 from integration_watch.corpus import Corpus
 from integration_watch.routes import Engines
+from integration_watch.same_event import evidence, quotes_headline
 from integration_watch.stories import Thresholds, recluster, update_stories
 from integration_watch.translate import translate_pending
 
@@ -111,3 +112,15 @@ def test_a_newer_corpus_weighs_words_by_its_own_frequencies(tmp_path: Path) -> N
         assert documents == len(ids) and new == {"arbet", "corre", "figur"}
         assert all(after.get(s, 0) == counts[s] - 1 for s in old - new)
         assert after["corre"] == counts.get("corre", 0) + 1 and after["arbet"] == 2
+
+
+def test_a_related_articles_line_naming_other_news_is_no_evidence_of_one_event() -> None:
+    """A text carrying another article's headline word for word links to it (a "related articles" box that
+    survived extraction); the same headline on both (a copy, a text opening with its headline) is no such link."""
+    feature = "Cities ask for direct access to EU integration funds"
+    other = evidence("Mayors met in Lisbon on 24 June.", f"{feature} - Cor Newsroom", frozenset())
+    related = evidence(f"The forum opens on 24 June. Related articles: {feature}; Housing for refugees.",
+                       "Lisbon forum announced", frozenset())
+    same_headline = evidence(f"{feature}. Mayors met in Lisbon.", f"Opinion | {feature}", frozenset())
+    assert quotes_headline(related, other) and quotes_headline(other, related)
+    assert not quotes_headline(same_headline, other)

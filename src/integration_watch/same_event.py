@@ -10,13 +10,18 @@ One rule for every pair, written or translated:
 
     score = cosine(stems) + ENTITY_WEIGHT * shared names + NUMBER_WEIGHT * min(shared figures, 3)
             + TITLE_WEIGHT * cosine(title stems) + TRANSLATED_BONUS (when the two were written in different
-            languages) - DAY_PENALTY * days apart
+            languages) - SAME_SOURCE_PENALTY (when one source published both) - DAY_PENALTY * days apart
 
 and the pair is one event when score >= EVENT_SCORE, it was published within EVENT_DAYS, and the figures do not contradict it (both mention at least two figures that are not years and share none: a follow-up
-with new figures, or another call for proposals). Only pairs whose stem Jaccard similarity reaches
+with new figures, or another call for proposals), and neither text quotes the other's headline (a "related
+articles" box or a "read also" line that survived extraction names other news; a rewrite does not carry
+the headline of another write-up word for word, unless it is its own headline too). Only pairs whose stem Jaccard similarity reaches
 `translation_similarity` are judged (stories.py: the MinHash screen finds them without comparing everything).
 The translated bonus is the adjustment for machine
-translation, which renders one original in other words than a journalist writing in English would.
+translation, which renders one original in other words than a journalist writing in English would; the
+same-source penalty stands for what a source's own articles share besides news (leftovers of its page
+furniture, its house style) and for the rarity of one source writing up one event twice (its copies and
+updates are copies).
 The weights were chosen on the dev part of fixtures/events (bench/bench_stories.py --parts events), never on
 its held-out part.
 """
@@ -37,6 +42,7 @@ ENTITY_WEIGHT = 0.15
 NUMBER_WEIGHT = 0.04
 TITLE_WEIGHT = 0.05
 TRANSLATED_BONUS = 0.05
+SAME_SOURCE_PENALTY = 0.05
 DAY_PENALTY = 0.02
 # Document frequencies are smoothed towards PRIOR_DOCUMENTS imaginary articles in which every stem has
 # PRIOR_SHARE of the documents: a young corpus of a few articles (all on one event, say) would otherwise call
@@ -97,10 +103,26 @@ class Evidence:
     names: frozenset[str]
     figures: frozenset[str]
     title: frozenset[str]
+    words: str  # the text folded, one space between words, for headline quotes
+    headlines: tuple[str, ...]  # the title's parts of HEADLINE_WORDS words or more, folded likewise
+
+
+HEADLINE_WORDS = 4
+_TITLE_PARTS = re.compile(r"\s[|–—-]\s|[|:()\[\]]")  # what sites put around a headline: "Opinion | ...", "... - Site"
 
 
 def evidence(text: str, title: str, title_stems: frozenset[str]) -> Evidence:
-    return Evidence(names(text) | names(title, first=True), figures(text), title_stems)
+    parts = (" ".join(_WORD.findall(fold(part))) for part in _TITLE_PARTS.split(title))
+    return Evidence(names(text) | names(title, first=True), figures(text), title_stems,
+                    " " + " ".join(_WORD.findall(fold(text))) + " ",
+                    tuple(p for p in parts if p.count(" ") + 1 >= HEADLINE_WORDS))
+
+
+def quotes_headline(a: Evidence, b: Evidence) -> bool:
+    """Whether either text carries the other's headline word for word (one both have as their headline, as
+    a copy with its original's headline, or a text that opens with its headline, does not count)."""
+    return (any(f" {h} " in b.words for h in a.headlines if h not in b.headlines)
+            or any(f" {h} " in a.words for h in b.headlines if h not in a.headlines))
 
 
 def names(text: str, *, first: bool = False) -> frozenset[str]:
@@ -135,7 +157,7 @@ class Judgement:
 
 def judge(
     df: DocumentFrequencies, stems_a: frozenset[str], stems_b: frozenset[str], weight_a: float, weight_b: float,
-    a: Evidence, b: Evidence, days: int, translated: bool,
+    a: Evidence, b: Evidence, days: int, translated: bool, same_source: bool = False,
 ) -> Judgement:
     """The rule of this module's docstring for one pair."""
     shared_figures = len(a.figures & b.figures)
@@ -144,6 +166,7 @@ def judge(
     title = df.cosine(a.title, b.title, df.weight(a.title), df.weight(b.title))
     score = (df.cosine(stems_a, stems_b, weight_a, weight_b) + ENTITY_WEIGHT * shared_names
              + NUMBER_WEIGHT * min(shared_figures, 3) + TITLE_WEIGHT * title
-             + (TRANSLATED_BONUS if translated else 0.0) - DAY_PENALTY * days)
-    ok = score >= EVENT_SCORE and days <= EVENT_DAYS and not contradicted
+             + (TRANSLATED_BONUS if translated else 0.0) - (SAME_SOURCE_PENALTY if same_source else 0.0)
+             - DAY_PENALTY * days)
+    ok = score >= EVENT_SCORE and days <= EVENT_DAYS and not contradicted and not quotes_headline(a, b)
     return Judgement(round(score, 4), ok)

@@ -101,6 +101,7 @@ class Basis:
     text_hash: str
     day: int  # days since 1970-01-01: publication date, else first sighting
     title: str  # in the comparison language
+    source: str = ""
 
 
 def stems(text: str) -> frozenset[str]:
@@ -171,7 +172,8 @@ class _Judging:
     def judge(self, a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], days: int) -> bool:
         ea, eb = self._evidence(a), self._evidence(b)
         wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
-        return judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, a.original != b.original).same_event
+        return judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, a.original != b.original,
+                     a.source == b.source).same_event
 
     def _evidence(self, article: Basis) -> Evidence:
         found = self.evidence.get(article.id)
@@ -199,7 +201,7 @@ def basis(row: sqlite3.Row, furniture: Furniture) -> Basis:
         language, text, title = original, row["text"], row["title"] or ""
     text = furniture.strip(row["source"], text)
     day = day_number(row["published"]) or day_number(row["first_fetched"]) or 0
-    return Basis(row["id"], language, original, text, row["text_hash"], day, title)
+    return Basis(row["id"], language, original, text, row["text_hash"], day, title, row["source"])
 
 
 class _Window:
