@@ -119,9 +119,10 @@ def serve(root: Path, queue: multiprocessing.Queue) -> None:  # runs in its own 
         threading.Event().wait()
 
 
-def tree_memory_kib(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) of a process and all its descendants, from /proc. RSS counts pages shared between the
-    forked workers once per process; PSS divides them among their sharers, so its sum is the real use."""
+def tree_memory_kib(pid: int) -> tuple[int, int, dict[str, int]]:
+    """(RSS, PSS, PSS per program) of a process and all its descendants, from /proc. RSS counts pages shared
+    between the forked workers once per process; PSS divides them among their sharers, so its sum is the
+    real use. The per-program split (python, lt-proc, ...) says who holds the peak."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -131,19 +132,22 @@ def tree_memory_kib(pid: int) -> tuple[int, int]:
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
     rss = pss = 0
+    by_program: dict[str, int] = {}
     stack = [pid]
     while stack:
         p = stack.pop()
         try:
+            name = "main" if p == pid else Path(f"/proc/{p}/comm").read_text().strip()
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
                     rss += int(line.split()[1])
                 elif line.startswith("Pss:"):
                     pss += int(line.split()[1])
+                    by_program[name] = by_program.get(name, 0) + int(line.split()[1])
         except OSError:
             pass
         stack.extend(children.get(p, []))
-    return rss, pss
+    return rss, pss, by_program
 
 
 def run_crawl(db: Path, sources: Path, *extra: str) -> tuple[float, tuple[int, int], dict]:
@@ -152,9 +156,13 @@ def run_crawl(db: Path, sources: Path, *extra: str) -> tuple[float, tuple[int, i
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = 0
     while proc.poll() is None:
-        rss, pss = tree_memory_kib(proc.pid)
+        rss, pss, by_program = tree_memory_kib(proc.pid)
+        if pss > peak_pss:
+            peak_at = f"{time.perf_counter() - start:.1f} s: " + ", ".join(
+                f"{name} {kib / 1024:.0f}" for name, kib in sorted(by_program.items(), key=lambda kv: -kv[1]))
         peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         time.sleep(0.05)
+    print(f"  peak PSS of {' '.join(extra) or 'the crawl'} at {peak_at} MB", file=sys.stderr)
     elapsed = time.perf_counter() - start
     out, err = proc.communicate()
     if proc.returncode not in (0, 3):

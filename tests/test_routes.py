@@ -97,22 +97,29 @@ def test_models_list_shows_every_route_and_the_one_used_and_sources_toml_can_pre
 
 
 @pytest.mark.apertium("spa-eng", "ita-spa")
-def test_a_chain_runs_as_one_pipeline_per_batch_not_a_process_per_sentence(
+def test_a_chain_runs_one_process_per_leg_per_batch_and_never_two_legs_at_once(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     engine = Engines(tmp_path / "models", apertium=["ita-spa", "spa-eng"]).for_language("it")
     assert isinstance(engine, ApertiumEngine)
     started: list[list[str]] = []
+    running: list[subprocess.Popen[bytes]] = []
+    overlapped: list[bool] = []
     real_popen = subprocess.Popen
 
     def counting(args: list[str], *rest: object, **kwargs: object) -> subprocess.Popen[bytes]:
         started.append(list(args))
-        return real_popen(args, *rest, **kwargs)  # type: ignore[call-overload, no-any-return]
+        overlapped.append(any(p.poll() is None for p in running))
+        process = real_popen(args, *rest, **kwargs)  # type: ignore[call-overload]
+        running.append(process)
+        return process  # type: ignore[no-any-return]
 
     monkeypatch.setattr(subprocess, "Popen", counting)  # counts the real processes, changes nothing
     sentences = [f"{s} ({n})" for n in range(100) for s in ITALIAN]
     english = engine.translate(sentences)
     assert started == [["apertium", "-u", "ita-spa"], ["apertium", "-u", "spa-eng"]]
+    # one leg's dictionaries at a time: two resident legs made the crawl's peak memory
+    assert overlapped == [False, False]
     assert len(english) == 300
     # the n-th line out is the n-th sentence's translation
     assert english[1] == "The European Commission sustains the project with three million euros. (0)"

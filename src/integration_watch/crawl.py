@@ -8,6 +8,7 @@ stored in its own transaction as soon as it is analysed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import re
 import statistics
@@ -24,6 +25,7 @@ from .extract import PdfError, extract_page, extract_pdf, is_pdf
 from .fetch import Fetcher, FetchResult, Validators, binary_kind, decode_body
 from .language import LanguageDetector
 from .linkshapes import commonest_shapes
+from .memory import release_freed_memory
 from .routes import Engines
 from .stories import StoryReport, Thresholds, update_stories
 from .translate import TranslateReport, translate_pending
@@ -212,6 +214,14 @@ def make_pool(workers: int) -> WorkerPool:
     """
     _detector()
     return WorkerPool(workers)
+
+
+def drop_worker_state() -> None:
+    """Once the workers are gone, free what was loaded for them: translation and stories, which follow,
+    run beside an Apertium pipeline, and the detector (~45 MB) then only added to the crawl's peak."""
+    _detector.cache_clear()
+    gc.collect()
+    release_freed_memory()
 
 
 # --- the crawl of one source -----------------------------------------------------------------------
@@ -562,6 +572,7 @@ def crawl(
         )
     finally:
         pool.close()
+        drop_worker_state()
     report.max_time = max_time
     if report.stopped:
         return report

@@ -176,7 +176,8 @@ class ArgosEngine:
 class ApertiumEngine:
     """One Apertium pair or a chain of them (modes ['ita-spa', 'spa-eng']), one sentence per paragraph: Apertium's
     plain-text format keeps line breaks, so the n-th output paragraph is the n-th sentence's translation
-    (checked). A batch runs as one pipeline `apertium -u ita-spa | apertium -u spa-eng`, as by hand.
+    (checked). A chain runs its legs one after the other (`apertium -u ita-spa`, then `apertium -u spa-eng` on
+    its output).
 
     Sentences are separated by a blank line, not a line break: across a single line break Apertium reads
     the previous line as context (a title after a line without a full stop is not a sentence start, and
@@ -208,45 +209,42 @@ class ApertiumEngine:
         return [line.strip() for line in out]
 
     def _pipe(self, data: str) -> str:
-        timeout = 30 + len(data) * len(self.modes) / self.CHARS_PER_SECOND_FLOOR
+        # The legs of a chain run one after the other, not as one pipeline: each leg's Apertium holds its
+        # dictionaries (~70-80 MB of lt-proc for a pair), and two legs at once made the crawl's peak memory.
+        # The bytes between the legs are the same either way, so the translation is too.
+        for mode in self.modes:
+            data = self._run_leg(mode, data)
+        return data
+
+    def _run_leg(self, mode: str, data: str) -> str:
+        timeout = 30 + len(data) / self.CHARS_PER_SECOND_FLOOR
         with tempfile.TemporaryFile() as errors:
-            processes: list[subprocess.Popen[bytes]] = []
             try:
-                upstream: IO[bytes] | int = subprocess.PIPE
-                for mode in self.modes:
-                    process = subprocess.Popen(
-                        ["apertium", "-u", mode], stdin=upstream, stdout=subprocess.PIPE, stderr=errors
-                    )
-                    if processes:
-                        assert processes[-1].stdout is not None
-                        processes[-1].stdout.close()  # the next stage holds it: the first sees EOF downstream
-                    processes.append(process)
-                    upstream = process.stdout  # type: ignore[assignment]
+                process = subprocess.Popen(
+                    ["apertium", "-u", mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors
+                )
             except OSError as exc:
-                _kill(processes)
                 raise TranslationError(f"{self.name}: cannot run apertium: {exc}") from None
             # The input is written and the output read by two threads: a full pipe would otherwise block both.
-            writer = threading.Thread(target=_feed, args=(processes[0].stdin, data.encode("utf-8")), daemon=True)
+            writer = threading.Thread(target=_feed, args=(process.stdin, data.encode("utf-8")), daemon=True)
             chunks: list[bytes] = []
-            reader = threading.Thread(target=_drain, args=(processes[-1].stdout, chunks), daemon=True)
+            reader = threading.Thread(target=_drain, args=(process.stdout, chunks), daemon=True)
             writer.start()
             reader.start()
             reader.join(timeout)
             if reader.is_alive():
-                _kill(processes)
-                raise TranslationError(f"{self.name}: no answer within {timeout:.0f} s")
+                _kill(process)
+                raise TranslationError(f"{self.name}: no answer from apertium {mode} within {timeout:.0f} s")
             writer.join(5)
-            for process in processes:
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    _kill(processes)
-                    raise TranslationError(f"{self.name}: apertium did not exit") from None
-            failed = [(m, p.returncode) for m, p in zip(self.modes, processes, strict=True) if p.returncode != 0]
-            if failed:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                _kill(process)
+                raise TranslationError(f"{self.name}: apertium {mode} did not exit") from None
+            if process.returncode != 0:
                 errors.seek(0)
                 message = errors.read().decode("utf-8", "replace").strip()[:300]
-                raise TranslationError(f"{self.name}: apertium {failed[0][0]} exit {failed[0][1]}: {message}")
+                raise TranslationError(f"{self.name}: apertium {mode} exit {process.returncode}: {message}")
         return b"".join(chunks).decode("utf-8", "replace")
 
     def close(self) -> None:
@@ -272,10 +270,9 @@ def _drain(pipe: IO[bytes] | None, into: list[bytes]) -> None:
         into.append(pipe.read())
 
 
-def _kill(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        process.kill()
-        process.wait()
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    process.kill()
+    process.wait()
 
 
 # --- chains --------------------------------------------------------------------------------------------
