@@ -78,7 +78,7 @@ def make_page(i: int, lang: str, sentences: list[str], rng: random.Random) -> st
 def real_pages(aeb: Path) -> list[str]:
     import gzip
 
-    from integration_watch.fetch import decode_body
+    from integration_watch.content import decode_body
 
     return [decode_body(gzip.open(p).read(), None) for p in sorted((aeb / "html").glob("*.html.gz"))]
 

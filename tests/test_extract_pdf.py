@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from hostile_server import _pdf
 
-from integration_watch.extract import PdfError, extract_pdf, is_pdf
+from integration_watch.content import is_pdf
+from integration_watch.extract import PdfError, extract_pdf
 
 LONG = ("The regional integration strategy for newly arrived migrants sets out language courses, the recognition "
         "of qualifications and a mentoring programme in every municipality. ") * 4

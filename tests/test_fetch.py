@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from integration_watch.config import Settings
-from integration_watch.fetch import Fetcher, FetchResult, Validators, decode_body
+from integration_watch.content import decode_body
+from integration_watch.fetch import Fetcher, FetchResult, Validators
 from integration_watch.fixtures import FixtureSites
 
 FAST = Settings(delay=0.0, timeout=5.0, backoff=0.05, allow_private_hosts=True, user_agent="iw-test/1.0 (+https://example.org/bot)")

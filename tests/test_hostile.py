@@ -28,7 +28,8 @@ from hostile_server import (
 )
 from integration_watch.cli import main
 from integration_watch.config import Settings
-from integration_watch.fetch import HOST_DOWN_AFTER, Fetcher, decode_body
+from integration_watch.content import decode_body
+from integration_watch.fetch import HOST_DOWN_AFTER, Fetcher
 from integration_watch.fixtures import FixtureSites
 
 CPMR_ARTICLES = [e for e in json.loads((FIXTURES / "expected.json").read_text())

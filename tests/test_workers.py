@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -98,3 +100,30 @@ def test_a_worker_is_retired_after_its_task_count_and_the_next_one_serves() -> N
         second = set(pool.pids)
         assert run(pool, *[(5.0, square, i) for i in range(3, 5)]) == [9, 16]
         assert first != second and set(pool.pids) == second and pool.replaced == 0
+
+
+def mark_template() -> None:
+    os.environ["IW_TEST_PREPARED_IN"] = str(os.getpid())
+
+
+def prepared_in() -> str | None:
+    return os.environ.get("IW_TEST_PREPARED_IN")
+
+
+def test_what_prepare_loads_is_loaded_once_for_every_worker_and_never_in_the_caller() -> None:
+    """The crawl's extraction and language detector are loaded once, in the process workers fork from:
+    shared by all of them, replacements included, and absent from the crawl's own process."""
+    with WorkerPool(2, prepare=mark_template, tasks_per_worker=2) as pool:
+        first = run(pool, *[(5.0, prepared_in) for _ in range(6)])  # retires and replaces both workers
+        assert isinstance(run(pool, (0.2, spin, 60.0))[0], TaskTimeout)  # a killed one is replaced too
+        after = run(pool, *[(5.0, prepared_in) for _ in range(2)])
+        assert first[0] is not None and int(first[0]) not in pool.pids  # not a worker: their template
+    assert len(set(first + after)) == 1 and prepared_in() is None
+
+
+def test_the_crawl_process_itself_never_loads_the_extractor() -> None:
+    """Only the workers extract: the crawl's main process, which stays up for the whole run, does not
+    carry trafilatura, lxml's trees or PDF reading (~35 MB)."""
+    code = "import sys, integration_watch.crawl; print(sorted({'trafilatura', 'pypdf', 'justext'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from .config import Config, Source
 from .corpus import ArticleRecord
-from .crawl import PageAnalysis, analyse_page, robots_sitemaps, unreadable_reason
+from .analyse import PageAnalysis, analyse_page, unreadable_reason
+from .crawl import robots_sitemaps
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .fetch import Fetcher, FetchResult
 from .furniture import sentence_key

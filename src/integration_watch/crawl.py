@@ -8,35 +8,28 @@ stored in its own transaction as soon as it is analysed.
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
-import re
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from urllib.parse import urlsplit
 
+from .analyse import PageAnalysis, analyse_page, prepare_workers, unreadable_reason
 from .config import Config, Source
 from .corpus import ArticleRecord, Corpus, CorpusError, PageState
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
-from .extract import PdfError, extract_page, extract_pdf, is_pdf
-from .fetch import Fetcher, FetchResult, Validators, binary_kind, decode_body
-from .language import LanguageDetector
+from .fetch import Fetcher, FetchResult, Validators
 from .linkshapes import commonest_shapes
-from .memory import release_freed_memory
 from .routes import Engines
 from .stories import StoryReport, Thresholds, update_stories
 from .translate import TranslateReport, translate_pending
-from .urls import host_of, links_in_scope, normalize_url, origin_of
+from .urls import host_of, normalize_url, origin_of
 from .workers import TaskTimeout, WorkerDied, WorkerPool
 
 MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
 WORKERS_PER_SOURCE = 4  # concurrent pipelines per source; the host lock still serialises its requests
 MAX_UNMATCHED = 5_000  # listing links kept per run for their path shapes (health)
-# Types read as HTML; a missing or octet-stream type is sniffed (binary_kind, extract's not_html check).
-_HTML_TYPES = re.compile(r"^(text/html|application/xhtml\+xml|text/plain|application/octet-stream|binary/octet-stream)?$")
 
 STOPPED_EXIT = 4  # exit status of a run that its time limit (crawl --max-time) stopped
 
@@ -49,16 +42,6 @@ class Task:
     role: str  # article | listing | feed | sitemap
     depth: int = 0
     lastmod: str | None = None
-
-
-@dataclass(frozen=True)
-class PageAnalysis:
-    """What a worker process makes of one fetched HTML page."""
-
-    article: ArticleRecord | None
-    reason: str | None  # why it is not an article
-    links: tuple[str, ...]
-    error: str | None = None  # the page could not be read at all (an encrypted or broken PDF)
 
 
 @dataclass
@@ -152,76 +135,9 @@ class CrawlReport:
         }
 
 
-# --- the CPU-bound stage, run in worker processes --------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _detector() -> LanguageDetector:
-    # One detector per process (~0.2 s and ~55 MB to build); make_pool builds it before the workers fork.
-    return LanguageDetector()
-
-
-def analyse_page(
-    body: bytes, content_type: str | None, url: str, hosts: frozenset[str], expected_langs: tuple[str, ...], min_chars: int
-) -> PageAnalysis:
-    """Decode, extract and language-detect one page (HTML or PDF), and keep its links to `hosts`. Runs in a worker."""
-    if is_pdf(body, content_type):
-        try:
-            extraction = extract_pdf(body, url, min_chars=min_chars)
-        except PdfError as exc:
-            return PageAnalysis(None, None, (), error=f"pdf: {exc}")
-    else:
-        extraction = extract_page(decode_body(body, content_type), url, min_chars=min_chars)
-    links = links_in_scope(extraction.links, hosts)
-    if not extraction.is_article:
-        return PageAnalysis(None, extraction.reason, links)
-    result = _detector().detect(extraction.text, hint=extraction.page_lang, expected=expected_langs)
-    canonical = normalize_url(extraction.canonical_url) if extraction.canonical_url else None
-    article = ArticleRecord(
-        url=canonical if canonical and host_of(canonical) == host_of(url) else url,
-        fetched_url=url,
-        title=extraction.title,
-        text=extraction.text,
-        lang=result.lang,
-        lang_confidence=result.confidence,
-        languages=result.languages,
-        paragraph_langs=tuple((p.index, p.lang) for p in result.paragraphs),
-        published=extraction.published,
-        author=extraction.author,
-        description=extraction.description,
-        sitename=extraction.sitename,
-        page_lang=extraction.page_lang,
-    )
-    return PageAnalysis(article, None, links)
-
-
-def unreadable_reason(body: bytes, content_type: str | None) -> str | None:
-    """Why a fetched body cannot go to the extractor at all (a type we do not read, binary content), or None."""
-    ctype = (content_type or "").split(";")[0].strip().lower()
-    pdf = is_pdf(body, ctype)
-    if not (pdf or _HTML_TYPES.match(ctype)):
-        return f"unsupported content type {ctype}"
-    binary = None if pdf else binary_kind(body)
-    if binary:  # an image or archive labelled text/html would reach the extractor as mojibake
-        return f"binary content ({binary}) served as {ctype or 'no type'}"
-    return None
-
-
 def make_pool(workers: int) -> WorkerPool:
-    """Fork the worker processes now, before any event loop or thread exists (fork is then safe).
-
-    The language profiles (~50 MB) are loaded first, so the workers share one copy of them.
-    """
-    _detector()
-    return WorkerPool(workers)
-
-
-def drop_worker_state() -> None:
-    """Once the workers are gone, free what was loaded for them: translation and stories, which follow,
-    run beside an Apertium pipeline, and the detector (~45 MB) then only added to the crawl's peak."""
-    _detector.cache_clear()
-    gc.collect()
-    release_freed_memory()
+    """Start the worker processes now, before any event loop or thread exists (fork is then safe)."""
+    return WorkerPool(workers, prepare=prepare_workers)
 
 
 # --- the crawl of one source -----------------------------------------------------------------------
@@ -572,7 +488,6 @@ def crawl(
         )
     finally:
         pool.close()
-        drop_worker_state()
     report.max_time = max_time
     if report.stopped:
         return report

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import feedparser
 from lxml import etree
 
-from .fetch import decode_body
+from .content import decode_body
 from .urls import normalize_url
 
 MAX_ENTRIES = 50_000  # the sitemap protocol's own per-file limit

@@ -21,9 +21,10 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 
 from .config import Settings
-from .crawl import analyse_page, unreadable_reason
+from .analyse import analyse_page, unreadable_reason
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
-from .fetch import Fetcher, decode_body
+from .content import decode_body
+from .fetch import Fetcher
 from .linkshapes import ShapeCount, commonest_shapes, shape_regex
 from .urls import host_of, normalize_url, origin_of
 

@@ -6,6 +6,13 @@ exit with "another crawl is running". Here each worker is a forked process with 
 uses more than its CPU-time limit (or, as a backstop, far more than it in wall time: a worker stuck
 without using CPU) is abandoned: the worker is killed and a fresh one forked in its place.
 
+Workers are forked from a template process, not from the crawl: the template is forked once, at the
+start, loads what every task needs (`prepare`: extraction, the language detector) and then only waits for
+fork requests. Its memory stays shared with every worker, and the crawl's main process never loads it.
+Forked from the busy main process instead, each worker kept a stale copy of every page of the main
+process's heap that the main process later wrote to: ~60 MB a worker within 50 pages. A fork from the
+single-threaded template is also safe while the crawl's event loop and threads run.
+
 The pool is driven from the crawl's event loop without threads: a task's result is awaited as the pipe
 becoming readable.
 """
@@ -13,9 +20,11 @@ becoming readable.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import gc
 import os
 import signal
+import socket
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,10 +35,10 @@ from typing import Any
 # time, and at least WALL_FLOOR seconds (a busy machine gives a worker a small share of a core).
 WALL_FACTOR = 20.0
 WALL_FLOOR = 120.0
-# A worker is replaced by a fresh fork after this many tasks: the extractor's heap only grows (~0.4 MB PSS a
-# real page: a worker reached 110 MB within 200 pages; a fresh one shares nearly all its memory with the
-# crawl), so a crawl's memory stays flat however many pages it reads. A fork costs a few milliseconds.
-TASKS_PER_WORKER = 50
+# A worker is replaced by a fresh fork after this many tasks: the extractor's heap only grows (a worker's
+# own memory reached ~60 MB within 50 real pages), and a fresh fork of the template owns next to nothing,
+# so a crawl's memory stays flat however many pages it reads. A fork costs a few milliseconds.
+TASKS_PER_WORKER = 20
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -43,33 +52,137 @@ class WorkerDied(Exception):
 
 @dataclass
 class _Worker:
-    process: multiprocessing.process.BaseProcess
+    pid: int
     conn: Connection
     cpu_when_idle: float = 0.0  # the worker's CPU seconds when it finished its last task
     tasks: int = 0
+    exitcode: int | None = None  # set once it has ended and been reaped
 
     def cpu_seconds(self) -> float | None:
         """The worker's CPU time so far (user + system), read from /proc; None where there is no /proc."""
         try:
-            with open(f"/proc/{self.process.pid}/stat", "rb") as f:
+            with open(f"/proc/{self.pid}/stat", "rb") as f:
                 fields = f.read().rsplit(b")", 1)[1].split()
         except (OSError, IndexError):
             return None
         return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime (fields 14 and 15 of stat)
 
-    def kill(self) -> None:
-        if self.process.is_alive() and self.process.pid is not None:
-            os.kill(self.process.pid, signal.SIGKILL)
-        self.process.join()
-        self.conn.close()
+
+# The template's control messages: (command, pid, grace seconds) → (number). A packet socket keeps them whole.
+_REQUEST = struct.Struct("!cqd")
+_REPLY = struct.Struct("!q")
+_FORK, _REAP = b"F", b"R"
+_UNKNOWN_EXIT = -(2**62)
+CONTROL_TIMEOUT = 30.0  # seconds for the template to answer: a fork or a reap takes milliseconds
 
 
-def _serve(conn: Connection, siblings: list[Connection], parent: int) -> None:
+class _Template:
+    """The process the workers are forked from (see the module's docstring)."""
+
+    def __init__(self, prepare: Callable[[], None] | None) -> None:
+        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the template; it never returns into the caller's code
+            try:
+                self._control.close()
+                _template_main(theirs, prepare, parent)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self.pid = pid
+        self._control.settimeout(CONTROL_TIMEOUT)
+
+    def fork(self) -> tuple[int, Connection]:
+        """A new worker: its pid and the crawl's end of its pipe."""
+        ours, theirs = socket.socketpair()
+        try:
+            socket.send_fds(self._control, [_REQUEST.pack(_FORK, 0, 0.0)], [theirs.fileno()])
+            pid = self._answer()
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        return pid, Connection(ours.detach())
+
+    def reap(self, pid: int, grace: float) -> int:
+        """Wait up to `grace` seconds for a worker to end, kill it if it has not, and return its exit status
+        (negative: the signal that ended it)."""
+        self._control.sendall(_REQUEST.pack(_REAP, pid, grace))
+        return self._answer()
+
+    def _answer(self) -> int:
+        try:
+            reply = self._control.recv(_REPLY.size)
+        except OSError as exc:
+            raise WorkerDied(f"worker: the process workers are started from does not answer ({exc})") from None
+        if len(reply) != _REPLY.size:
+            raise WorkerDied("worker: the process workers are started from has ended")
+        return int(_REPLY.unpack(reply)[0])
+
+    def close(self) -> None:
+        """End the template (it sees the control socket close) and wait for it."""
+        self._control.close()
+        deadline = time.monotonic() + 2.0
+        while not os.waitpid(self.pid, os.WNOHANG)[0]:
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                return
+            time.sleep(0.005)
+
+
+def _template_main(control: socket.socket, prepare: Callable[[], None] | None, parent: int) -> None:
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl in the main process; it ends the pool
+    if prepare is not None:
+        prepare()
+    # Out of the collector's sight: a full collection in a worker writes to every object it visits, which
+    # would copy the template's pages into each worker.
+    gc.collect()
+    gc.freeze()
+    template = os.getpid()
+    while True:
+        try:
+            message, fds, _flags, _address = socket.recv_fds(control, _REQUEST.size, 1)
+        except OSError:
+            return
+        if not message:  # the pool closed its end
+            return
+        command, pid, grace = _REQUEST.unpack(message)
+        if command == _FORK:
+            worker = os.fork()
+            if worker == 0:
+                try:
+                    control.close()
+                    _serve(Connection(fds[0]), template)
+                finally:
+                    os._exit(0)
+            os.close(fds[0])
+            control.sendall(_REPLY.pack(worker))
+        elif command == _REAP:
+            control.sendall(_REPLY.pack(_reap(pid, grace)))
+
+
+def _reap(pid: int, grace: float) -> int:
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return _UNKNOWN_EXIT
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        time.sleep(0.002)
+
+
+def _serve(conn: Connection, parent: int) -> None:
     """A worker's loop: run each (function, args) received and send back (ok, value, CPU seconds)."""
     _die_with_parent(parent)
-    for other in siblings:  # the parent's ends of the other workers' pipes, copied by fork: they would keep
-        other.close()  # those pipes open, and the other workers would not see EOF when the parent dies
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl in the main process; it ends the workers
     while True:
         try:
             message = conn.recv()
@@ -103,12 +216,14 @@ def _die_with_parent(parent: int) -> None:
 
 
 class WorkerPool:
-    """`workers` forked processes running module-level functions, one task each at a time, each task with a
-    CPU-time limit. Create it before any event loop or thread exists so the first fork is clean; what the
-    parent loaded before (language profiles) is shared with the workers copy-on-write."""
+    """`workers` processes running module-level functions, one task each at a time, each task with a
+    CPU-time limit. Create it before any event loop or thread exists (it forks its template process);
+    `prepare` runs once in the template, and what it loads is shared by all the workers."""
 
-    def __init__(self, workers: int, *, tasks_per_worker: int = TASKS_PER_WORKER) -> None:
-        self._context = multiprocessing.get_context("fork")
+    def __init__(
+        self, workers: int, *, prepare: Callable[[], None] | None = None, tasks_per_worker: int = TASKS_PER_WORKER
+    ) -> None:
+        self._template = _Template(prepare)
         self._tasks_per_worker = tasks_per_worker
         self._workers: list[_Worker] = []
         for _ in range(workers):
@@ -119,15 +234,17 @@ class WorkerPool:
 
     @property
     def pids(self) -> list[int]:
-        return [w.process.pid for w in self._workers if w.process.pid is not None]
+        return [w.pid for w in self._workers]
 
     def _start(self) -> _Worker:
-        ours, theirs = self._context.Pipe(duplex=True)
-        siblings = [w.conn for w in self._workers]
-        process = self._context.Process(target=_serve, args=(theirs, siblings, os.getpid()), daemon=True)
-        process.start()
-        theirs.close()
-        return _Worker(process, ours)
+        return _Worker(*self._template.fork())
+
+    def _end(self, worker: _Worker, grace: float) -> int:
+        """The worker's exit status, once it has ended (killed after `grace` seconds)."""
+        if worker.exitcode is None:
+            worker.exitcode = self._template.reap(worker.pid, grace)
+            worker.conn.close()
+        return worker.exitcode
 
     def _idle_queue(self) -> asyncio.Queue[_Worker]:
         """The idle workers, for the running event loop (a pool may serve several asyncio.run calls)."""
@@ -185,18 +302,17 @@ class WorkerPool:
         try:
             return worker.conn.recv()
         except (EOFError, OSError):
-            worker.process.join(timeout=1)
-            code = worker.process.exitcode
+            code = self._end(worker, grace=1.0)
             raise WorkerDied(f"worker: the extraction process ended (exit status {code})") from None
 
     def _replace(self, worker: _Worker, *, retire: bool = False) -> _Worker:
         """A fresh worker in place of this one: killed (a task abandoned), or retired (its task count reached)."""
         if retire:
             worker.conn.send(None)
-            worker.process.join(timeout=2)
+            self._end(worker, grace=2.0)
         else:
             self.replaced += 1
-        worker.kill()
+            self._end(worker, grace=0.0)
         fresh = self._start()
         self._workers[self._workers.index(worker)] = fresh
         return fresh
@@ -208,9 +324,9 @@ class WorkerPool:
             except OSError:
                 pass
         for worker in self._workers:
-            worker.process.join(timeout=2)
-            worker.kill()
+            self._end(worker, grace=2.0)
         self._workers = []
+        self._template.close()
 
     def __enter__(self) -> WorkerPool:
         return self

@@ -13,7 +13,7 @@ title and language, so discovery can use listing pages. PDFs go through ``extrac
 
 from .cleanup import clean_text
 from .page import extract_page
-from .pdf import PdfError, extract_pdf, is_pdf
+from .pdf import PdfError, extract_pdf
 from .record import REASONS, Extraction
 
-__all__ = ["Extraction", "REASONS", "extract_page", "clean_text", "extract_pdf", "is_pdf", "PdfError"]
+__all__ = ["Extraction", "REASONS", "extract_page", "clean_text", "extract_pdf", "PdfError"]

@@ -24,11 +24,10 @@ from pypdf.errors import DependencyError, PyPdfError
 from .record import Extraction
 from ..language import primary_subtag
 
-__all__ = ["PdfError", "is_pdf", "extract_pdf"]
+__all__ = ["PdfError", "extract_pdf"]
 
 MAX_PAGES = 300  # a longer document is read up to here: enough to index and detect its language
 MAX_CHARS = 2_000_000  # text kept from one PDF
-PDF_TYPES = frozenset({"application/pdf", "application/x-pdf", "application/acrobat"})
 
 # pypdf logs a warning for every oddity of a PDF it can read past; the crawl records real failures itself.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -44,13 +43,6 @@ _GENERATED_TITLE = re.compile(
 
 class PdfError(ValueError):
     """A PDF that cannot be read: encrypted with a password, or broken."""
-
-
-def is_pdf(body: bytes, content_type: str | None) -> bool:
-    """Whether a response is a PDF: by its type, or by the ``%PDF-`` magic that readers accept in the first
-    1 KB (servers often send PDFs as application/octet-stream)."""
-    ctype = (content_type or "").split(";")[0].strip().lower()
-    return ctype in PDF_TYPES or b"%PDF-" in body[:1024]
 
 
 def extract_pdf(body: bytes, url: str, *, min_chars: int = 200) -> Extraction:
