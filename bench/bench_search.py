@@ -21,7 +21,8 @@ Query classes (a different term every run, so a cached term does not flatter): a
 documents), a mid-frequency term (2-3%), a very frequent term (>50%), a phrase of two co-occurring words, and
 a mid-frequency term with --since YEAR; and, as an extra, a very frequent term with --until an early month
 (a filter that keeps a few hundred of the oldest articles). Each run times
-`integration_watch.search.search(corpus, q, limit=20)`, the raw FTS5 top-20 by bm25 with the same column
+`integration_watch.search.search(corpus, q, limit=20)` (words with their other forms), the same with
+`exact=True` (words as written: search before stemming), the raw FTS5 top-20 by bm25 with the same column
 weights (row ids and scores only), and the fair baseline: that raw top 20 with the 20 rows' metadata and an
 FTS5 snippet() each (what a search shows, in plain SQL), rotating which goes first.
 
@@ -407,9 +408,11 @@ def pick_cases(conn: sqlite3.Connection, flores: dict[str, list[str]], runs: int
     return cases
 
 
-def time_ours(corpus: Corpus, case: QueryCase, clock: Callable[[], float]) -> float:
+def time_ours(corpus: Corpus, case: QueryCase, clock: Callable[[], float], exact: bool = False) -> float:
+    """search() as a user runs it (words with their other forms), or `exact` (words as written: the search
+    before stemming, the baseline of its cost)."""
     t = clock()
-    search(corpus, case.query, since=case.since, until=case.until, limit=20)
+    search(corpus, case.query, since=case.since, until=case.until, limit=20, exact=exact)
     return clock() - t
 
 
@@ -437,15 +440,15 @@ def measure(corpus: Corpus, cases: list[QueryCase], budget_s: float,
     """search(), the raw query and the fair baseline on each case, in a rotating order, so none always pays
     for the term's first read from disk. A class stops early (after at least 5 runs) once it has used its
     time budget."""
-    times: dict[str, list[float]] = {"ours": [], "raw": [], "shown": []}
-    runs = {"ours": lambda c: time_ours(corpus, c, clock), "raw": lambda c: time_raw(corpus.conn, c, clock),
-            "shown": lambda c: time_raw(corpus.conn, c, clock, shown=True)}
+    times: dict[str, list[float]] = {"ours": [], "exact": [], "raw": [], "shown": []}
+    runs = {"ours": lambda c: time_ours(corpus, c, clock), "exact": lambda c: time_ours(corpus, c, clock, True),
+            "raw": lambda c: time_raw(corpus.conn, c, clock), "shown": lambda c: time_raw(corpus.conn, c, clock, shown=True)}
     order = list(runs)
     started = time.perf_counter()
     for k, case in enumerate(cases):
         if k >= 5 and time.perf_counter() - started > budget_s:
             break
-        for name in order[k % 3:] + order[: k % 3]:
+        for name in order[k % len(order):] + order[: k % len(order)]:
             times[name].append(runs[name](case))
     return times
 
@@ -566,7 +569,7 @@ def main() -> None:
     print(f"terms picked from the index's vocabulary in {time.perf_counter() - t:.1f} s; queries timed by the "
           f"{'wall clock' if args.clock == 'wall' else 'CPU time of this thread'}")
     header = (f"| {'class':<40} | doc share (matches) | runs | ours median / p95 | raw FTS5 median / p95 | ratio "
-              f"| raw + 20 rows + snippet() median / p95 | ratio (fair) |")
+              f"| raw + 20 rows + snippet() median / p95 | ratio (fair) | --exact median / p95 | ours / --exact |")
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     slowest = 0.0
@@ -575,7 +578,7 @@ def main() -> None:
             print(f"| {name:<40} | no term of this class in the index |")
             continue
         times = measure(corpus, class_cases, args.budget, CLOCKS[args.clock])
-        ours, raw, shown = times["ours"], times["raw"], times["shown"]
+        ours, raw, shown, exact = times["ours"], times["raw"], times["shown"], times["exact"]
         docs = statistics.median(c.docs for c in class_cases[: len(ours)])
         slowest = max(slowest, *ours)
         ratio = statistics.median(ours) / statistics.median(raw)
@@ -583,7 +586,9 @@ def main() -> None:
         print(f"| {name:<40} | {docs / n:7.3%} ({docs:,.0f}) | {len(ours)} | "
               f"{statistics.median(ours) * 1000:,.1f} / {p95(ours) * 1000:,.1f} ms | "
               f"{statistics.median(raw) * 1000:,.1f} / {p95(raw) * 1000:,.1f} ms | {ratio:.2f} | "
-              f"{statistics.median(shown) * 1000:,.1f} / {p95(shown) * 1000:,.1f} ms | {fair:.2f} |", flush=True)
+              f"{statistics.median(shown) * 1000:,.1f} / {p95(shown) * 1000:,.1f} ms | {fair:.2f} | "
+              f"{statistics.median(exact) * 1000:,.1f} / {p95(exact) * 1000:,.1f} ms | "
+              f"{statistics.median(ours) / statistics.median(exact):.2f} |", flush=True)
         if args.profile:
             profile_ours(corpus, class_cases[0])
     print(f"slowest search(): {slowest * 1000:,.0f} ms (goals: ratio <= 1.3, mid-frequency <= 50 ms, none over 1 s)")

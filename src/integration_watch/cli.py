@@ -271,14 +271,16 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
 @click.option("--all-copies", is_flag=True, help="Every matching article, not one per story.")
 @click.option("--count", "count_only", is_flag=True, help="Print only how many stories and articles match.")
 @click.option("--by", type=click.Choice(COUNT_BY), default=None, help="With --count: the numbers per language or source.")
+@click.option("--exact", is_flag=True, help="Words only as written (refugee without refugees); phrases always are.")
 @format_option("table", "json", "csv")
 @click.pass_obj
 @_friendly
 def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | None, since: str | None,
                until: str | None, limit: int, sort: str, all_copies: bool, count_only: bool, by: str | None,
-               fmt: str) -> None:
+               exact: bool, fmt: str) -> None:
     """Full-text search over original and English text, one row per story (its best match) unless
-    --all-copies. QUERY: words, "phrases", AND/OR/NOT or -word, prefix*, title:word (see the README)."""
+    --all-copies. QUERY: words (each finds its other forms: refugee, refugees), "exact phrases", AND/OR/NOT or
+    -word, prefix*, title:word (see the README)."""
     filters = Filters(lang, source, since, until)
     filters.check()  # a bad date is reported before the database is touched
     if by and not count_only:
@@ -286,15 +288,17 @@ def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | 
     with Corpus(obj["db"], readonly=True) as corpus:
         filters.check_known(corpus)
         if count_only:
-            _print_counts(count(corpus, query, filters), count(corpus, query, filters, by) if by else None, by, fmt)
+            _print_counts(count(corpus, query, filters, exact=exact),
+                          count(corpus, query, filters, by, exact=exact) if by else None, by, fmt)
             return
         hits = search(corpus, query, lang=lang, source=source, since=since, until=until, sort=sort, limit=limit,
-                      all_copies=all_copies)
+                      all_copies=all_copies, exact=exact)
         # a table ends with the totals (JSON and CSV stay lists of hits: scripts parse them; --count gives totals)
         totals: Totals | None = None
         if fmt == "table" and hits:
             # exact totals cost a read of every matching article: beyond TOTALS_CAP they are left to --count
-            totals = None if matches_more_than(corpus, query, filters, TOTALS_CAP) else count(corpus, query, filters)[""]
+            totals = (None if matches_more_than(corpus, query, filters, TOTALS_CAP, exact=exact)
+                      else count(corpus, query, filters, exact=exact)[""])
     rows = [asdict(h) for h in hits]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .corpus import Corpus
-from .search import Filters, QueryError, parse_query
+from .search import Filters, QueryError, compile_query
 
 FORMATS = ("jsonl", "csv")
 COLUMNS = (
@@ -33,7 +33,7 @@ def rows(corpus: Corpus, *, query: str | None = None, filters: Filters = Filters
     where, args = filters.sql()
     columns = ", ".join(f"a.{c}" for c in COLUMNS)
     if query:
-        args["match"] = parse_query(query).fts
+        args["match"] = compile_query(corpus, query, lang=filters.lang).fts
         sql = f"SELECT {columns} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
         where.insert(0, "articles_fts MATCH :match")
     else:

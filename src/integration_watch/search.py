@@ -3,6 +3,8 @@ snippets highlighted in the original (unfolded) text.
 
 Query language: words, "quoted phrases", AND / OR / NOT (upper case), parentheses, prefix*, and a field
 (`title:word`). Terms are folded exactly as the index is (see corpus.fold), so accents and case never matter.
+A word also finds its other forms (refugee, refugees): the corpus's vocabulary of stems (table word_stems,
+stemming.py) turns it into an OR of the forms the index holds. Phrases, prefix* and `exact` stay as written.
 Every query searches the original text and its English translation together: an English query finds
 articles in every language that has been translated.
 """
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from .corpus import Corpus, fold
+from .stemming import query_stems
 
 TITLE_WEIGHT = 5.0
 MAX_QUERY_CHARS = 1000
@@ -24,6 +28,10 @@ MAX_QUERY_CHARS = 1000
 # this-many articles are ranked (see _rowid_floor).
 COMMON_MATCHES = 50_000
 SORTS = ("relevance", "date")
+# Forms one query word may stand for: a stem shared by more is a very general one, and each form is one more
+# list the index walks.
+MAX_FORMS = 40
+MIN_STEM = 4  # shorter stems join unrelated words (Greek πόλη and πολλά: πολ)
 # A phrase may carry a field (title:"city council") and a leading '-' (NOT), so both stay one token.
 _TOKEN = re.compile(r'\s*(?:(?P<phrase>-?(?:[^\W\d_]+:)?"[^"]*")|(?P<paren>[()])|(?P<word>[^\s()"]+))')
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -43,7 +51,7 @@ class QueryError(ValueError):
 class Query:
     fts: str  # the FTS5 MATCH expression
     terms: tuple[str, ...]  # folded words to highlight (prefixes end with "*")
-    required: tuple[str, ...] = ()  # whole words not under NOT: bounds the number of matches from above
+    required: tuple[str, ...] = ()  # FTS5 expressions of the words not under NOT (each bounds the matches from above)
 
 
 @dataclass(frozen=True)
@@ -109,9 +117,13 @@ class Hit:
     more: tuple[str, ...] = ()  # languages of the story's other articles (one hit per story unless all_copies)
 
 
-def parse_query(text: str) -> Query:
+Forms = Callable[[str, str], tuple[str, ...]]  # a folded word, as typed -> the words to search (itself first)
+
+
+def parse_query(text: str, forms: Forms | None = None) -> Query:
     """Compile a user query to a safe FTS5 expression. Every term is quoted, so punctuation in words
-    ("2021-2027", "e-mail") is never read as FTS syntax; operators and parentheses are checked first."""
+    ("2021-2027", "e-mail") is never read as FTS syntax; operators and parentheses are checked first.
+    With `forms`, each plain word (not a phrase, not a prefix) becomes an OR of the forms it gives."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
     if text.count('"') % 2:
@@ -156,12 +168,9 @@ def parse_query(text: str) -> Query:
                 parts.append("NOT")
                 negated, expect_operand = True, True
                 token = token[1:]
-            before = len(terms)
-            operand = _operand(token, terms)
+            operand = _operand(token, terms, required if not negated else [], forms)
             if operand is None:
                 continue
-            if not negated:
-                required.extend(t for t in terms[before:] if not t.endswith("*"))
             negated = False
             if not expect_operand:
                 parts.append("AND")
@@ -178,7 +187,9 @@ def parse_query(text: str) -> Query:
     return Query(" ".join(parts), tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(required)))
 
 
-def _operand(token: str, terms: list[str]) -> str | None:
+def _operand(token: str, terms: list[str], required: list[str], forms: Forms | None) -> str | None:
+    """The FTS5 expression of one word or phrase (with its field), its highlight terms added to `terms` and
+    the expressions of its whole words to `required`."""
     column = None
     if token.endswith(":") and token[:-1].lower() in _FIELDS:
         raise QueryError(f"'{token}' needs a word or phrase right after it, e.g. {token}integration")
@@ -197,9 +208,62 @@ def _operand(token: str, terms: list[str]) -> str | None:
     words = _WORD_CHARS.findall(fold(raw))
     if not words:
         return None
-    terms.extend(words[:-1] + [words[-1] + ("*" if prefix else "")])
-    expr = '"' + " ".join(words) + '"' + ("*" if prefix else "")
+    if forms is not None and not is_phrase and not prefix and len(words) == 1:
+        typed = _WORD_CHARS.findall(raw)
+        variants = forms(words[0], typed[0] if len(typed) == 1 else words[0])
+        terms.extend(variants)
+        expr = " OR ".join(f'"{v}"' for v in variants)
+        expr = f"({expr})" if len(variants) > 1 else expr
+        required.append(expr)
+    else:
+        terms.extend(words[:-1] + [words[-1] + ("*" if prefix else "")])
+        expr = '"' + " ".join(words) + '"' + ("*" if prefix else "")
+        required.extend(f'"{w}"' for w in (words[:-1] if prefix else words))
     return f"{column} : {expr}" if column else expr
+
+
+def word_forms(corpus: Corpus, langs: Iterable[str], trusted: Iterable[str] = ()) -> Forms:
+    """A folded word -> itself and the words the vocabulary (word_stems) lists under its stem in one language
+    (refugee: refugees; states: state).
+
+    The query's language is not known, so the word is read in the languages whose texts have this very form:
+    in English alone when English has it (English is the corpus's common language: "state" is not read as
+    the Italian participle), else in each language of `langs` that has it, else in English. It is always
+    read in the `trusted` languages (a --lang filter's), and in Greek when it is in Greek script. A stem
+    shorter than MIN_STEM letters (Greek πόλη: πολ, which πολλά shares) finds no other forms. So Italian
+    "regione" finds "regioni" but not English "regions", and English "integration" never becomes Spanish
+    "integración"."""
+    languages, always = tuple(langs), set(trusted)
+
+    def forms(word: str, typed: str) -> tuple[str, ...]:
+        readings = {(lang, s) for lang, s in query_stems(fold, typed, languages) if len(s) >= MIN_STEM}
+        if not readings:
+            return (word,)
+        stems = sorted({s for _, s in readings})
+        rows = [row for row in corpus.conn.execute(
+            f"""SELECT stem, lang, word FROM word_stems WHERE stem IN ({",".join("?" * len(stems))})
+                ORDER BY length(word), word""", stems) if (row[1], row[0]) in readings]
+        attested = {(lang, s) for s, lang, form in rows if form == word}
+        if any(lang == "en" for lang, _ in attested):
+            attested = {(lang, s) for lang, s in attested if lang == "en"}
+        elif not attested:
+            attested = {(lang, s) for lang, s in readings if lang == "en"}
+        single = len({lang for lang, _ in readings}) == 1  # Greek script
+        read = {(lang, s) for lang, s in readings if (lang, s) in attested or lang in always or single}
+        return tuple(dict.fromkeys([word, *(form for s, lang, form in rows if (lang, s) in read)]))[:MAX_FORMS]
+
+    return forms
+
+
+def compile_query(corpus: Corpus, text: str, *, lang: str | None = None, exact: bool = False) -> Query:
+    """`text` as an FTS5 query on this corpus: each plain word with its forms (see word_forms: read in `lang`
+    and English when a language filter is given, else in English and the corpus's languages that have the
+    word) unless `exact`."""
+    if exact:
+        return parse_query(text)
+    if lang:
+        return parse_query(text, word_forms(corpus, [lang.lower()], [lang.lower()]))
+    return parse_query(text, word_forms(corpus, corpus.articles.languages()))
 
 
 def parse_date(value: str, *, end: bool = False) -> str:
@@ -236,6 +300,7 @@ def search(
     sort: str = "relevance",
     limit: int = 20,
     all_copies: bool = False,
+    exact: bool = False,
     common_matches: int = COMMON_MATCHES,
     mark: tuple[str, str] = ("[", "]"),
 ) -> list[Hit]:
@@ -243,10 +308,10 @@ def search(
     each with a snippet; one hit per story (its best-ranked article, with the languages of the others)
     unless `all_copies`. A query whose every required word is in more than `common_matches` articles is
     ranked among the `common_matches` most recently stored articles, unless that leaves fewer than `limit`
-    hits. Snippets wrap the matched words in `mark`."""
+    hits. Words find their other forms unless `exact`. Snippets wrap the matched words in `mark`."""
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    q = parse_query(query)
+    q = compile_query(corpus, query, lang=lang, exact=exact)
     where, args = Filters(lang, source, since, until).sql()
     # Copies of one story crowd the top: fetch more ranked articles than stories wanted.
     fetch = limit if all_copies else limit * STORY_FETCH
@@ -276,7 +341,7 @@ class Totals:
     articles: int
 
 
-def matches_more_than(corpus: Corpus, query: str, filters: Filters, cap: int) -> bool:
+def matches_more_than(corpus: Corpus, query: str, filters: Filters, cap: int, *, exact: bool = False) -> bool:
     """Whether more than `cap` articles match, found by walking at most cap + 1 matches (through the narrow
     filters index when filtering): an exact count of a word in most of a large corpus reads every matching
     article row for its story (0.9 s for 198,000 matches)."""
@@ -284,17 +349,20 @@ def matches_more_than(corpus: Corpus, query: str, filters: Filters, cap: int) ->
     join = "JOIN articles a INDEXED BY articles_filters ON a.id = articles_fts.rowid" if where else ""
     sql = f"""SELECT count(*) FROM (SELECT 1 FROM articles_fts {join}
               WHERE {' AND '.join(["articles_fts MATCH :match", *where])} LIMIT :cap + 1)"""
-    (found,) = corpus.conn.execute(sql, {**args, "match": parse_query(query).fts, "cap": cap}).fetchone()
+    match = compile_query(corpus, query, lang=filters.lang, exact=exact).fts
+    (found,) = corpus.conn.execute(sql, {**args, "match": match, "cap": cap}).fetchone()
     return int(found) > cap
 
 
-def count(corpus: Corpus, query: str, filters: Filters = Filters(), by: str | None = None) -> dict[str, Totals]:
+def count(
+    corpus: Corpus, query: str, filters: Filters = Filters(), by: str | None = None, *, exact: bool = False
+) -> dict[str, Totals]:
     """Every match counted, not only the ranked ones: {"": totals} or, `by` "lang" or "source", totals per
     value. A story with matches in two languages counts once in each, so per-language stories may sum to more
     than the stories matched; articles always add up."""
     if by is not None and by not in COUNT_BY:
         raise QueryError(f"cannot count by {by!r}; use one of {', '.join(COUNT_BY)}")
-    q = parse_query(query)
+    q = compile_query(corpus, query, lang=filters.lang, exact=exact)
     where, args = filters.sql()
     key = {"lang": "coalesce(a.lang, '?')", "source": "a.source", None: "''"}[by]
     sql = f"""SELECT {key} AS key, count(*) AS articles, count(DISTINCT coalesce(a.story_id, -a.id)) AS stories
@@ -389,7 +457,7 @@ def _rowid_floor(corpus: Corpus, q: Query, common_matches: int) -> int | None:
     they are usually the rarer, so a query with one uncommon word stops after one short walk."""
     if not q.required:
         return None
-    expressions = [f'"{term}"' for term in sorted(q.required, key=len, reverse=True)]
+    expressions = sorted(q.required, key=len, reverse=True)
     if q.fts not in expressions:
         # A phrase or a combination of common words can still be rare ("was not"): count the query itself
         # too, so that only a query with that many matches is ranked approximately.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .corpus import Corpus
-from .search import Filters, QueryError, parse_date, parse_query
+from .search import Filters, QueryError, compile_query, parse_date
 
 PERIODS = ("month", "week", "day")
 SPLITS = ("lang", "source")
@@ -61,7 +61,7 @@ def trend(corpus: Corpus, query: str | None, *, by: str = "month", split: str | 
     if query is not None:
         source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
         where.insert(0, "articles_fts MATCH :match")
-        args["match"] = parse_query(query).fts
+        args["match"] = compile_query(corpus, query, lang=filters.lang).fts
     sql = f"""SELECT {_PERIOD_SQL[by]} AS period, {_SPLIT_SQL[split]} AS key, count(*) AS articles,
                      count(DISTINCT coalesce(a.story_id, -a.id)) AS stories
               FROM {source} {('WHERE ' + ' AND '.join(where)) if where else ''}

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..stemming import vocabulary_entries
 from .schema import MIGRATIONS, migrate
 
 IN_BATCH = 500  # values per IN (...) list: SQLite allows 32,766 parameters from 3.32, 999 before
@@ -46,9 +47,16 @@ def fold(text: str) -> str:
 
 
 def define_fold(conn: sqlite3.Connection) -> None:
-    """Give a connection the SQL function fold(), which the full-text index's triggers call: every connection
-    that writes articles or searches as the index was folded needs it (ours, and Datasette's through the plugin)."""
+    """Give a connection the SQL functions the full-text index's triggers call: fold(), and stem_vocabulary()
+    (an article's word forms, their stems and languages, for the word_stems table search expands words with). Every
+    connection that writes articles or searches as the index was folded needs them (ours, and Datasette's
+    through the plugin)."""
     conn.create_function("fold", 1, lambda text: None if text is None else fold(text), deterministic=True)
+    conn.create_function(
+        "stem_vocabulary", 5,
+        lambda lang, title, text, title_en, text_en: vocabulary_entries(fold, lang, (title, text), (title_en, text_en)),
+        deterministic=True,
+    )
 
 
 def text_hash(text: str) -> str:

@@ -200,6 +200,38 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX article_copies_of ON article_copies(copy_of);
     """,
+    # 10: word forms for search. Every indexed word of a language that has a Snowball stemmer, under its stem and
+    # the language it was stemmed as (the original in the article's language, the English in English, Greek
+    # script as Greek; see stemming.py), so a search for
+    # "refugee" can ask the index for "refugees" too. Only ever added to: a form no article uses any more
+    # costs the index one look-up. Filled here from every stored article in this one transaction (a
+    # killed upgrade leaves version 9 and runs again whole), then kept by triggers calling stem_vocabulary().
+    """
+    CREATE TABLE word_stems (
+        stem TEXT NOT NULL, lang TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (stem, lang, word)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER articles_stems_ai AFTER INSERT ON articles BEGIN
+        INSERT OR IGNORE INTO word_stems(stem, lang, word)
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+        FROM json_each(stem_vocabulary(new.lang, new.title, new.text, new.title_en, new.text_en));
+    END;
+    CREATE TRIGGER articles_stems_au AFTER UPDATE OF lang, title, text, title_en, text_en ON articles
+    WHEN old.lang IS NOT new.lang OR old.title IS NOT new.title OR old.text IS NOT new.text
+         OR old.title_en IS NOT new.title_en OR old.text_en IS NOT new.text_en
+    BEGIN
+        INSERT OR IGNORE INTO word_stems(stem, lang, word)
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+        FROM json_each(stem_vocabulary(
+            new.lang,
+            CASE WHEN old.lang IS NOT new.lang OR old.title IS NOT new.title THEN new.title END,
+            CASE WHEN old.lang IS NOT new.lang OR old.text IS NOT new.text THEN new.text END,
+            CASE WHEN old.title_en IS NOT new.title_en THEN new.title_en END,
+            CASE WHEN old.text_en IS NOT new.text_en THEN new.text_en END));
+    END;
+    INSERT OR IGNORE INTO word_stems(stem, lang, word)
+        SELECT json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]'), json_extract(p.value, '$[2]')
+        FROM articles a, json_each(stem_vocabulary(a.lang, a.title, a.text, a.title_en, a.text_en)) p;
+    """,
 )
 
 
