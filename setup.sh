@@ -66,6 +66,12 @@ ensure_chromium() {
     apt_install $packages || say "going on without:$packages; the browser tests of serve are skipped or fail (install them to run them)"
 }
 
+# The PNG chart test reads the chart's text off the picture: resvg needs a font file on the machine.
+ensure_fonts() {
+    find /usr/share/fonts /usr/local/share/fonts -name '*.tt[fc]' -print -quit 2>/dev/null | grep -q . && return 0
+    apt_install fonts-dejavu-core || say "going on without fonts: the PNG chart test fails (install fonts-dejavu-core)"
+}
+
 python_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
 
 ensure_venv() {
@@ -101,4 +107,5 @@ if [ "$verb" = demo ]; then
     exec .venv/bin/integration-watch demo "$@"
 fi
 ensure_chromium
+ensure_fonts
 exec .venv/bin/python -m pytest "$@"

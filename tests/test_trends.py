@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run, store_article
+from png_reader import read_png
 from integration_watch.corpus import Corpus
 from integration_watch.stories import update_stories
 
@@ -134,12 +135,38 @@ def test_the_svg_chart_draws_the_numbers(db: Path, tmp_path: Path) -> None:
     assert "en" in legend and "it" in legend and "2021-01" in legend
 
 
-def test_html_page_and_png_refused(db: Path, tmp_path: Path) -> None:
+def test_the_png_chart_shows_the_lines_where_the_numbers_put_them(db: Path, tmp_path: Path) -> None:
+    args = ("trends", "refugee*", "--split", "lang", "--until", "2021-06")
+    code, _, err = run(db, *args, "--out", str(tmp_path / "t.png"))
+    assert code == 0, err
+    assert run(db, *args, "--out", str(tmp_path / "t.svg"))[0] == 0
+    image = read_png((tmp_path / "t.png").read_bytes())
+    root = ET.parse(tmp_path / "t.svg").getroot()
+    zoom = image.width / float(root.get("width"))
+    assert zoom == 2 and image.height == 2 * float(root.get("height"))
+    # every data point is drawn where the SVG puts it, in the colour of the last series through it (drawn on top)
+    on_top: dict[tuple[float, float], str] = {}
+    for line in root.findall(f"{SVG}polyline"):
+        for point in line.get("points").split():
+            on_top[tuple(map(float, point.split(",")))] = line.get("stroke")
+    for (x, y), colour in on_top.items():
+        want = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        got = image.pixel(round(x * zoom), round(y * zoom))[:3]
+        assert max(abs(a - b) for a, b in zip(got, want)) < 40, (colour, x, y, got)
+    assert len(set(on_top.values())) == 2 and len(on_top) >= 6  # six months, two lines
+    # the title is written: dark pixels along its baseline, none where nothing is drawn (the bottom right)
+    title = [image.pixel(x, y) for y in range(2 * 10, 2 * 28) for x in range(2 * 52, 2 * 400)]
+    assert sum(1 for p in title if max(p[:3]) < 90) > 500
+    corner = [image.pixel(x, y) for y in range(image.height - 20, image.height) for x in range(image.width - 60, image.width)]
+    assert all(p[:3] == (255, 255, 255) for p in corner)
+    code, _, err = run(db, *args, "--format", "png")
+    assert code == 2 and "--out trends.png" in err
+
+
+def test_html_page(db: Path, tmp_path: Path) -> None:
     target = tmp_path / "trends.html"
     code, _, _ = run(db, "trends", "refugee*", "--out", str(target))
     page = target.read_text()
     assert code == 0 and page.startswith("<!DOCTYPE html>") and "<svg" in page and "<td>2021-01</td>" in page
-    code, _, err = run(db, "trends", "refugee*", "--out", str(tmp_path / "t.png"))
-    assert code == 2 and "use trends.svg" in err and not (tmp_path / "t.png").exists()
     code, out, _ = run(db, "trends", "nothingmatches")
     assert (code, out) == (0, "no matches\n")

@@ -1,5 +1,5 @@
 """`integration-watch trends QUERY`: matching stories and articles per month, week or day, as a table, JSON,
-CSV, an SVG chart or an HTML page with both. Counting is trends.py's, drawing chart.py's."""
+CSV, an SVG or PNG chart or an HTML page with both. Counting is trends.py's, drawing chart.py's."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ from typing import Any
 import click
 
 from . import export
-from .chart import line_chart
+from .chart import ChartError, line_chart, svg_to_png
 from .cli_common import QueryCommand, UserError, _friendly, filter_options
 from .corpus import Corpus
 from .search import Filters
 from .trends import PERIODS, SPLITS, Trend, trend
 
-FORMATS = ("table", "json", "csv", "svg", "html")
-SUFFIXES = {".json": "json", ".csv": "csv", ".svg": "svg", ".html": "html", ".htm": "html", ".txt": "table"}
+FORMATS = ("table", "json", "csv", "svg", "png", "html")
+SUFFIXES = {".json": "json", ".csv": "csv", ".svg": "svg", ".png": "png", ".html": "html", ".htm": "html",
+            ".txt": "table"}
 
 
 @click.command("trends", cls=QueryCommand)
@@ -31,7 +32,8 @@ SUFFIXES = {".json": "json", ".csv": "csv", ".svg": "svg", ".html": "html", ".ht
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format [default: from --out's suffix, else table].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here (atomically) instead of stdout: trends.svg, trends.html, trends.csv, trends.json.")
+              help="Write here (atomically) instead of stdout: trends.svg, trends.png, trends.html, trends.csv, "
+                   "trends.json.")
 @click.pass_obj
 @_friendly
 def trends_cmd(obj: dict[str, Any], query: str, by: str, split: str | None, lang: str | None, source: str | None,
@@ -39,22 +41,25 @@ def trends_cmd(obj: dict[str, Any], query: str, by: str, split: str | None, lang
     """How many stories and articles matching QUERY (as in 'search') appeared per month, week or day: the
     attention a subject gets over time. Dated by publication, else first sighting. A story counts in every
     period where one of its matching articles falls; articles always add up."""
-    if out is not None and out.suffix.lower() == ".png":
-        raise UserError("PNG is not written; use trends.svg (browsers, word processors and Inkscape open it; "
-                        "Inkscape or a browser turns it into PNG) or --format html")
     fmt = fmt or (SUFFIXES.get(out.suffix.lower(), "table") if out else "table")
+    if fmt == "png" and out is None:
+        raise UserError("a PNG goes to a file: --out trends.png")
     filters = Filters(lang, source, since, until)
     filters.check()
     with Corpus(obj["db"], readonly=True) as corpus:
         filters.check_known(corpus)
         result = trend(corpus, query, by=by, split=split, filters=filters)
-    document = {"table": table, "json": lambda t: json.dumps(t.as_dict(), indent=2, ensure_ascii=False) + "\n",
-                "csv": as_csv, "svg": chart, "html": html_page}[fmt](result)
+    try:
+        document: str | bytes = {
+            "table": table, "json": lambda t: json.dumps(t.as_dict(), indent=2, ensure_ascii=False) + "\n",
+            "csv": as_csv, "svg": chart, "png": lambda t: svg_to_png(chart(t)), "html": html_page}[fmt](result)
+    except ChartError as exc:
+        raise UserError(str(exc)) from None
     if out is None:
         click.echo(document, nl=False)
         return
     try:
-        with export.atomic_output(out) as handle:
+        with export.atomic_output(out, binary=isinstance(document, bytes)) as handle:
             handle.write(document)
     except OSError as exc:
         raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None

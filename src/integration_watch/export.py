@@ -71,15 +71,15 @@ def write(records: Iterator[dict[str, Any]], out: IO[str], fmt: str) -> int:
 
 
 @contextmanager
-def atomic_output(path: Path) -> Iterator[IO[str]]:
-    """A text file that appears at `path` only once it has been written completely."""
+def atomic_output(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
+    """A text (or `binary`) file that appears at `path` only once it has been written completely."""
     path = Path(path)
     # Not mkstemp: its files are 0600 whatever the umask, and a digest published to a web folder must be
     # readable there. Mode 0666 through the umask gives what any other new file gets (0644 usually).
     tmp = (path.parent or Path(".")) / f".{path.name}.{secrets.token_hex(6)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as handle:
             yield handle
         os.replace(tmp, path)
     except BaseException:
