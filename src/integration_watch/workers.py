@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import pickle
 import signal
 import socket
 import struct
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 # The backstop for a worker stuck without using CPU: a task may take this many times its CPU limit in wall
@@ -53,7 +55,7 @@ class WorkerDied(Exception):
 @dataclass
 class _Worker:
     pid: int
-    conn: Connection
+    sock: socket.socket  # the crawl's end of the worker's pipe, non-blocking: the event loop never waits on it
     cpu_when_idle: float = 0.0  # the worker's CPU seconds when it finished its last task
     tasks: int = 0
     exitcode: int | None = None  # set once it has ended and been reaped
@@ -72,6 +74,7 @@ class _Worker:
 _REQUEST = struct.Struct("!cqd")
 _REPLY = struct.Struct("!q")
 _FORK, _REAP = b"F", b"R"
+_SIZE = struct.Struct("!i")
 _UNKNOWN_EXIT = -(2**62)
 CONTROL_TIMEOUT = 30.0  # seconds for the template to answer: a fork or a reap takes milliseconds
 
@@ -93,7 +96,7 @@ class _Template:
         self.pid = pid
         self._control.settimeout(CONTROL_TIMEOUT)
 
-    def fork(self) -> tuple[int, Connection]:
+    def fork(self) -> tuple[int, socket.socket]:
         """A new worker: its pid and the crawl's end of its pipe."""
         ours, theirs = socket.socketpair()
         try:
@@ -104,7 +107,8 @@ class _Template:
             raise
         finally:
             theirs.close()
-        return pid, Connection(ours.detach())
+        ours.setblocking(False)
+        return pid, ours
 
     def reap(self, pid: int, grace: float) -> int:
         """Wait up to `grace` seconds for a worker to end, kill it if it has not, and return its exit status
@@ -143,6 +147,7 @@ def _template_main(control: socket.socket, prepare: Callable[[], None] | None, p
     gc.collect()
     gc.freeze()
     template = os.getpid()
+    ended: dict[int, int] = {}  # exit statuses of workers reaped before anyone asked (retired ones)
     while True:
         try:
             message, fds, _flags, _address = socket.recv_fds(control, _REQUEST.size, 1)
@@ -150,6 +155,7 @@ def _template_main(control: socket.socket, prepare: Callable[[], None] | None, p
             return
         if not message:  # the pool closed its end
             return
+        _collect(ended)
         command, pid, grace = _REQUEST.unpack(message)
         if command == _FORK:
             worker = os.fork()
@@ -162,7 +168,21 @@ def _template_main(control: socket.socket, prepare: Callable[[], None] | None, p
             os.close(fds[0])
             control.sendall(_REPLY.pack(worker))
         elif command == _REAP:
-            control.sendall(_REPLY.pack(_reap(pid, grace)))
+            control.sendall(_REPLY.pack(ended.pop(pid) if pid in ended else _reap(pid, grace)))
+
+
+def _collect(ended: dict[int, int]) -> None:
+    """Reap the workers that have ended on their own (retired ones: the pool does not wait for them)."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        ended[pid] = os.waitstatus_to_exitcode(status)
+        if len(ended) > 1024:
+            del ended[next(iter(ended))]
 
 
 def _reap(pid: int, grace: float) -> int:
@@ -243,7 +263,7 @@ class WorkerPool:
         """The worker's exit status, once it has ended (killed after `grace` seconds)."""
         if worker.exitcode is None:
             worker.exitcode = self._template.reap(worker.pid, grace)
-            worker.conn.close()
+            worker.sock.close()
         return worker.exitcode
 
     def _idle_queue(self) -> asyncio.Queue[_Worker]:
@@ -263,7 +283,11 @@ class WorkerPool:
         idle = self._idle_queue()
         worker = await idle.get()
         try:
-            worker.conn.send((fn, args))
+            try:
+                await asyncio.get_running_loop().sock_sendall(worker.sock, _frame((fn, args)))
+            except OSError:
+                code = self._end(worker, grace=1.0)
+                raise WorkerDied(f"worker: the extraction process ended (exit status {code})") from None
             ok, value, worker.cpu_when_idle = await self._reply(worker, limit)
             worker.tasks += 1
             if worker.tasks >= self._tasks_per_worker:
@@ -278,16 +302,13 @@ class WorkerPool:
         return value
 
     async def _reply(self, worker: _Worker, limit: float) -> tuple[bool, Any, float]:
-        loop = asyncio.get_running_loop()
-        readable = loop.create_future()
-        fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+        reading = asyncio.ensure_future(_read_frame(worker.sock))
         started = time.monotonic()
         try:
             wait = limit  # a single-threaded task cannot use more CPU time than wall time: check no sooner
             while True:
-                await asyncio.wait([readable], timeout=max(wait, 0.05))
-                if readable.done():
+                done, _ = await asyncio.wait([reading], timeout=max(wait, 0.05))
+                if done:
                     break
                 wall = time.monotonic() - started
                 cpu = worker.cpu_seconds()
@@ -298,18 +319,21 @@ class WorkerPool:
                     raise TaskTimeout(f"timeout: no result after {wall:.0f} s ({used:.1f} s of CPU time); the worker was killed")
                 wait = limit - used
         finally:
-            loop.remove_reader(fd)
+            reading.cancel()  # a no-op once it is done
         try:
-            return worker.conn.recv()
+            return reading.result()  # type: ignore[no-any-return]
         except (EOFError, OSError):
             code = self._end(worker, grace=1.0)
             raise WorkerDied(f"worker: the extraction process ended (exit status {code})") from None
 
     def _replace(self, worker: _Worker, *, retire: bool = False) -> _Worker:
         """A fresh worker in place of this one: killed (a task abandoned), or retired (its task count reached)."""
-        if retire:
-            worker.conn.send(None)
-            self._end(worker, grace=2.0)
+        if retire:  # it leaves on its own; the template reaps it, nobody waits for it
+            try:
+                worker.sock.send(_frame(None))
+            except OSError:
+                pass
+            worker.sock.close()
         else:
             self.replaced += 1
             self._end(worker, grace=0.0)
@@ -320,7 +344,7 @@ class WorkerPool:
     def close(self) -> None:
         for worker in self._workers:
             try:
-                worker.conn.send(None)
+                worker.sock.send(_frame(None))
             except OSError:
                 pass
         for worker in self._workers:
@@ -333,3 +357,35 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# The crawl's side of a worker's pipe speaks multiprocessing.Connection's format (a 4-byte big-endian size,
+# then the pickle), so the worker reads it with Connection.recv; the crawl's side is asynchronous instead:
+# sending a page body of a few MB into a pipe would otherwise stop the event loop until the worker read it.
+
+
+def _frame(message: Any) -> bytes:
+    payload = ForkingPickler.dumps(message)
+    if len(payload) > 0x7FFFFFFF:
+        raise ValueError("a task too large for a worker's pipe")
+    return _SIZE.pack(len(payload)) + payload
+
+
+async def _read_frame(sock: socket.socket) -> Any:
+    (size,) = _SIZE.unpack(await _read_exactly(sock, _SIZE.size))
+    if size == -1:  # Connection's prefix for a message of 2 GiB or more
+        (size,) = struct.unpack("!Q", await _read_exactly(sock, 8))
+    return pickle.loads(await _read_exactly(sock, size))
+
+
+async def _read_exactly(sock: socket.socket, size: int) -> bytearray:
+    loop = asyncio.get_running_loop()
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        n = await loop.sock_recv_into(sock, view[got:])
+        if n == 0:
+            raise EOFError("the worker closed its pipe")
+        got += n
+    return buffer
