@@ -72,6 +72,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 from integration_watch.config import Settings
 from integration_watch.corpus import ArticleRecord, Corpus, text_hash
+from integration_watch.corpus.schema import MIGRATIONS
 from integration_watch.routes import Engines
 from integration_watch.furniture import Furniture
 from integration_watch.stories import (
@@ -617,6 +618,9 @@ def bench_scale(multiway: Path, work: Path, scale: int, n_signatures: int, seed:
             twin = copy.deepcopy(gen)  # the same new articles for the baseline's copy
             fill(corpus, gen, 1000, first_new, 334, n)
             if base_src is not None:
+                with sqlite3.connect(base_path) as conn:  # opened as this code's, without running its migrations
+                    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+                conn.close()
                 base_corpus = Corpus(base_path)
                 fill(base_corpus, twin, 1000, first_new, 334, n)
                 base_corpus.close()

@@ -124,3 +124,28 @@ def test_a_related_articles_line_naming_other_news_is_no_evidence_of_one_event()
     same_headline = evidence(f"{feature}. Mayors met in Lisbon.", f"Opinion | {feature}", frozenset())
     assert quotes_headline(related, other) and quotes_headline(other, related)
     assert not quotes_headline(same_headline, other)
+
+
+def test_a_corpus_from_before_event_stories_is_judged_again_by_the_next_run(tmp_path: Path) -> None:
+    """Upgrading (migration 9) forgets the signatures, so the next story run judges every article by the event
+    rule and counts its stems: two write-ups kept apart by the old rule join, keeping one of their numbers."""
+    from integration_watch.corpus import MIGRATIONS
+
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        ids = _store(corpus, "dev")
+        update_stories(corpus, DEFAULT)
+        a, b = ids["amif-call-commission"], ids["amif-call-network"]
+        with corpus.transaction() as c:  # as the old rule left them: two stories, judged, no stems counted
+            c.execute("INSERT INTO stories(created, updated) VALUES ('2021-04-23', '2021-04-23')")
+            c.execute("UPDATE articles SET story_id = last_insert_rowid() WHERE id = ?", (b,))
+            c.executescript("DROP TABLE article_stems; DROP TABLE stem_frequencies; DROP TABLE article_copies;")
+            c.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+        before = _story(corpus)
+        assert before[a] != before[b]
+    with Corpus(db) as corpus:
+        assert corpus.stories.articles_needing_story() and corpus.stories.document_frequencies()[1] == 0
+        update_stories(corpus, DEFAULT)
+        after = _story(corpus)
+        assert after[a] == after[b] in {before[a], before[b]}
+        assert corpus.stories.document_frequencies()[1] == len(ids)
