@@ -39,7 +39,8 @@ import langdetect  # noqa: E402
 from langdetect import DetectorFactory  # noqa: E402
 from langdetect.detector_factory import PROFILES_DIRECTORY  # noqa: E402
 
-from integration_watch.language import DEFAULT_LANGUAGES, EU_LANGUAGES, LanguageDetector  # noqa: E402
+from integration_watch.language import LanguageDetector  # noqa: E402
+from integration_watch.language_codes import DEFAULT_LANGUAGES, EU_LANGUAGES  # noqa: E402
 
 EU23 = [lang for lang in EU_LANGUAGES if lang != "mt"]  # lingua has no Maltese
 SHORT_CHARS = 60  # a "short sentence"

@@ -13,12 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EVALDATA
-from integration_watch.language import (
-    EU_LANGUAGES,
-    LanguageDetector,
-    LanguageResult,
-    normalize_language_tag,
-)
+from integration_watch.language import LanguageDetector, LanguageResult
+from integration_watch.language_codes import EU_LANGUAGES, normalize_language_tag
 
 # seed 000: Greek furniture around an English workshop report
 SEED_000 = """Αυτόματη μετάφραση

@@ -525,7 +525,7 @@ def demo_cmd(ctx: click.Context, query: str) -> None:
 
 def _why_untranslated(waiting: dict[str, int], models: Path) -> str:
     """Which languages the demo left untranslated, and why: this machine has no engine for them."""
-    from .language import language_name
+    from .language_codes import language_name
 
     langs = ", ".join(f"{language_name(lang)} ({n} article{'s' * (n != 1)})" for lang, n in waiting.items())
     if shutil.which("apertium") is None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from .corpus import Corpus, now
 from .furniture import Furniture, sentence_key
-from .language import language_name
+from .language_codes import language_name
 from .search import Filters, parse_date
 from .translate import split_sentences
 from .trends import Trend, trend

@@ -17,7 +17,7 @@ from dataclasses import asdict
 
 from .chart import line_chart
 from .digest import Digest, Entry, Original, minute
-from .language import language_name
+from .language_codes import language_name
 
 FORMATS = ("markdown", "text", "html", "json", "atom")
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",

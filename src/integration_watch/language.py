@@ -15,13 +15,9 @@ EU news pages:
   (default: the 24 EU languages and common European neighbours).  Greek is decided by
   its script; Cyrillic text is scored only against Cyrillic languages, and the letters
   that only Serbian (ђ ћ), Macedonian (ѓ ќ ѕ) or Belarusian (ў) use decide those.
-* **Hand-written evidence for close pairs and profile-less languages.**  langdetect has
-  no Irish or Maltese profile: both are recognised by small lists of function words and
-  spelling patterns written from general knowledge of the languages (Irish initial
-  mutations such as *bhf-*, *gC*, *hÉ*; Maltese ħ ġ ċ, *għ* and the hyphenated article
-  *il-*, *tal-*, *fix-*).  Close pairs (cs/sk, da/nb/sv, hr/sl/sr, bg/mk, es/ca/pt,
-  ro/it) get a bonus per distinctive function word, applied only among the languages
-  the n-gram scores already find close.
+* **Hand-written evidence** (``language_rules``) for close pairs (cs/sk, da/nb/sv, hr/sl/sr, bg/mk,
+  es/ca/pt, ro/it), applied only among the languages the n-gram scores already find close, and for the
+  two EU languages langdetect has no profile for, Irish and Maltese.
 * **Word evidence.**  How common each word is in each language (wordfreq's lists,
   ``language_words``) is added to the n-gram scores of short or close-call text: a few
   common words decide what a few character n-grams cannot ("det är", "não sei").
@@ -41,7 +37,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -50,54 +45,27 @@ from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.utils.ngram import NGram
 
+from .language_codes import ALIASES, DEFAULT_LANGUAGES, EU_LANGUAGES, UNDETERMINED, normalize_language_tag
+from .language_rules import (
+    MARKERS,
+    MT_LETTERS,
+    fold_accents,
+    irish_evidence,
+    maltese_evidence,
+    marker_bonus,
+)
 from .language_words import WordEvidence
 
-__all__ = [
-    "DEFAULT_LANGUAGES",
-    "EU_LANGUAGES",
-    "LanguageDetector",
-    "LanguageResult",
-    "ParagraphLanguage",
-    "UNDETERMINED",
-    "normalize_language_tag",
-    "primary_subtag",
-]
-
-EU_LANGUAGES: tuple[str, ...] = (
-    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
-    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
-)
-NEIGHBOUR_LANGUAGES: tuple[str, ...] = (
-    "ca", "nb", "sq", "mk", "sr", "uk", "ru", "be", "tr", "cy",
-)
-DEFAULT_LANGUAGES: tuple[str, ...] = EU_LANGUAGES + NEIGHBOUR_LANGUAGES
-#: the answer for text with no language evidence and no page language to fall back on (BCP 47)
-UNDETERMINED = "und"
-
-# English names, for what readers see (the digest's "translated from Spanish").
-NAMES: dict[str, str] = {
-    "bg": "Bulgarian", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek", "en": "English",
-    "es": "Spanish", "et": "Estonian", "fi": "Finnish", "fr": "French", "ga": "Irish", "hr": "Croatian",
-    "hu": "Hungarian", "it": "Italian", "lt": "Lithuanian", "lv": "Latvian", "mt": "Maltese", "nl": "Dutch",
-    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "sk": "Slovak", "sl": "Slovenian", "sv": "Swedish",
-    "ca": "Catalan", "nb": "Norwegian", "sq": "Albanian", "mk": "Macedonian", "sr": "Serbian",
-    "uk": "Ukrainian", "ru": "Russian", "be": "Belarusian", "tr": "Turkish", "cy": "Welsh",
-}
-
-
-def language_name(code: str | None) -> str:
-    """"Spanish" for "es"; the code itself for a language without a name here, "unknown language" for none."""
-    return NAMES.get(code or "", code or "unknown language")
+__all__ = ["LanguageDetector", "LanguageResult", "ParagraphLanguage"]
 
 # Our code -> langdetect's profile name (langdetect calls Norwegian Bokmål "no").
 _PROFILE_NAME = {"nb": "no"}
-_ALIASES = {"no": "nb", "nn": "nb", "iw": "he", "in": "id", "ji": "yi"}
 # Languages decided by script or hand-written rules rather than by a profile.
 _RULE_LANGUAGES = frozenset({"el", "ga", "mt", "sr", "be"})
 _CYRILLIC_LANGUAGES = frozenset({"bg", "mk", "ru", "uk", "sr", "be"})
 _SUPPORTED = frozenset(
     set(_RULE_LANGUAGES)
-    | {_ALIASES.get(name, name) for name in os.listdir(PROFILES_DIRECTORY) if not name.startswith(".")}
+    | {ALIASES.get(name, name) for name in os.listdir(PROFILES_DIRECTORY) if not name.startswith(".")}
 )
 
 # --- tuning constants (set on the first 500 sentences per language only) -------------
@@ -107,7 +75,6 @@ SHORT_LETTERS = 40  # below this many letters, text is "short": priors count
 MIN_LETTERS = 3  # below this, no language at all
 LOW_CONFIDENCE = 0.7  # below this confidence, priors count too
 _NEIGHBOUR_PRIOR = -1.5  # log-prior of a non-EU candidate (base rate on EU news sites)
-_MARKER_WEIGHT = 2.5  # nats per distinctive function word
 # weight of the word-frequency evidence (language_words) beside the n-grams: more for very short
 # text, where a few n-grams say little and each word says much
 _WORD_WEIGHT = 1.5
@@ -135,7 +102,6 @@ _GREEK_RE = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _LATIN_ONLY_RE = re.compile(r"[A-Za-z]+")
-_TAG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*$")
 
 
 @dataclass(frozen=True)
@@ -165,168 +131,6 @@ class LanguageResult:
             if p.confidence > 0:  # a fallback answer (confidence 0) is no evidence of a language
                 counts[p.lang] = counts.get(p.lang, 0) + 1
         return tuple(sorted(counts, key=lambda k: (-counts[k], k)))
-
-
-def primary_subtag(tag: str | None) -> str | None:
-    """The lower-cased primary subtag of a language tag as a page declares it: ``"el-GR"`` -> ``"el"``,
-    ``"fil"`` -> ``"fil"``; garbage -> None."""
-    if not tag or not isinstance(tag, str):
-        return None
-    match = _TAG_RE.match(tag.strip().lower())
-    return match.group(1) if match else None
-
-
-def normalize_language_tag(tag: str | None) -> str | None:
-    """A tag as one of our two-letter codes: ``"el-GR"`` -> ``"el"``, ``"EN"`` -> ``"en"``, ``"no"`` -> ``"nb"``;
-    garbage -> None."""
-    code = primary_subtag(tag)
-    if code is None:
-        return None
-    code = _ALIASES.get(code, code)
-    return code if len(code) == 2 else None
-
-
-def _fold(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-
-
-# --- hand-written evidence -------------------------------------------------------------
-# Distinctive function words, from general knowledge of each language.  A bonus is only
-# given among languages whose n-gram scores are already close, so a word here needs to be
-# distinctive against its close neighbours, not against every language.
-_MARKERS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split())
-    for lang, words in {
-        "cs": "se jsem jsi jsou jsme jste není nejsou jako pro také když mezi který která které "
-        "kteří jen nebo ještě tedy již podle protože proto zde velmi více být bylo byla byl "
-        "před přes při něco něj co teď této tento tohle mně nebude může můžete",
-        "sk": "sa som si sú sme ste nie ako pre tiež keď medzi ktorý ktorá ktoré ktorí len "
-        "alebo ešte teda už podľa pretože preto tu veľmi viac byť bolo bola bol pred cez pri "
-        "niečo čo teraz tejto tento toto mi nebude môže môžete aj",
-        "da": "af mig dig sig hvad nogle noget efter mellem ud nu bliver blev meget sådan tak "
-        "hende jer lige gøre uge tilbage måske vores anden andet endnu siger løbet købe "
-        "hjemme spørgsmål første jeg ikke",
-        "nb": "av meg deg seg hva noen noe etter mellom ut nå blir ble mye sånn takk henne "
-        "dere sier gjøre uke tilbake kanskje vår våre annen annet ennå fikk gikk ikke jeg "
-        "spørsmål hjemme kjøpe",
-        "sv": "och inte är att jag för från till ett mycket också vid har hade skulle kan "
-        "kommer efter eller när där här sig mig dig hur vad vilka vilken nu bara sedan",
-        "hr": "i u što koji koja koje će sam su nije kao već također može jer sve gdje kada "
-        "kad još vrlo prije ili tko ovaj ovo bih treba",
-        "sl": "in v kaj ki bo sem so ni kot že tudi lahko ker vse kje še zelo tega pri z "
-        "ga jih naj če sta bil kdo ta",
-        "sr": "је у што који која које ће сам су није као већ може јер све где када још "
-        "веома пре после или ко овај ово треба",
-        "mk": "е во што кој која кое ќе сум се не како веќе може затоа сè каде кога уште "
-        "многу пред после или ги го ја ова овој",
-        "bg": "е в че който която което ще съм са не като вече може защото всичко къде "
-        "кога още много преди след или ги го я това този",
-        "es": "el los las del y es está son una por para pero como más muy también sin "
-        "sobre hay",
-        "ca": "el els les del i és està són una per però com més molt també sense sobre hi "
-        "amb",
-        "pt": "o os as do da dos das e é está são uma por para mas como mais muito também "
-        "sem sobre há não com",
-        "ro": "și si în să este sunt pentru care cu nu mai pe din fost fi dar sau doar iar "
-        "cum unde acest această aceasta acum foarte după despre prin între către lui ați "
-        "veți vor",
-        "it": "il lo gli della delle di e è sono una per ma come più molto anche senza "
-        "sopra non con che",
-    }.items()
-}
-_FOLDED_MARKERS: dict[str, frozenset[str]] = {
-    lang: frozenset(_fold(w) for w in words) for lang, words in _MARKERS.items()
-}
-# Markers whose accent-folded form is still distinctive (for text typed without accents).
-_FOLD_OK = frozenset({"cs", "sk", "ro"})
-
-_GA_WORDS = frozenset(
-    "agus atá bhí bhfuil raibh níl beidh chun leis faoi faoin freisin féin seo acu aige "
-    "aici againn agam agat orthu uirthi dom duit leo léi liom leat linn uaidh uathu dhá "
-    "trí gach eile aon cé conas cathain cén anseo ansin anois inniu fós riamh fiú mé "
-    "siad sinn sibh iad í nó idir roimh éis tríd thart níos bheith dtí sna ina lena óna "
-    "gan cad cá chuig chéad daoine bliain bhliain rud ceann baile suite ceantar contae "
-    "áit uair lá ann ea ba ab tá sé ní ó an na ar ag le do go is é i".split()
-)
-# Of those, the ones that are common words of other candidate languages too.
-_GA_WEAK = frozenset("tá sé ní ó an na ar ag le do go is gan í mé é i ba ea ab ann lá".split())
-_GA_SPELLING = re.compile(
-    r"^(?:bh|dh|fh|gh|mh)[aeiouáéíóúlr]"  # lenition (not ch/ph/sh/th: English has them)
-    r"|^(?:bhf|gc|dt|bp)[aeiouáéíóúlr]"  # eclipsis
-    r"|[aeiouáéíóú](?:bh|dh|fh|mh)"  # lenited consonants inside a word
-    r"|.ao(?:i|n|l|th|ch|s)|^ao[^\s]"  # the ao digraph (not Portuguese "ao")
-    r"|(?:íocht|aíocht|eacht|úil|aidh|aigh|eadh|amh|imh|eamh|adh|eann|íonn|aíonn|eoir|óir|aí|ío|áin|eáin)$"
-)
-_GA_MUTATION_CASE = re.compile(r"(?:^|\s)(?:bhF|gC|dT|bP|mB|nG|tS|[nh][AEIOUÁÉÍÓÚ]|[nt]-[aeiouáéíóú])")
-
-_MT_WORDS = frozenset(
-    "huwa hija huma kien kienet kienu jkun tkun biex jew wkoll ukoll dawn mhux fuq bejn "
-    "kif meta iżda izda għandu għandha għandhom ghandu ghandha hemm issa qed qiegħed "
-    "kull aktar ħafna hafna minn lil skont permezz waqt minħabba minhabba għaliex xi "
-    "xejn dak dik dawk hawn fejn għal ghal ta' tal li".split()
-)
-_MT_WEAK = frozenset({"li", "xi", "dik", "dak", "kif", "fuq"})
-_MT_LETTERS = re.compile(r"[ħĦġĠċĊ]|għ|Għ")
-_MT_ARTICLE = re.compile(
-    r"(?:^|\s)(?:[fbmls]?i[lxstdnrżċz]|l|ta[lxstdnrżċz]|fi[lxstdnrżċz]|bi[lxstdnrżċz]"
-    r"|mi[lxstdnrżċz]{1,2}|g[ħh]a[lxstdnrżċz]{1,2}|li[lxstdnrżċz]{1,2}|sa[lxstdnrżċz]"
-    r"|ma[lxstdnrżċz]|b[ħh]a[lxstdnrżċz]{1,2})-[a-zħġżċàèìòù]"
-    r"|(?:^|\s)(?:ta|x|m|jista|tista)'(?=\s|[a-zħġżċ])"
-)
-
-
-_GA_FOREIGN = re.compile(r"[^a-záéíóú]")  # letters the Irish alphabet does not use
-_MT_FOREIGN = re.compile(r"[^a-zàèìòùċġħżîâ]")  # nor the Maltese one
-
-
-def _word_evidence(
-    words: list[str], vocabulary: frozenset[str], weak: frozenset[str], foreign: re.Pattern[str],
-    spelling: re.Pattern[str] | None = None,
-) -> tuple[float, int]:
-    """(score, words that count for the language) from its function words (weak ones count 0.35), words
-    with letters it does not use (-1 each) and, if given, its spelling patterns (0.6 each)."""
-    hits = 0.0
-    hit_words = 0
-    for w in words:
-        if w in vocabulary:
-            hits += 0.35 if w in weak else 1.0
-            hit_words += 1
-        elif foreign.search(w):
-            hits -= 1.0
-        elif spelling is not None and len(w) > 2 and spelling.search(w):
-            hits += 0.6
-            hit_words += 1
-    return hits, hit_words
-
-
-def _irish_evidence(words: list[str], text: str, min_words: int = 2) -> float:
-    """Share of words that look Irish (0..1), from function words and spelling.
-
-    Needs ``min_words`` Irish-looking words; words with letters Irish does not use
-    (å, ö, č, ß ...) count against it.
-    """
-    if not words:
-        return 0.0
-    hits, hit_words = _word_evidence(words, _GA_WORDS, _GA_WEAK, _GA_FOREIGN, _GA_SPELLING)
-    mutations = len(_GA_MUTATION_CASE.findall(text))
-    hits += 1.5 * mutations
-    if hit_words + mutations < min_words:
-        return 0.0
-    return max(0.0, min(1.0, hits / len(words)))
-
-
-def _maltese_evidence(words: list[str], text: str, min_words: int = 2) -> float:
-    """Share of words that look Maltese (0..1), from letters, article and function words (``min_words``
-    of them at least)."""
-    if not words:
-        return 0.0
-    hits, hit_words = _word_evidence(words, _MT_WORDS, _MT_WEAK, _MT_FOREIGN)
-    letters = len(_MT_LETTERS.findall(text))
-    articles = len(_MT_ARTICLE.findall(text.lower())) if "-" in text or "'" in text else 0
-    hits += letters + articles
-    if hit_words + letters + articles < min_words:
-        return 0.0
-    return max(0.0, min(1.0, hits / len(words)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -365,7 +169,7 @@ class LanguageDetector:
             else:
                 self._factory.load_json_profile(profiles)
         self._profile_langs: tuple[str, ...] = tuple(
-            _ALIASES.get(name, name) for name in self._factory.get_lang_list()
+            ALIASES.get(name, name) for name in self._factory.get_lang_list()
         )
         grams = list(self._factory.word_lang_prob_map)
         self._gram_index = {g: i for i, g in enumerate(grams)}
@@ -380,7 +184,7 @@ class LanguageDetector:
         folded_index: dict[str, int] = {}
         folded_rows: list[np.ndarray] = []
         for g, row in zip(grams, table):
-            f = _fold(g)
+            f = fold_accents(g)
             if len(f) != len(g) or not f.isascii():
                 continue
             j = folded_index.get(f)
@@ -565,7 +369,7 @@ class LanguageDetector:
         # Text that a profile explains well is not Irish or Maltese (all of the dev Irish
         # sentences fit worse than -5.24): skip the rules, which is most of the time.
         well_explained = fit is not None and len(ids) >= 30 and fit > _GOOD_FIT
-        if latin and words and not (well_explained and not _MT_LETTERS.search(text)):
+        if latin and words and not (well_explained and not MT_LETTERS.search(text)):
             rule = self._latin_rule(words, text, letters, fit, weak, unknown_words=not known)
             if rule is not None:
                 return rule
@@ -579,7 +383,7 @@ class LanguageDetector:
         best = float(scores.max())
         close = {lang for lang, s in zip(langs, scores) if s >= best - _MARKER_WINDOW}
         if len(close) > 1:
-            bonus = _marker_bonus(words, close)
+            bonus = marker_bonus(words, close)
             if bonus:
                 scores = scores + np.array([bonus.get(lang, 0.0) for lang in langs])
         return _Scored(langs, scores, len(ids), letters, weak)
@@ -594,8 +398,8 @@ class LanguageDetector:
             return _Scored.fixed("be", conf, letters)
         if has["sr"] and re.search("[јљњџ]", lower) and not re.search("[ѓќѕйщъьюяыэёєіїґ]", lower):
             words = _WORD_RE.findall(lower)
-            sr = sum(w in _MARKERS["sr"] for w in words)
-            mk = sum(w in _MARKERS["mk"] for w in words)
+            sr = sum(w in MARKERS["sr"] for w in words)
+            mk = sum(w in MARKERS["mk"] for w in words)
             if sr > mk or "mk" not in self._col:
                 return _Scored.fixed("sr", conf, letters)
         return None
@@ -615,8 +419,8 @@ class LanguageDetector:
         n = len(words)
         poor_fit = fit is None or (n >= 3 and fit < _POOR_FIT) or unknown_words
         for lang, evidence_fn, strong, some in (
-            ("ga", _irish_evidence, _GA_STRONG, _GA_SOME),
-            ("mt", _maltese_evidence, _MT_STRONG, _MT_SOME),
+            ("ga", irish_evidence, _GA_STRONG, _GA_SOME),
+            ("mt", maltese_evidence, _MT_STRONG, _MT_SOME),
         ):
             if not self._has[lang]:
                 continue
@@ -632,22 +436,6 @@ class LanguageDetector:
 def _fallback(hint: str | None) -> str:
     """The page's language, or "und"."""
     return normalize_language_tag(hint) or UNDETERMINED
-
-
-def _marker_bonus(words: list[str], close: set[str]) -> dict[str, float]:
-    bonus: dict[str, float] = {}
-    for lang in close:
-        markers = _MARKERS.get(lang)
-        if not markers:
-            continue
-        folded = _FOLDED_MARKERS[lang] if lang in _FOLD_OK else None
-        hits = 0
-        for w in words:
-            if w in markers or (folded is not None and _fold(w) in folded):
-                hits += 1
-        if hits:
-            bonus[lang] = _MARKER_WEIGHT * hits
-    return bonus
 
 
 def _word_grams(word: str, index: dict[str, int]) -> tuple[int, ...]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from .corpus import Corpus, TranslationRecord, TranslationTask
 from .engines import Engine, EngineUnavailable, TranslationError
-from .language import UNDETERMINED
+from .language_codes import UNDETERMINED
 from .routes import Engines
 
 ENGLISH = "en"

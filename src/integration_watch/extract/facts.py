@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..language import primary_subtag
+from ..language_codes import primary_subtag
 from .cleanup import norm
 
 __all__ = ["PageFacts", "page_facts", "abs_url", "url_origin", "META_DATE_KEYS"]

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 
 from .record import Extraction
-from ..language import primary_subtag
+from ..language_codes import primary_subtag
 
 __all__ = ["PdfError", "extract_pdf"]
 
