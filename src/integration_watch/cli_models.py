@@ -40,7 +40,7 @@ def models_list_cmd(obj: dict[str, Any], sources_path: Path, fmt: str) -> None:
         click.echo(json.dumps({
             "models_dir": str(obj["models"]),
             "pairs": [asdict(p) for p in pairs],
-            "routes": [_route_dict(r, i == 0) for found in routes.values() for i, r in enumerate(found)],
+            "routes": [_route_dict(r, i == 0) for listed in routes.values() for i, r in enumerate(listed)],
         }, indent=2))
         return
     if not pairs:
@@ -51,8 +51,8 @@ def models_list_cmd(obj: dict[str, Any], sources_path: Path, fmt: str) -> None:
     for p in pairs:
         click.echo(f"{p.engine:9} {p.source + '-' + p.target:8} {p.version:12} {p.location}")
     click.echo("\nroutes to English (* = used):")
-    for lang, found in routes.items():
-        for i, route in enumerate(found):
+    for lang, listed in routes.items():
+        for i, route in enumerate(listed):
             click.echo(f"  {lang if i == 0 else '':3} {'*' if i == 0 else ' '} {route.name}  ({route.kind})")
 
 

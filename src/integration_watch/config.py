@@ -203,7 +203,7 @@ def _mail(raw: Any, where: str) -> MailSettings:
     for key, value in raw.items():
         if key not in _MAIL_KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_MAIL_KEYS)})")
-        default = _MAIL_KEYS[key].default
+        default: Any = _MAIL_KEYS[key].default
         wanted = (int, float) if isinstance(default, float) else (type(default),)
         if isinstance(value, bool) is not isinstance(default, bool) or not isinstance(value, wanted):
             raise ConfigError(f"{where}: key {key!r} must be {type(default).__name__}, got {type(value).__name__}")
@@ -211,7 +211,7 @@ def _mail(raw: Any, where: str) -> MailSettings:
     return MailSettings(**values)
 
 
-_SERVER_KEYS = {"api_key": str, "timeout": (int, float), "batch": int}
+_SERVER_KEYS: dict[str, type | tuple[type, ...]] = {"api_key": str, "timeout": (int, float), "batch": int}
 
 
 def _translation(raw: Any, where: str) -> TranslationSettings:
@@ -236,11 +236,12 @@ def _translation(raw: Any, where: str) -> TranslationSettings:
         options: dict[str, Any] = {}
         for key, kinds in _SERVER_KEYS.items():
             if key in raw:
-                value = raw[key]
-                if isinstance(value, bool) or not isinstance(value, kinds) or (key != "api_key" and value <= 0):
+                option: Any = raw[key]
+                right_type = isinstance(option, kinds) and not isinstance(option, bool)
+                if not right_type or (key != "api_key" and option <= 0):
                     raise ConfigError(f"{where}: key {key!r} must be a positive number" if key != "api_key"
                                       else f"{where}: key 'api_key' must be a string")
-                options[key] = float(value) if key == "timeout" else value
+                options[key] = float(option) if key == "timeout" else option
         server = ServerSettings(url.rstrip("/"), **options)
     elif set(raw) & set(_SERVER_KEYS):
         raise ConfigError(f"{where}: {sorted(set(raw) & set(_SERVER_KEYS))[0]!r} needs 'server' (the server's URL)")

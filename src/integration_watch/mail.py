@@ -53,9 +53,14 @@ def send(message: EmailMessage, settings: MailSettings, password: str | None) ->
                 smtp.login(settings.smtp_user, password or "")
             return smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
-        refused = "; ".join(f"{who}: {code} {text.decode(errors='replace')}" for who, (code, text) in exc.recipients.items())
+        refused = "; ".join(f"{who}: {code} {_text(text)}" for who, (code, text) in exc.recipients.items())
         raise MailError(f"the server refused every recipient ({refused})") from None
     except smtplib.SMTPResponseException as exc:
-        raise MailError(f"the server answered {exc.smtp_code} {exc.smtp_error.decode(errors='replace')}") from None
+        raise MailError(f"the server answered {exc.smtp_code} {_text(exc.smtp_error)}") from None
     except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
         raise MailError(f"cannot mail via {settings.smtp_host}:{settings.smtp_port}: {exc}") from None
+
+
+def _text(reply: bytes | str) -> str:
+    """An SMTP server's reply text (smtplib gives bytes, or str for some of its own errors)."""
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply

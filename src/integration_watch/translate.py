@@ -281,9 +281,9 @@ def _record(plan: _Plan, done: dict[tuple[str, str], str], failures: dict[str, T
     if plan.status == "failed":
         return TranslationRecord(task.id, task.text_hash, "failed", None, None, (), plan.note, waiting)
     names = sorted({e.name for e in plan.engines.values()})
-    segments = [s for s in (plan.title, *plan.paragraphs) if s is not None and s.lang is not None]
-    short = {plan.engines[s.lang].name for s in segments for x in s.sentences
-             if (plan.engines[s.lang].name, x) not in done}  # engines that left a sentence of it untranslated
+    to_translate = [(plan.engines[s.lang], s) for s in (plan.title, *plan.paragraphs) if s is not None and s.lang is not None]
+    short = {engine.name for engine, s in to_translate for x in s.sentences
+             if (engine.name, x) not in done}  # engines that left a sentence of it untranslated
     errors = [failures[n] for n in names if n in failures and n in short]
     if errors and all(isinstance(e, EngineUnavailable) for e in errors):
         # a server down or overloaded: the article waits for it, as for an engine not installed yet
