@@ -137,7 +137,7 @@ def test_search_command_exact_flag_and_export_count_trends_agree(corpus: Corpus,
 
 
 # The migration that brings the vocabulary of word forms, counted from 1 as PRAGMA user_version counts.
-WORD_FORMS = next(n for n, script in enumerate(MIGRATIONS, 1) if "CREATE TABLE word_stems" in script)
+WORD_FORMS = next(n for n, script in enumerate(MIGRATIONS, 1) if "word_stems (" in script)
 
 
 def _corpus_before_word_forms(db: Path) -> None:

@@ -206,16 +206,17 @@ MIGRATIONS: tuple[str, ...] = (
     # "refugee" can ask the index for "refugees" too. Only ever added to: a form no article uses any more
     # costs the index one look-up. Filled here from every stored article in this one transaction (a
     # killed upgrade leaves version 9 and runs again whole), then kept by triggers calling stem_vocabulary().
+    # Running it again changes nothing (IF NOT EXISTS, OR IGNORE).
     """
-    CREATE TABLE word_stems (
+    CREATE TABLE IF NOT EXISTS word_stems (
         stem TEXT NOT NULL, lang TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (stem, lang, word)
     ) WITHOUT ROWID;
-    CREATE TRIGGER articles_stems_ai AFTER INSERT ON articles BEGIN
+    CREATE TRIGGER IF NOT EXISTS articles_stems_ai AFTER INSERT ON articles BEGIN
         INSERT OR IGNORE INTO word_stems(stem, lang, word)
         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
         FROM json_each(stem_vocabulary(new.lang, new.title, new.text, new.title_en, new.text_en));
     END;
-    CREATE TRIGGER articles_stems_au AFTER UPDATE OF lang, title, text, title_en, text_en ON articles
+    CREATE TRIGGER IF NOT EXISTS articles_stems_au AFTER UPDATE OF lang, title, text, title_en, text_en ON articles
     WHEN old.lang IS NOT new.lang OR old.title IS NOT new.title OR old.text IS NOT new.text
          OR old.title_en IS NOT new.title_en OR old.text_en IS NOT new.text_en
     BEGIN
