@@ -35,7 +35,7 @@ class Stories:
                 rows,
             )
             c.executemany("INSERT OR REPLACE INTO article_stems(article_id, stems) VALUES (?, ?)",
-                          [(i, " ".join(sorted(st))) for i, st in stems.items()])
+                          [(i, " ".join(st)) for i, st in stems.items()])  # any order: read back as a set
             c.executemany(
                 """INSERT INTO stem_frequencies(stem, documents) VALUES (?, ?)
                    ON CONFLICT(stem) DO UPDATE SET documents = documents + excluded.documents""",
