@@ -127,3 +127,30 @@ def test_the_crawl_process_itself_never_loads_the_extractor() -> None:
     code = "import sys, integration_watch.crawl; print(sorted({'trafilatura', 'pypdf', 'justext'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def wait_for_go() -> None:
+    """A slow prepare (as loading the extractor is under load): it waits until the test says go."""
+    go = os.environ["IW_TEST_GO_FILE"]
+    for _ in range(400):
+        if os.path.exists(go):
+            os.environ["IW_TEST_PREPARED_IN"] = "after go"
+            return
+        time.sleep(0.05)
+    os.environ["IW_TEST_PREPARED_IN"] = "nobody said go"
+
+
+def test_the_pool_is_ready_for_tasks_before_its_template_has_prepared(tmp_path, monkeypatch) -> None:
+    """The crawl fetches robots.txt and sitemaps while the extractor loads: creating the pool and handing
+    it tasks never waits for prepare (here prepare only finishes once the test, after both, says go)."""
+    go = tmp_path / "go"
+    monkeypatch.setenv("IW_TEST_GO_FILE", str(go))
+
+    async def first_task(pool: WorkerPool) -> object:
+        task = asyncio.ensure_future(pool.run(30.0, prepared_in))
+        await asyncio.sleep(0.1)
+        go.touch()
+        return await task
+
+    with WorkerPool(1, prepare=wait_for_go) as pool:
+        assert asyncio.run(first_task(pool)) == "after go"

@@ -54,11 +54,11 @@ class WorkerDied(Exception):
 
 @dataclass
 class _Worker:
-    pid: int
     sock: socket.socket  # the crawl's end of the worker's pipe, non-blocking: the event loop never waits on it
     cpu_when_idle: float = 0.0  # the worker's CPU seconds when it finished its last task
     tasks: int = 0
     exitcode: int | None = None  # set once it has ended and been reaped
+    pid: int = 0  # 0 until the template's answer to its fork request has been read (_Template.settle)
 
     def cpu_seconds(self) -> float | None:
         """The worker's CPU time so far (user + system), read from /proc; None where there is no /proc."""
@@ -95,25 +95,35 @@ class _Template:
         theirs.close()
         self.pid = pid
         self._control.settimeout(CONTROL_TIMEOUT)
+        self._unanswered: list[_Worker] = []
 
-    def fork(self) -> tuple[int, socket.socket]:
-        """A new worker: its pid and the crawl's end of its pipe."""
+    def fork(self) -> _Worker:
+        """A new worker, without waiting for it: tasks can be sent to its pipe at once (they wait there), and
+        its pid is read when first needed. So the crawl starts fetching while the template still prepares."""
         ours, theirs = socket.socketpair()
         try:
             socket.send_fds(self._control, [_REQUEST.pack(_FORK, 0, 0.0)], [theirs.fileno()])
-            pid = self._answer()
         except BaseException:
             ours.close()
             raise
         finally:
             theirs.close()
         ours.setblocking(False)
-        return pid, ours
+        worker = _Worker(ours)
+        self._unanswered.append(worker)
+        return worker
 
-    def reap(self, pid: int, grace: float) -> int:
+    def settle(self) -> None:
+        """Read the answers to the fork requests sent so far: every worker's pid is known after this."""
+        while self._unanswered:
+            self._unanswered[0].pid = self._answer()
+            self._unanswered.pop(0)
+
+    def reap(self, worker: _Worker, grace: float) -> int:
         """Wait up to `grace` seconds for a worker to end, kill it if it has not, and return its exit status
         (negative: the signal that ended it)."""
-        self._control.sendall(_REQUEST.pack(_REAP, pid, grace))
+        self.settle()
+        self._control.sendall(_REQUEST.pack(_REAP, worker.pid, grace))
         return self._answer()
 
     def _answer(self) -> int:
@@ -254,15 +264,16 @@ class WorkerPool:
 
     @property
     def pids(self) -> list[int]:
+        self._template.settle()
         return [w.pid for w in self._workers]
 
     def _start(self) -> _Worker:
-        return _Worker(*self._template.fork())
+        return self._template.fork()
 
     def _end(self, worker: _Worker, grace: float) -> int:
         """The worker's exit status, once it has ended (killed after `grace` seconds)."""
         if worker.exitcode is None:
-            worker.exitcode = self._template.reap(worker.pid, grace)
+            worker.exitcode = self._template.reap(worker, grace)
             worker.sock.close()
         return worker.exitcode
 
@@ -311,6 +322,7 @@ class WorkerPool:
                 if done:
                     break
                 wall = time.monotonic() - started
+                self._template.settle()
                 cpu = worker.cpu_seconds()
                 used = wall if cpu is None else cpu - worker.cpu_when_idle
                 if used > limit:
