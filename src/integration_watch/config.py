@@ -42,9 +42,9 @@ class Settings:
     page_timeout: float = 30.0  # CPU seconds one page's extraction and language detection may take
     # Stories (read from [defaults] only; see stories.py): chosen on the FLORES and fixture measurements in
     # BENCHMARKS.md.
-    duplicate_similarity: float = 0.45  # stem-set Jaccard for two articles written in one language to be one story
-    translation_similarity: float = 0.17  # the same when either side is a machine translation
-    story_window_days: int = 30  # the most days between two articles of one story
+    duplicate_similarity: float = 0.45  # stem-set Jaccard for two articles written in one language to be copies
+    translation_similarity: float = 0.17  # the least stem-set Jaccard for two articles to be judged as one event
+    story_window_days: int = 30  # the most days between two copies of one story (write-ups: 7, same_event.py)
 
 
 @dataclass(frozen=True)
