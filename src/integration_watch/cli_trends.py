@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,11 @@ def trends_cmd(obj: dict[str, Any], query: str, by: str, split: str | None, lang
     with Corpus(obj["db"], readonly=True) as corpus:
         filters.check_known(corpus)
         result = trend(corpus, query, by=by, split=split, filters=filters)
+    writers: dict[str, Callable[[Trend], str | bytes]] = {
+        "table": table, "json": lambda t: json.dumps(t.as_dict(), indent=2, ensure_ascii=False) + "\n",
+        "csv": as_csv, "svg": chart, "png": lambda t: svg_to_png(chart(t)), "html": html_page}
     try:
-        document: str | bytes = {
-            "table": table, "json": lambda t: json.dumps(t.as_dict(), indent=2, ensure_ascii=False) + "\n",
-            "csv": as_csv, "svg": chart, "png": lambda t: svg_to_png(chart(t)), "html": html_page}[fmt](result)
+        document = writers[fmt](result)
     except ChartError as exc:
         raise UserError(str(exc)) from None
     if out is None:

@@ -392,7 +392,8 @@ def _best_per_story(corpus: Corpus, ranked: list[sqlite3.Row], limit: int) -> li
     best: list[sqlite3.Row] = []
     for start in range(0, len(ranked), limit):
         batch = ranked[start:start + limit]
-        stories = dict(corpus.select_in("SELECT id, story_id FROM articles WHERE id IN ({marks})", [r[0] for r in batch]))
+        stories: dict[int, int | None] = {row[0]: row[1] for row in corpus.select_in(
+            "SELECT id, story_id FROM articles WHERE id IN ({marks})", [r[0] for r in batch])}
         for row in batch:
             story = stories.get(row[0])
             if story is not None:
