@@ -145,3 +145,48 @@ def test_article_followed_by_boxes_of_linked_headlines_is_an_article():
     result = extract_page(page, "https://courier.example/news/centres")
     assert result.is_article, result.reason
     assert_whole_body(result.text, BODY[:4])
+
+
+def br_lines(lines: list[str]) -> str:
+    """Text lines separated by blank lines made of ``<br>``, as hand-written and older CMS pages write
+    a body (no ``<p>``)."""
+    return "<br>\n<br>\n".join(lines)
+
+
+OTHER_STORIES = [
+    "A bus driver who kept a school route running through the snow for three days has been thanked by the "
+    "parents of the children on it.",
+    "The city library will open on Sundays from next month, the culture office said, after a petition signed "
+    "by two thousand readers.",
+    "Fishermen in the northern harbour say the new quotas will cost them a third of their catch and have asked "
+    "for a meeting with the minister.",
+    "A survey of small shops found that half of them expect to take on more staff this year, most of them "
+    "part-time workers.",
+    "The old railway bridge over the river will be closed for repairs until the summer, and buses will replace "
+    "the trains between the two towns.",
+    "Students at the technical college have built a solar car that they hope to race across the country in "
+    "the autumn.",
+]
+
+
+def test_body_written_as_br_separated_lines_after_a_related_list_is_kept():
+    # The structure of an English-language news site of 2012: a bold lead in a <p> that a list of related
+    # headlines closes, then the body as bare text with <br><br> between paragraphs, then a comment prompt
+    # and a long box of the day's other stories. Precision mode kept the lead and the box, and the page's
+    # <p> paragraphs (the box) were all in that text, so nothing said the body was missing.
+    related = "".join(
+        f'<li><strong><a href="/national/2012{i}.html">Earlier story number {i} on the reception of '
+        f'migrants</a></strong> - <a href="/national/">National</a> <span class="small">({i} Jan)</span></li>'
+        for i in range(1, 4)
+    )
+    stories = OTHER_STORIES + [s.replace("the", "a") for s in OTHER_STORIES]
+    others = "".join(f'<div class="teaser"><p>{s}</p><a href="/news/{i}.html">More</a></div>' for i, s in enumerate(stories))
+    page = news_page(f"""<div id="col1"><h1>Council opens reception centres</h1>
+      <div id="articletext"><div class="body"><p><strong>{BODY[0]}</strong><br>
+      <ul>{related}</ul>
+      {br_lines(BODY[1:])}<br><br></p></div></div>
+      <p class="leavecomment"><strong>What do you think? Leave your comment below.</strong></p>
+      <div class="headlines"><h3>Today's headlines</h3>{others}</div></div>""")
+    result = extract_page(page, "https://courier.example/national/20120110.html")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)

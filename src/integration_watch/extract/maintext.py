@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode as Node
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
-from .cleanup import clean_lines
+from .cleanup import clean_lines, strip_marker
 from .facts import PageFacts
 from .recover import continued_paragraphs, script_body
 
@@ -84,24 +84,71 @@ def _squashed(text: str) -> str:
     return " ".join(text.split())
 
 
+#: elements whose text runs on inside a line of prose (their text joins the line around them)
+_INLINE = frozenset(
+    {"a", "b", "i", "em", "strong", "u", "s", "small", "big", "sup", "sub", "abbr", "cite", "q", "mark", "time", "span", "font"}
+)
+#: elements that may hold prose as bare text lines separated by ``<br>`` (no ``<p>``), as older
+#: and hand-written pages do
+_LOOSE_CONTAINERS = "div, td, section, article, main, blockquote, center, dd, span, font, body"
+#: an inline element holding one of these ends the line instead of joining it (a <span> wrapping paragraphs)
+_BREAKS = "br, p, div, li, table, h1, h2, h3, h4, h5, h6, blockquote"
+
+
+def _loose_lines(node: Node) -> list[str]:
+    """The lines of bare text directly inside ``node`` (text joined with its inline elements, cut at
+    ``<br>`` and at block children) that are at least ``PROSE_PARAGRAPH`` long and at least half bare
+    text (not the labels of links or of other inline elements)."""
+    if 2 * len(node.text(deep=False, strip=True)) < PROSE_PARAGRAPH:  # cannot hold such a line
+        return []
+    lines: list[str] = []
+    parts: list[str] = []
+    own = 0
+
+    def flush() -> None:
+        nonlocal own
+        line = _squashed("".join(parts))
+        if len(line) >= PROSE_PARAGRAPH and 2 * own >= len(line):
+            lines.append(line)
+        parts.clear()
+        own = 0
+
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            text = child.text(deep=False)
+            parts.append(text)
+            own += len(text.strip())
+        elif child.tag in _INLINE and child.css_first(_BREAKS) is None:
+            parts.append(child.text(deep=True, separator=""))
+        else:
+            flush()
+    flush()
+    return lines
+
+
 def main_prose(tree: LexborHTMLParser) -> list[str]:
     """The paragraphs of the page's main block of prose: the ``<p>`` elements of at least
-    ``PROSE_PARAGRAPH`` characters under the one parent element that holds most of their text. A cheap
-    yardstick (one CSS query on the parse made for the page facts) of where the article is."""
+    ``PROSE_PARAGRAPH`` characters under one parent element, or the lines of bare text of one element
+    (``_loose_lines``), whichever holds most text. A cheap yardstick (CSS queries on the parse made for
+    the page facts) of where the article is."""
     by_parent: dict[int, list[str]] = {}
     for node in tree.css("p"):
         text = _squashed(node.text(deep=True, separator=""))
         if len(text) >= PROSE_PARAGRAPH and node.parent is not None:
             by_parent.setdefault(node.parent.mem_id, []).append(text)
+    for node in tree.css(_LOOSE_CONTAINERS):
+        if lines := _loose_lines(node):
+            by_parent.setdefault(node.mem_id, []).extend(lines)
     return max(by_parent.values(), key=lambda texts: sum(map(len, texts)), default=[])
 
 
 def coverage(prose: list[str], text: str) -> float:
-    """Share of the characters of ``prose`` whose paragraph appears in ``text``."""
+    """Share of the characters of ``prose`` whose paragraph appears in ``text`` (list markers that
+    trafilatura puts before list items ignored: a paragraph may run on into a list)."""
     total = sum(map(len, prose))
     if not total:
         return 1.0
-    flat = _squashed(text)
+    flat = _squashed("\n".join(map(strip_marker, text.splitlines())))
     return sum(len(p) for p in prose if p in flat or p[:PROSE_PARAGRAPH] in flat) / total
 
 
