@@ -7,7 +7,7 @@ Three evaluation sets (see ../shared/evaldata/README.md):
   over 4-word shingles of the body, as upstream's evaluate.py computes them (tp/fp/fn normalised per
   page; precision and recall averaged over pages). Reported as the mean of per-page F1 (the figure
   the project's guide quotes, .943 for bare trafilatura) and as upstream's F1 of the mean P and R.
-  Also: pages/s of each extractor (single process, same run) and how many pages ours wrongly
+  Also: pages/s of each extractor (single process, same run, the two run in turn page by page) and how many pages ours wrongly
   called non-articles.
 * trafilatura's own evaluation set: a case passes when every ``with`` string is in the extracted
   text and no ``without`` string is; also the share of single segment checks met, and title/date
@@ -134,6 +134,21 @@ def timed(fn, pages):
     return out, len(pages) / (time.perf_counter() - start)
 
 
+def timed_pair(first, second, pages):
+    """Run both extractors page by page, in turn, and time each: a change of machine load during the
+    run (other processes on a shared machine) weighs on both alike, which timing one whole pass after
+    the other does not. Returns the outputs of each and the pages/s of each."""
+    out_first, out_second, t_first, t_second = [], [], 0.0, 0.0
+    for html, url in pages:
+        start = time.perf_counter()
+        out_first.append(first(html, url))
+        middle = time.perf_counter()
+        out_second.append(second(html, url))
+        t_second += time.perf_counter() - middle
+        t_first += middle - start
+    return out_first, out_second, len(pages) / t_first, len(pages) / t_second
+
+
 # ------------------------------------------------------------------ the three sets
 
 
@@ -150,10 +165,7 @@ def load_scored_set(root: Path) -> tuple[list[dict], list[tuple[str, str]], list
 
 def bench_zyte(root: Path, show_worst: int, processes: int = 2) -> None:
     cases, pages, expected = load_scored_set(root)
-    bare_out, bare_rate = timed(bare, pages)
-    start = time.perf_counter()
-    results = [extract_page(html, url) for html, url in pages]
-    our_rate = len(pages) / (time.perf_counter() - start)
+    bare_out, results, bare_rate, our_rate = timed_pair(bare, extract_page, pages)
     our_out = [r.text for r in results]
 
     s_bare = summarise([page_scores(e, o) for e, o in zip(expected, bare_out)])
@@ -195,8 +207,7 @@ def against_bare(our_scores: list[tuple[float, float]], bare_scores: list[tuple[
 
 def bench_wide(root: Path, show_worst: int) -> None:
     cases, pages, expected = load_scored_set(root)
-    bare_out, bare_rate = timed(bare, pages)
-    our_out, our_rate = timed(ours, pages)
+    bare_out, our_out, bare_rate, our_rate = timed_pair(bare, ours, pages)
     bare_scores = [page_scores(e, o) for e, o in zip(expected, bare_out)]
     our_scores = [page_scores(e, o) for e, o in zip(expected, our_out)]
     print(f"\n== wide set: {len(cases)} pages, {len({c['site'] for c in cases})} sites ({root})")

@@ -282,7 +282,7 @@ def test_extractor_failure_is_recorded_not_raised(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("parser crashed")
 
-    monkeypatch.setattr(extract_module, "bare_extraction", boom)
+    monkeypatch.setattr(extract_module, "Cascade", boom)  # trafilatura crashing on the page
     result = extract_page(seed001_page(), "https://cpmr.org/news/x/")
     assert not result.is_article
     assert result.reason == "extraction_failed"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from lxml.etree import _Element
+from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser, LexborNode as Node
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
+from .cascade import Cascade
 from .cleanup import clean_lines, strip_marker
 from .facts import PageFacts
 from .recover import continued_paragraphs, script_body
@@ -55,9 +58,9 @@ JSON_BODY_GAIN = 1.5
 CLEAR_TEXT = 1000
 
 
-def _trafilatura(html: str, url: str, **overrides: bool) -> Document | None:
+def _trafilatura(tree: HtmlElement, url: str, **overrides: bool) -> Document | None:
     """trafilatura's extraction with ``TRAFILATURA_OPTIONS`` (and ``overrides``), or None."""
-    doc = bare_extraction(html, url=url or None, **{**TRAFILATURA_OPTIONS, **overrides})
+    doc = bare_extraction(tree, url=url or None, **{**TRAFILATURA_OPTIONS, **overrides})
     return doc if isinstance(doc, Document) else None
 
 
@@ -68,14 +71,13 @@ _UNCLEAN_XPATH = (
 )
 
 
-def _clearly_extracted(doc: Document | None) -> bool:
+def _clearly_extracted(body: _Element, text: str) -> bool:
     """Whether trafilatura's fallback comparison (readability, then justext) could only confirm this
-    fast-mode extraction: it is long, made of paragraphs rather than tables, and has none of the
-    elements that make trafilatura call justext. Readability would then replace it only if it found
-    more than twice as much text."""
-    if doc is None or doc.body is None or len(doc.text or "") < CLEAR_TEXT:
+    extraction: it is long, made of paragraphs rather than tables, and has none of the elements that
+    make trafilatura call justext. Readability would then replace it only if it found more than twice
+    as much text."""
+    if len(text) < CLEAR_TEXT:
         return False
-    body = doc.body
     paragraphs = body.findall(".//p")
     return bool(paragraphs) and len(body.findall(".//table")) <= len(paragraphs) and not body.xpath(_UNCLEAN_XPATH)
 
@@ -152,13 +154,14 @@ def coverage(prose: list[str], text: str) -> float:
     return sum(len(p) for p in prose if p in flat or p[:PROSE_PARAGRAPH] in flat) / total
 
 
-def main_text(html: str, url: str, min_chars: int, facts: PageFacts) -> tuple[list[str], int]:
+def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: PageFacts) -> tuple[list[str], int]:
     """trafilatura's main text, furniture removed: (kept lines, characters of cookie notice removed).
 
-    A fast pass first: trafilatura's fallback comparison (readability and justext) costs 40 % of an
-    extraction, and on the Zyte and trafilatura evaluation sets it changed only 2 of the 365 fast texts
-    that ``_clearly_extracted`` accepts (both pages pass their checks either way). Other pages get
-    the full cascade.
+    ``tree`` is the page parsed by lxml (trafilatura's parser), shared by every pass. trafilatura's
+    fallback comparison (readability and justext) costs 40 % of an extraction, and on the Zyte and
+    trafilatura evaluation sets it changed only 2 of the 365 texts that ``_clearly_extracted``
+    accepts (both pages pass their checks either way): it runs on the other pages only, on the
+    first pass's trees (``Cascade``).
 
     Precision mode sometimes keeps the wrong block or a fraction of the right one (an advertisement
     slot, a headline box or a "most read" tab taken for the article). A second, balanced pass runs
@@ -168,16 +171,16 @@ def main_text(html: str, url: str, min_chars: int, facts: PageFacts) -> tuple[li
 
     Then what trafilatura cannot see: the body continued in a second container after an advertisement,
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
-    doc = _trafilatura(html, url, fast=True)
-    if not _clearly_extracted(doc):
-        doc = _trafilatura(html, url)
-    lines, cookie_chars = clean_lines((doc.text or "") if doc is not None else "")
+    cascade = Cascade(tree, url or None, TRAFILATURA_OPTIONS)
+    if not _clearly_extracted(cascade.body, cascade.text):
+        cascade.compare()
+    lines, cookie_chars = clean_lines(cascade.text)
     text = "\n".join(lines)
     short = len(text) < RETRY_BELOW * max(min_chars, 100)
     prose = main_prose(facts.tree)
     lost = sum(map(len, prose)) >= LOST_PROSE_MIN and coverage(prose, text) < LOST_COVERAGE
     if (short or lost) and TRAFILATURA_OPTIONS.get("favor_precision"):
-        retry = _trafilatura(html, url, favor_precision=False)
+        retry = _trafilatura(tree, url, favor_precision=False)
         retry_lines, retry_cookie = clean_lines((retry.text or "") if retry is not None else "")
         retry_text = "\n".join(retry_lines)
         better = (

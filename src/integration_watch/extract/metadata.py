@@ -19,6 +19,7 @@ from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
 from htmldate import find_date
+from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.json_metadata import (
     extract_json,
@@ -27,7 +28,6 @@ from trafilatura.json_metadata import (
     normalize_json,
 )
 from trafilatura.settings import Document, set_date_params
-from trafilatura.utils import load_html
 
 from .facts import META_DATE_KEYS, PageFacts
 
@@ -348,15 +348,14 @@ def _declared_date(facts: PageFacts, url: str) -> str | None:
     return None
 
 
-def page_date(html: str, facts: PageFacts, url: str) -> str | None:
-    """The publication date (YYYY-MM-DD): declared in the page, else found by htmldate in the page
-    (with trafilatura's settings: extensive search, original rather than updated date)."""
+def page_date(tree: HtmlElement, facts: PageFacts, url: str) -> str | None:
+    """The publication date (YYYY-MM-DD): declared in the page, else found by htmldate in the page's
+    lxml tree (with trafilatura's settings: extensive search, original rather than updated date)."""
     if found := _declared_date(facts, url):
         return found
     try:
         # on an lxml tree, as trafilatura calls it: htmldate searches a string input differently
-        tree = load_html(html)
-        return find_date(tree, url=facts.canonical or url or None, **set_date_params(True)) if tree is not None else None
+        return find_date(tree, url=facts.canonical or url or None, **set_date_params(True))
     except Exception:  # htmldate on a page it cannot parse: no date rather than no article
         return None
 

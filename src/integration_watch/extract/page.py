@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
 
 from .classify import looks_not_html, not_article_reason
 from .facts import PageFacts, page_facts
@@ -50,7 +51,10 @@ def extract_page(html: str, url: str, *, min_chars: int = 200) -> Extraction:
 
 
 def _extract(html: str, url: str, min_chars: int, facts: PageFacts) -> Extraction:
-    lines, cookie_chars = main_text(html, url, min_chars, facts)
+    tree = load_html(html)  # lxml's parse, for trafilatura and htmldate (selectolax's is in ``facts``)
+    if tree is None:
+        return _not_article("empty", facts)
+    lines, cookie_chars = main_text(html, tree, url, min_chars, facts)
     doc = page_metadata(facts, url)
     if reason := not_article_reason(html, url, lines, cookie_chars, facts, min_chars):
         return _not_article(reason, facts, doc)
@@ -60,7 +64,7 @@ def _extract(html: str, url: str, min_chars: int, facts: PageFacts) -> Extractio
         reason=None,
         title=clean_title(title, facts.h1, doc.sitename, url) or None,
         text="\n".join(lines),
-        published=published_at(page_date(html, facts, url), facts.meta_datetimes),
+        published=published_at(page_date(tree, facts, url), facts.meta_datetimes),
         author=doc.author or tidy(byline_author(facts.tree)),
         description=doc.description,
         sitename=doc.sitename,
