@@ -190,3 +190,42 @@ def test_body_written_as_br_separated_lines_after_a_related_list_is_kept():
     result = extract_page(page, "https://courier.example/national/20120110.html")
     assert result.is_article, result.reason
     assert_whole_body(result.text)
+
+
+READER_COMMENTS = [
+    ("reader_anna", "04.01.2012 (21:28)", "I hope the centres open soon, the young people have waited long enough in the coastal camps."),
+    ("marek", "04.01.2012 (17:51)", "Who pays for all of this? Nobody asked the towns what they think about it before the vote."),
+    ("guest", "04.01.2012 (15:23)", "The schools in my town already have classes of thirty pupils, where will the teachers come from?"),
+    ("ola", "04.01.2012 (14:40)", "Good decision, finally something sensible from the council after months of talking."),
+]
+
+
+def comments_page(before: list[str], after: list[str]) -> str:
+    """The structure of a Polish tabloid's article page (2012): a box of selected reader comments, a
+    heading and a <dl> of author/date and text, inside the article's body container; ``after`` are
+    paragraphs of the article that follow the box."""
+    items = "".join(f"<dt><span class=\"commLogDate\"><b>{u}</b> {d}</span></dt><dd><p>{t}</p></dd>" for u, d, t in READER_COMMENTS)
+    return news_page(f"""<div id="content"><div id="main-bar"><div id="article_main" class="article size2">
+      <div class="header"><h1>Council opens reception centres</h1></div>
+      <div class="articleBody"><div class="articleImg"><img src="/i/1.jpg" alt="The council"></div>
+      {paragraphs(chr(10).join(before))}<p><strong>Anna Berg</strong></p><p>Reporter, regional desk</p>
+      <div class="articleComm"><div class="articleCommHead"><div class="floatLeft"><h3>Selected comments</h3></div>
+      <div class="floatRight pointer">see all &gt;&gt;</div></div><div class="articleCommBody"><dl>{items}</dl></div></div>
+      {paragraphs(chr(10).join(after))}</div></div></div></div>""")
+
+
+def test_readers_comments_under_the_article_are_not_taken_for_its_text():
+    # Precision mode took the box of selected comments for the end of the article (heading, names,
+    # dates and comments, as list items).
+    result = extract_page(comments_page(BODY, []), "https://daily.example/news/council-centres,nId,4250")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    kept = [text[:30] for _, _, text in READER_COMMENTS if text in result.text]
+    assert not kept, f"reader comments kept: {kept}"
+    assert "Selected comments" not in result.text
+
+
+def test_article_going_on_after_a_box_of_comments_is_kept_whole():
+    result = extract_page(comments_page(BODY[:3], BODY[3:]), "https://daily.example/news/council-centres,nId,4250")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)

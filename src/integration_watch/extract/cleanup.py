@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "clean_lines", "norm", "strip_marker", "alternatives"]
+__all__ = ["clean_text", "clean_lines", "comments_start", "norm", "strip_marker", "alternatives"]
 
 
 def alternatives(*phrases: str) -> str:
@@ -147,6 +147,23 @@ _PROMO_LINE_RE = re.compile(
     + r"[\s.!?…]*",
     re.IGNORECASE,
 )
+
+# The start of the readers' comments under an article: a heading ("Comments (11)", "Wasze komentarze",
+# "Комментарии: 3") or the comment form's prompt ("Add comment", "Leave a comment"), alone on a line.
+_COMMENTS_START_RE = re.compile(
+    alternatives(
+        r"(?:(?:your|latest|recent|readers?'?|selected|wasze|wybrane|najnowsze|ostatnie|ваши|последние|ihre|vos)\s+)?"
+        r"(?:comments?|komentarz[ey]?|kommentare?|commentaires?|comentarios?|commenti|комментари[иейя]в?|σχόλια|reacties|reakcje)"
+        r"\s*[:(]?\s*\d*\s*\)?",
+        r"(?:add|post|leave|write)\s+(?:a\s+|your\s+)?comments?|dodaj\s+komentarz|добавить\s+комментарий|"
+        r"kommentar\s+(?:schreiben|verfassen)|(?:ajouter|laisser)\s+un\s+commentaire|(?:deja|añadir)\s+(?:un\s+)?comentario",
+        r"(?:blog\s+)?comments\s+powered\s+by\s+\w+",
+    )
+    + r"[\s.!:]*",
+    re.IGNORECASE,
+)
+#: a comments heading ends the text only after this many characters of it (never the whole text)
+COMMENTS_AFTER = 200
 
 _EXTERNAL_LINK_MARK_RE = re.compile(
     r"\((?:extern(?:a)?\s+länk(?:ar)?|external\s+link|link\s+esterno|externer\s+link|lien\s+externe|enlace\s+externo)"
@@ -307,3 +324,15 @@ def clean_lines(text: str) -> tuple[list[str], int]:
         last_key = key
         kept.append(line)
     return kept, cookie_chars
+
+
+def comments_start(lines: list[str]) -> int | None:
+    """Index of the line where the readers' comments begin (a heading or the comment form's prompt,
+    after at least ``COMMENTS_AFTER`` characters of text), or None."""
+    chars = 0
+    for i, line in enumerate(lines):
+        core = strip_marker(line)
+        if chars >= COMMENTS_AFTER and len(core) <= 60 and _COMMENTS_START_RE.fullmatch(core):
+            return i
+        chars += len(line)
+    return None

@@ -11,7 +11,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
 from .cascade import Cascade
-from .cleanup import clean_lines, strip_marker
+from .cleanup import clean_lines, comments_start, strip_marker
 from .facts import PageFacts
 from .recover import continued_paragraphs, script_body
 
@@ -189,6 +189,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
         )
         if better:
             lines, cookie_chars = retry_lines, retry_cookie
+    lines = _without_comments(lines, prose)
     if continued := continued_paragraphs(facts.tree, lines):
         lines = lines + clean_lines("\n".join(continued))[0]
     if body := script_body(html):
@@ -197,3 +198,16 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
         if body_chars >= max(min_chars, JSON_BODY_GAIN * chars):
             lines, cookie_chars = body_lines, body_cookie
     return lines, cookie_chars
+
+
+def _without_comments(lines: list[str], prose: list[str]) -> list[str]:
+    """The text without the readers' comments that precision mode let through: from their heading to
+    the end, unless a paragraph of the page's main block of prose comes after it (then the heading
+    belongs to a box inside the article, which goes on below it)."""
+    start = comments_start(lines)
+    if start is None:
+        return lines
+    rest = _squashed("\n".join(map(strip_marker, lines[start + 1:])))
+    if any(p[:PROSE_PARAGRAPH] in rest for p in prose):
+        return lines
+    return lines[:start]
