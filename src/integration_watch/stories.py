@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 import time
 import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -106,7 +107,9 @@ class Basis:
 
 def stems(text: str) -> frozenset[str]:
     words = set(_LONG_WORD.findall(fold(text))) - _STOP  # each distinct word once
-    return frozenset(w[:STEM] for w in words if not w.isdigit())
+    # Interned: the stem sets of a window's articles (kept while its chunks are compared) then share one
+    # string per stem instead of each holding its own copies.
+    return frozenset(sys.intern(w[:STEM]) for w in words if not w.isdigit())
 
 
 class MinHasher:
@@ -348,7 +351,8 @@ class _Signing:
     def result(self) -> list[tuple[frozenset[str], np.ndarray]]:
         if not self.parts:
             return _sign([b.text for b in self.chunk])
-        return [x for part in self.parts for x in part.result()]
+        # stems made in another process arrive as fresh strings: intern them as stems() does here
+        return [(frozenset(map(sys.intern, st)), sig) for part in self.parts for st, sig in part.result()]
 
 
 def _link_chunk(
