@@ -67,3 +67,19 @@ def test_cascade_matches_trafilatura_on_the_zyte_pages():
         if cascade_text(html, case["url"], compare=True) != trafilatura_text(html, case["url"]):
             differ.append(case["id"][:12])
     assert not differ, f"cascade and trafilatura differ on {differ}"
+
+
+def test_a_page_trafilatura_rejects_in_the_first_pass_goes_to_the_balanced_pass(monkeypatch):
+    # trafilatura's steps raise ValueError/TypeError on some pages (bare_extraction then returns None);
+    # the page must still get the balanced pass, not be recorded as an extraction failure. Faked here:
+    # no page of the evaluation sets makes the main extractor raise.
+    import integration_watch.extract.cascade as cascade_module
+    from integration_watch.extract import extract_page
+
+    def rejects(*args, **kwargs):
+        raise ValueError("rejected")
+
+    monkeypatch.setattr(cascade_module, "extract_content", rejects)
+    result = extract_page(PAGES["article"](), "https://courier.example/news/1")
+    assert result.is_article, result.reason
+    assert all(p in result.text for p in BODY)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from copy import copy
 
-from lxml.etree import _Element
+from lxml.etree import Element, _Element
 from lxml.html import HtmlElement
 from trafilatura.core import _forum_thread_page, _prepare_tree
 from trafilatura.external import compare_extraction
@@ -24,6 +24,9 @@ from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH, REMOVE_COMMENTS_XPATH
 
 __all__ = ["Cascade"]
+
+#: what bare_extraction catches from its steps (and then returns None) rather than letting through
+_REJECTED = (TypeError, ValueError)
 
 
 class Cascade:
@@ -43,7 +46,10 @@ class Cascade:
         cleaned, self._backup = _prepare_tree(self._raw, self._options, url)
         if not forum:
             cleaned = prune_unwanted_nodes(cleaned, REMOVE_COMMENTS_XPATH)
-        self.body, self._raw_text = extract_content(cleaned, self._options)
+        try:
+            self.body, self._raw_text = extract_content(cleaned, self._options)
+        except _REJECTED:  # as bare_extraction: no text, and the caller's other passes get their turn
+            self.body, self._raw_text = Element("body"), ""
         self.text = self._output(self.body, self._raw_text)
 
     def _output(self, body: _Element, raw_text: str) -> str:
@@ -54,5 +60,10 @@ class Cascade:
 
     def compare(self) -> None:
         """Replace the result with what trafilatura's comparison with readability and justext keeps."""
-        self.body, self._raw_text = compare_extraction(self._backup, copy(self._raw), self.body, self._raw_text, self._options)
+        try:
+            self.body, self._raw_text = compare_extraction(
+                self._backup, copy(self._raw), self.body, self._raw_text, self._options
+            )
+        except _REJECTED:  # the comparison failed on this page: the first pass's result stands
+            return
         self.text = self._output(self.body, self._raw_text)
