@@ -152,5 +152,18 @@ def test_the_pool_is_ready_for_tasks_before_its_template_has_prepared(tmp_path, 
         go.touch()
         return await task
 
-    with WorkerPool(1, prepare=wait_for_go) as pool:
+    with WorkerPool(2, prepare=wait_for_go) as pool:
         assert asyncio.run(first_task(pool)) == "after go"
+
+
+def test_a_long_crawl_retires_hundreds_of_workers_without_stalling() -> None:
+    """Every retirement asks the template for a fresh fork; its answers must not pile up unread (a full
+    control socket would stop the template, and with it every new worker, until a CPU check read them)."""
+
+    async def go(pool: WorkerPool) -> list[object]:
+        tasks = asyncio.gather(*(pool.run(60.0, square, i) for i in range(600)))
+        # a hang detector, not a speed test: 600 forks take seconds, a stall 60 s
+        return list(await asyncio.wait_for(tasks, 120))
+
+    with WorkerPool(1, tasks_per_worker=1) as pool:
+        assert asyncio.run(go(pool)) == [i * i for i in range(600)]

@@ -23,6 +23,7 @@ import asyncio
 import gc
 import os
 import pickle
+import select
 import signal
 import socket
 import struct
@@ -100,6 +101,7 @@ class _Template:
     def fork(self) -> _Worker:
         """A new worker, without waiting for it: tasks can be sent to its pipe at once (they wait there), and
         its pid is read when first needed. So the crawl starts fetching while the template still prepares."""
+        self._read_ready_answers()
         ours, theirs = socket.socketpair()
         try:
             socket.send_fds(self._control, [_REQUEST.pack(_FORK, 0, 0.0)], [theirs.fileno()])
@@ -112,6 +114,12 @@ class _Template:
         worker = _Worker(ours)
         self._unanswered.append(worker)
         return worker
+
+    def _read_ready_answers(self) -> None:
+        """Read the answers that have arrived, without waiting: unread, they would fill the control socket
+        and stop the template (a long crawl retires hundreds of workers)."""
+        while self._unanswered and select.select([self._control], [], [], 0)[0]:
+            self._unanswered.pop(0).pid = self._unpack(self._control.recv(_REPLY.size))
 
     def settle(self) -> None:
         """Read the answers to the fork requests sent so far: every worker's pid is known after this."""
@@ -131,6 +139,10 @@ class _Template:
             reply = self._control.recv(_REPLY.size)
         except OSError as exc:
             raise WorkerDied(f"worker: the process workers are started from does not answer ({exc})") from None
+        return self._unpack(reply)
+
+    @staticmethod
+    def _unpack(reply: bytes) -> int:
         if len(reply) != _REPLY.size:
             raise WorkerDied("worker: the process workers are started from has ended")
         return int(_REPLY.unpack(reply)[0])
