@@ -156,6 +156,7 @@ def test_the_pool_is_ready_for_tasks_before_its_template_has_prepared(tmp_path, 
         assert asyncio.run(first_task(pool)) == "after go"
 
 
+@pytest.mark.slow  # 600 forks: 5-10 s
 def test_a_long_crawl_retires_hundreds_of_workers_without_stalling() -> None:
     """Every retirement asks the template for a fresh fork; its answers must not pile up unread (a full
     control socket would stop the template, and with it every new worker, until a CPU check read them)."""
