@@ -150,13 +150,7 @@ class _Template:
     def close(self) -> None:
         """End the template (it sees the control socket close) and wait for it."""
         self._control.close()
-        deadline = time.monotonic() + 2.0
-        while not os.waitpid(self.pid, os.WNOHANG)[0]:
-            if time.monotonic() > deadline:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-                return
-            time.sleep(0.005)
+        _reap(self.pid, grace=2.0)
 
 
 def _template_main(control: socket.socket, prepare: Callable[[], None] | None, parent: int) -> None:
@@ -208,6 +202,7 @@ def _collect(ended: dict[int, int]) -> None:
 
 
 def _reap(pid: int, grace: float) -> int:
+    """Wait up to `grace` seconds for a child to end, kill it if it has not, and return its exit status."""
     deadline = time.monotonic() + grace
     while True:
         try:
