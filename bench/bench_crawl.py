@@ -155,6 +155,7 @@ def run_crawl(db: Path, sources: Path, *extra: str) -> tuple[float, tuple[int, i
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = 0
+    peak_at = "no sample (the crawl ended at once)"
     while proc.poll() is None:
         rss, pss, by_program = tree_memory_kib(proc.pid)
         if pss > peak_pss:
