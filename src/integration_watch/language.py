@@ -156,8 +156,8 @@ class LanguageDetector:
 
         # Profiles: our own factory, never langdetect's module-level one.
         profile_langs = [c for c in wanted if c not in _RULE_LANGUAGES]
-        self._factory = DetectorFactory()
-        self._factory.set_seed(seed)
+        # langdetect's factory only parses the profiles: its per-gram lists of floats (~12 MB) are not kept.
+        factory = DetectorFactory()
         if profile_langs:
             profiles = []
             for code in profile_langs:
@@ -165,16 +165,16 @@ class LanguageDetector:
                 with open(path, encoding="utf-8") as fh:
                     profiles.append(fh.read())
             if len(profiles) == 1:  # langdetect refuses a single profile
-                self._factory.add_profile(_single_profile(profiles[0]), 0, 1)
+                factory.add_profile(_single_profile(profiles[0]), 0, 1)
             else:
-                self._factory.load_json_profile(profiles)
+                factory.load_json_profile(profiles)
         self._profile_langs: tuple[str, ...] = tuple(
-            ALIASES.get(name, name) for name in self._factory.get_lang_list()
+            ALIASES.get(name, name) for name in factory.get_lang_list()
         )
-        grams = list(self._factory.word_lang_prob_map)
+        grams = list(factory.word_lang_prob_map)
         self._gram_index = {g: i for i, g in enumerate(grams)}
         table = np.array(
-            [self._factory.word_lang_prob_map[g] for g in grams] or np.zeros((0, len(self._profile_langs))),
+            [factory.word_lang_prob_map[g] for g in grams] or np.zeros((0, len(self._profile_langs))),
             dtype=np.float64,
         ).reshape(len(grams), len(self._profile_langs))
         self._logp = np.log(table + _SMOOTHING).astype(np.float32)

@@ -20,6 +20,7 @@ becoming readable.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import os
 import pickle
@@ -162,6 +163,7 @@ def _template_main(control: socket.socket, prepare: Callable[[], None] | None, p
     # would copy the template's pages into each worker.
     gc.collect()
     gc.freeze()
+    _release_free_heap()
     template = os.getpid()
     ended: dict[int, int] = {}  # exit statuses of workers reaped before anyone asked (retired ones)
     while True:
@@ -185,6 +187,16 @@ def _template_main(control: socket.socket, prepare: Callable[[], None] | None, p
             control.sendall(_REPLY.pack(worker))
         elif command == _REAP:
             control.sendall(_REPLY.pack(ended.pop(pid) if pid in ended else _reap(pid, grace)))
+
+
+def _release_free_heap() -> None:
+    """Give the heap that preparing freed back to the kernel (glibc's malloc_trim). Loading the extractor and
+    the language profiles leaves ~20 MB of freed but resident heap (parsed JSON, temporary lists) in the
+    template, which every worker would share and count in the crawl's memory. A no-op off glibc."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _collect(ended: dict[int, int]) -> None:
@@ -242,8 +254,6 @@ def _die_with_parent(parent: int) -> None:
     """Have the kernel kill this process when its parent dies (Linux), so a spinning worker never outlives a
     crawl that was killed with SIGKILL. Elsewhere a worker ends at its next read from the closed pipe."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
