@@ -1,25 +1,20 @@
-"""Metadata from the page-facts parse: title, description, site name, author, publication date.
+"""Metadata from the page-facts parse: title, description, site name, author (the date: dates.py).
 
 trafilatura's own metadata pass (``with_metadata=True``) cost about 5 ms a page, a third of the
 text extraction, mostly in its author-byline search (on a deep copy of the lxml tree) and in
 category, tag and licence searches whose results this project does not keep. The functions below
 follow trafilatura 2.3's metadata.py for the fields we keep (title, description, site name,
 author), in the same order of sources, so they come out as before; JSON-LD goes through
-trafilatura's own JSON-LD reader. The date follows htmldate (trafilatura's date library): a
-declared ISO date is read directly, and htmldate runs only on pages without one.
+trafilatura's own JSON-LD reader.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
-from datetime import date, datetime
 from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
-from htmldate import find_date
-from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.json_metadata import (
     extract_json,
@@ -27,13 +22,11 @@ from trafilatura.json_metadata import (
     normalize_authors,
     normalize_json,
 )
-from trafilatura.settings import Document, set_date_params
+from trafilatura.settings import Document
 
-from .facts import META_DATE_KEYS, PageFacts
+from .facts import PageFacts
 
-logging.getLogger("htmldate").setLevel(logging.ERROR)
-
-__all__ = ["page_metadata", "page_date", "published_at", "clean_title", "byline_author", "tidy"]
+__all__ = ["page_metadata", "clean_title", "byline_author", "tidy"]
 
 _OG_FIELDS = {"og:title": "title", "og:description": "description", "og:site_name": "sitename"}
 _OG_AUTHOR = {"og:author", "og:article:author"}
@@ -306,60 +299,6 @@ def byline_author(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-# htmldate's order for a publication date: a full date in the URL, then the first publication-date
-# <meta> tag, then JSON-LD "datePublished"; only then the page text. ``_META_PUBLISHED_KEYS`` are the
-# common publication-date names of htmldate's list (a page that uses a rare one goes to htmldate).
-_URL_DATE_RE = re.compile(r"\D((?:199[0-9]|20[0-3][0-9]))[/_-]([0-1]?[0-9])[/_-]([0-3]?[0-9])(?:\D|$)")
-_ISO_DATE_RE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?![\d])")
-_JSON_PUBLISHED_RE = re.compile(r'"datePublished": ?"(\d{4}-\d{2}-\d{2})', re.IGNORECASE)
-_META_PUBLISHED_KEYS = META_DATE_KEYS | {
-    "article:published", "article.published", "article:published_date", "article_date_original",
-    "citation_date", "citation_publication_date", "date_published", "datecreated", "dc.date.created",
-    "dc.date.publication", "dc.created", "dc:created", "dc:date", "dcterms.date", "og:article:published_time",
-    "publish_date", "published_date", "published_time", "publisheddate", "originalpublicationdate",
-}
-_EARLIEST_DATE = date(1995, 1, 1)  # htmldate's lower bound
-
-
-def _valid_date(year: str, month: str, day: str) -> str | None:
-    try:
-        value = date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-    return value.isoformat() if _EARLIEST_DATE <= value <= date.today() else None
-
-
-def _declared_date(facts: PageFacts, url: str) -> str | None:
-    """The publication date the page declares in machine-readable form, as htmldate's first steps
-    would read it; None when it declares none, or when its first declared date is not ISO 8601
-    ("November 19, 2019"), which is left to htmldate's parsers. Unlike htmldate, a last-modified
-    date is never taken for the publication date."""
-    page_url = facts.canonical or url
-    if page_url and (m := _URL_DATE_RE.search(page_url)) and (found := _valid_date(m[1], m[2], m[3])):
-        return found
-    for attrs in facts.meta_tags:
-        key = (attrs.get("name") or attrs.get("property") or "").lower()
-        if key in _META_PUBLISHED_KEYS or (attrs.get("itemprop") or "").lower() in ("datepublished", "datecreated"):
-            m = _ISO_DATE_RE.match(attrs.get("content") or "")
-            return _valid_date(m[1], m[2], m[3]) if m else None
-    for text in facts.json_ld:
-        if (m := _JSON_PUBLISHED_RE.search(text)) and (found := _valid_date(*m[1].split("-"))):
-            return found
-    return None
-
-
-def page_date(tree: HtmlElement, facts: PageFacts, url: str) -> str | None:
-    """The publication date (YYYY-MM-DD): declared in the page, else found by htmldate in the page's
-    lxml tree (with trafilatura's settings: extensive search, original rather than updated date)."""
-    if found := _declared_date(facts, url):
-        return found
-    try:
-        # on an lxml tree, as trafilatura calls it: htmldate searches a string input differently
-        return find_date(tree, url=facts.canonical or url or None, **set_date_params(True))
-    except Exception:  # htmldate on a page it cannot parse: no date rather than no article
-        return None
-
-
 _TITLE_SEP_RE = re.compile(r"\s+[|\-–—·•»:]+\s+|\s*[|•]\s*")
 
 
@@ -409,16 +348,3 @@ def clean_title(title: str | None, h1s: list[str], sitename: str | None, url: st
     start = title.find(parts[0])
     end = title.rfind(parts[-1]) + len(parts[-1])
     return title[start:end].strip() if start >= 0 and end > start else parts[0]
-
-
-def published_at(doc_date: str | None, meta_datetimes: list[str]) -> str | None:
-    """htmldate's date; the full ISO datetime when the page declares one for that same day."""
-    if not doc_date:
-        return None
-    for value in meta_datetimes:
-        if len(value) > 10 and value[:10] == doc_date and "T" in value[10:12]:
-            try:
-                return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
-            except ValueError:
-                continue
-    return doc_date

@@ -10,7 +10,8 @@ from trafilatura.utils import load_html
 from .classify import looks_not_html, not_article_reason
 from .facts import PageFacts, page_facts
 from .maintext import main_text
-from .metadata import byline_author, clean_title, page_date, page_metadata, published_at, tidy
+from .dates import page_date, published_at
+from .metadata import byline_author, clean_title, page_metadata, tidy
 from .record import Extraction
 
 __all__ = ["extract_page"]
@@ -64,7 +65,7 @@ def _extract(html: str, url: str, min_chars: int, facts: PageFacts) -> Extractio
         reason=None,
         title=clean_title(title, facts.h1, doc.sitename, url) or None,
         text="\n".join(lines),
-        published=published_at(page_date(tree, facts, url), facts.meta_datetimes),
+        published=published_at(page_date(tree, html, facts, url), facts.meta_datetimes),
         author=doc.author or tidy(byline_author(facts.tree)),
         description=doc.description,
         sitename=doc.sitename,
