@@ -87,6 +87,9 @@ def test_a_page_without_any_date_has_none():
         ("12/31/2019", None, date(2019, 12, 31)),  # month first only when day first is impossible
         ("7. listopadu 2019", "cs", date(2019, 11, 7)),
         ("7. listopada 2019.", "hr", date(2019, 10, 7)),  # the page's language decides an ambiguous name
+        ("5 января'12 14:00", None, date(2012, 1, 5)),  # a two-digit year: marked, or followed by a time
+        ("3 sty 12, 06:15", None, date(2012, 1, 3)),
+        ("2, 3 et 6 mai 19", None, None),  # ... else "19" is more often a day
         ("Version 5.0, 2004-2013", None, None),
         ("31 Foobar 2012", None, None),
         ("30.02.2012", None, None),

@@ -105,12 +105,15 @@ def _month_names() -> tuple[dict[str, dict[str, int]], dict[str, int]]:
 
 _YEAR = r"(?:199\d|20[0-3]\d)"
 _SPACE = r"\s+"
+#: "5 января'12", "3 sty 12, 06:15", "17 января 12 (9:07)": a two-digit year after a month name, marked by
+#: an apostrophe or followed by a time ("6 Mai 19" alone is more often a day than a year)
+_SHORT_YEAR = r"['’]\d\d(?!\d)|\d\d(?=,?\s*\(?\d{1,2}:\d\d)"
 _DATE_RE = re.compile(
     rf"(?<!\d)(?P<y1>{_YEAR})[-/.](?P<m1>[01]?\d)[-/.](?P<d1>[0-3]?\d)(?!\d)"
     rf"|(?<!\d)(?P<d2>[0-3]?\d)[./-](?P<m2>[0-3]?\d)[./-](?P<y2>{_YEAR})(?!\d)"
     rf"|(?<!\d)(?P<y3>{_YEAR})\s*[年년]\s*(?P<m3>[01]?\d)\s*[月월]\s*(?P<d3>[0-3]?\d)(?!\d)"
     rf"|(?<!\d)(?P<d4>[0-3]?\d)(?:\.|st|nd|rd|th|er|º)?(?:{_SPACE}de)?{_SPACE}(?P<w4>[^\W\d_]{{3,}})\.?,?"
-    rf"(?:{_SPACE}de)?{_SPACE}(?P<y4>{_YEAR})(?!\d)"
+    rf"(?:{_SPACE}de)?(?:{_SPACE}|(?=['’]))(?P<y4>{_YEAR}(?!\d)|{_SHORT_YEAR})"
     rf"|(?<![^\W\d_])(?P<w5>[^\W\d_]{{3,}})\.?{_SPACE}(?P<d5>[0-3]?\d)(?:st|nd|rd|th)?,?{_SPACE}(?P<y5>{_YEAR})(?!\d)",
     re.IGNORECASE,
 )
@@ -121,6 +124,13 @@ def _month(word: str, lang: str | None) -> int | None:
     word = word.casefold()
     own = by_language.get(lang or "", {})
     return own.get(word) or merged.get(word)
+
+
+def _full_year(year: str) -> int:
+    year = year.lstrip("'’")
+    if len(year) == 4:
+        return int(year)
+    return 2000 + int(year) if 2000 + int(year) <= date.today().year else 1900 + int(year)
 
 
 def read_date(text: str, lang: str | None = None) -> date | None:
@@ -135,7 +145,7 @@ def read_date(text: str, lang: str | None = None) -> date | None:
             found = _valid_date(m["y3"], m["m3"], m["d3"])
         elif m["y4"]:
             month = _month(m["w4"], lang)
-            found = _valid_date(m["y4"], month, m["d4"]) if month else None
+            found = _valid_date(_full_year(m["y4"]), month, m["d4"]) if month else None
         else:
             month = _month(m["w5"], lang)
             found = _valid_date(m["y5"], month, m["d5"]) if month else None
