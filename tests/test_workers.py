@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -127,6 +128,34 @@ def test_the_crawl_process_itself_never_loads_the_extractor() -> None:
     code = "import sys, integration_watch.crawl; print(sorted({'trafilatura', 'pypdf', 'justext'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+_PINNED: list[bytes] = []
+
+
+def litter_the_heap() -> None:
+    """A prepare that, like loading the language profiles, frees ~50 MB of malloc'd blocks while something it
+    keeps was allocated after them, so the freed heap cannot shrink by itself."""
+    junk = [bytes(2000 + i % 5000) for i in range(12_000)]
+    _PINNED.append(bytes(4000))
+    del junk
+
+
+def parent_rss_mb() -> float:
+    """The resident memory of this worker's parent: the template."""
+    status = Path(f"/proc/{os.getppid()}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_what_prepare_freed_is_given_back_before_workers_share_the_template() -> None:
+    """Every worker shares the template's memory, and the crawl's memory counts it: heap that prepare used
+    and freed must not stay resident there (glibc keeps it unless asked to trim)."""
+    own = int(next(line for line in Path("/proc/self/status").read_text().splitlines()
+                   if line.startswith("VmRSS:")).split()[1]) / 1024
+    with WorkerPool(1, prepare=litter_the_heap) as pool:
+        template = run(pool, (10.0, parent_rss_mb))[0]
+    assert template - own < 25, f"template {template:.0f} MB, the process it was forked from {own:.0f} MB"
 
 
 def wait_for_go() -> None:
