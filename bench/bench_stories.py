@@ -76,15 +76,8 @@ from integration_watch.corpus import ArticleRecord, Corpus, text_hash
 from integration_watch.corpus.schema import MIGRATIONS
 from integration_watch.routes import Engines
 from integration_watch.furniture import Furniture
-from integration_watch.stories import (
-    MinHasher,
-    Thresholds,
-    basis,
-    jaccard,
-    recluster,
-    stems,
-    update_stories,
-)
+from integration_watch.stories import Thresholds, basis, recluster, update_stories
+from integration_watch.story_features import MinHasher, hashed, jaccard, stems
 from integration_watch.same_event import figures
 from integration_watch.translate import split_sentences, translate_articles
 
@@ -232,7 +225,7 @@ def bench_cross(docs: dict[str, dict[int, dict]], work: Path, other: str = "es")
         # the similarities the thresholds separate: English basis of every article
         furniture = Furniture(corpus)
         rows = {r["id"]: basis(r, furniture) for r in corpus.stories.story_rows(ids)}
-        st = {i: stems(rows[i].text) for i in ids}
+        st = {i: hashed(stems(rows[i].text)) for i in ids}
         en = [i for i in ids if lang_of[i] == "en"]
         es = [i for i in ids if lang_of[i] == other]
         es_by_doc = {doc_of[i]: i for i in es}
@@ -360,7 +353,7 @@ def bench_within(docs: dict[str, dict[int, dict]], work: Path, seed: int, furnit
             for a, b in fps))
         # similarities
         furniture = Furniture(corpus)
-        st = {r["id"]: stems(basis(r, furniture).text) for r in corpus.stories.story_rows(ids)}
+        st = {r["id"]: hashed(stems(basis(r, furniture).text)) for r in corpus.stories.story_rows(ids)}
         pos = [jaccard(st[i], st[originals[item_of[i]["doc"]]]) for i in ids if item_of[i]["kind"] != "original"]
         by_site: dict[str, list[int]] = {}
         for i in ids:
@@ -392,6 +385,7 @@ class Generator:
     word-length and stop-word statistics, and unrelated articles stay unrelated."""
 
     REPLACE = 0.4
+    words = 150  # per article (bench_story_memory.py sets more)
 
     def __init__(self, multiway: Path, seed: int) -> None:
         with gzip.open(multiway, "rt") as f:
@@ -417,7 +411,7 @@ class Generator:
                 own.pop(k)
         else:
             en, own, words = [], [], 0
-            while words < 150:
+            while words < self.words:
                 row = self.rows[self.rng.randrange(len(self.rows))]["texts"]
                 en.append(self._perturb(row["en"], "en"))
                 own.append(self._perturb(row[lang], lang))

@@ -119,12 +119,15 @@ def test_a_related_articles_line_naming_other_news_is_no_evidence_of_one_event()
     """A text carrying another article's headline word for word links to it (a "related articles" box that
     survived extraction); the same headline on both (a copy, a text opening with its headline) is no such link."""
     feature = "Cities ask for direct access to EU integration funds"
-    other = evidence("Mayors met in Lisbon on 24 June.", f"{feature} - Cor Newsroom", frozenset())
-    related = evidence(f"The forum opens on 24 June. Related articles: {feature}; Housing for refugees.",
-                       "Lisbon forum announced", frozenset())
-    same_headline = evidence(f"{feature}. Mayors met in Lisbon.", f"Opinion | {feature}", frozenset())
-    assert quotes_headline(related, other) and quotes_headline(other, related)
-    assert not quotes_headline(same_headline, other)
+    other_text = "Mayors met in Lisbon on 24 June."
+    related_text = f"The forum opens on 24 June. Related articles: {feature}; Housing for refugees."
+    same_text = f"{feature}. Mayors met in Lisbon."
+    other = evidence(other_text, f"{feature} - Cor Newsroom")
+    related = evidence(related_text, "Lisbon forum announced")
+    same_headline = evidence(same_text, f"Opinion | {feature}")
+    assert quotes_headline(related, related_text, other, other_text)
+    assert quotes_headline(other, other_text, related, related_text)
+    assert not quotes_headline(same_headline, same_text, other, other_text)
 
 
 def test_a_corpus_from_before_event_stories_is_judged_again_by_the_next_run(tmp_path: Path) -> None:

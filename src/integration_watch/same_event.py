@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from .corpus import fold
+from .story_features import hash_each, hashed, shared, stems
 
 EVENT_SCORE = 0.30
 EVENT_DAYS = 7
@@ -58,71 +60,89 @@ _YEAR = re.compile(r"(19|20)\d\d")
 
 class DocumentFrequencies:
     """Stem -> in how many of the corpus's articles it occurs (their comparison text), kept as articles are
-    judged; inverse document frequencies from it (BM25's form, smoothed as said above)."""
+    judged; inverse document frequencies from it (BM25's form, smoothed as said above). Stems are held as
+    their 64-bit hashes (story_features.hashed), sorted, with their counts beside them."""
 
     def __init__(self, counts: dict[str, int], documents: int) -> None:
-        self.counts = Counter(counts)
+        keys = hash_each(list(counts))
+        order = np.argsort(keys)
+        self.keys = keys[order]
+        self.counts = np.fromiter(counts.values(), np.int64, count=len(counts))[order]
         self.documents = documents
-        self._idf: dict[str, float] = {}
+        self._refresh()
 
-    def change(self, removed: Iterable[frozenset[str]], added: Iterable[frozenset[str]]) -> Counter[str]:
-        """Articles' stems taken out (their old text) and put in; returns the change per stem."""
-        delta: Counter[str] = Counter()
-        for stems in removed:
-            delta.subtract(stems)
-            self.documents -= 1
-        for stems in added:
-            delta.update(stems)
-            self.documents += 1
-        self.counts.update(delta)
-        self._idf.clear()
-        return delta
+    def change(self, removed: list[np.ndarray], added: list[np.ndarray]) -> None:
+        """Articles' stems (hash arrays) taken out (their old text) and put in."""
+        self.documents += len(added) - len(removed)
+        parts = [self.keys, *added, *removed]
+        weights = [self.counts, *(np.ones(a.size, np.int64) for a in added),
+                   *(np.full(r.size, -1, np.int64) for r in removed)]
+        keys, where = np.unique(np.concatenate(parts), return_inverse=True)
+        counts = np.bincount(where, np.concatenate(weights).astype(np.float64), minlength=keys.size).astype(np.int64)
+        kept = counts > 0
+        self.keys, self.counts = keys[kept], counts[kept]
+        self._refresh()
 
-    def idf(self, stem: str) -> float:
-        value = self._idf.get(stem)
-        if value is None:
-            n = self.documents + PRIOR_DOCUMENTS
-            df = self.counts.get(stem, 0) + PRIOR_DOCUMENTS * PRIOR_SHARE
-            value = self._idf[stem] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        return value
+    def _refresh(self) -> None:
+        n = self.documents + PRIOR_DOCUMENTS
+        df = self.counts + PRIOR_DOCUMENTS * PRIOR_SHARE
+        self._squares = np.log1p((n - df + 0.5) / (df + 0.5)) ** 2
+        unseen = PRIOR_DOCUMENTS * PRIOR_SHARE
+        self._unseen = math.log1p((n - unseen + 0.5) / (unseen + 0.5)) ** 2
 
-    def weight(self, stems: frozenset[str]) -> float:
+    def squared_idf(self, stems: np.ndarray) -> np.ndarray:
+        if not self.keys.size:
+            return np.full(stems.size, self._unseen)
+        at = np.searchsorted(self.keys, stems)
+        at[at == self.keys.size] = 0
+        return np.where(self.keys[at] == stems, self._squares[at], self._unseen)
+
+    def weight(self, stems: np.ndarray) -> float:
         """The squared length of an article's stem vector (binary term frequencies)."""
-        return sum(self.idf(s) ** 2 for s in stems)
+        return float(self.squared_idf(stems).sum())
 
-    def cosine(self, a: frozenset[str], b: frozenset[str], weight_a: float, weight_b: float) -> float:
+    def cosine(self, a: np.ndarray, b: np.ndarray, weight_a: float, weight_b: float) -> float:
         if not weight_a or not weight_b:
             return 0.0
-        return sum(self.idf(s) ** 2 for s in a & b) / math.sqrt(weight_a * weight_b)
+        return float(self.squared_idf(shared(a, b)).sum()) / math.sqrt(weight_a * weight_b)
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What an article offers beside its stems: names, figures that are not years, title stems."""
+    """What an article offers beside its stems: names, figures that are not years, title stems (names and title
+    stems as sorted hash arrays, story_features.hashed), and its headline's parts for quote checks."""
 
-    names: frozenset[str]
+    names: np.ndarray
     figures: frozenset[str]
-    title: frozenset[str]
-    words: str  # the text folded, one space between words, for headline quotes
-    headlines: tuple[str, ...]  # the title's parts of HEADLINE_WORDS words or more, folded likewise
+    title: np.ndarray
+    headlines: tuple[str, ...]  # the title's parts of HEADLINE_WORDS words or more, folded as words() folds
 
 
 HEADLINE_WORDS = 4
 _TITLE_PARTS = re.compile(r"\s[|–—-]\s|[|:()\[\]]")  # what sites put around a headline: "Opinion | ...", "... - Site"
 
 
-def evidence(text: str, title: str, title_stems: frozenset[str]) -> Evidence:
+def evidence(text: str, title: str) -> Evidence:
     parts = (" ".join(_WORD.findall(fold(part))) for part in _TITLE_PARTS.split(title))
-    return Evidence(names(text) | names(title, first=True), figures(text), title_stems,
-                    " " + " ".join(_WORD.findall(fold(text))) + " ",
+    return Evidence(hashed(names(text) | names(title, first=True)), figures(text), hashed(stems(title)),
                     tuple(p for p in parts if p.count(" ") + 1 >= HEADLINE_WORDS))
 
 
-def quotes_headline(a: Evidence, b: Evidence) -> bool:
+def words(text: str) -> str:
+    """The text folded, one space between words and one at each end: what headline quotes are looked for in."""
+    return " " + " ".join(_WORD.findall(fold(text))) + " "
+
+
+def quotes_headline(a: Evidence, text_a: str, b: Evidence, text_b: str) -> bool:
     """Whether either text carries the other's headline word for word (one both have as their headline, as
     a copy with its original's headline, or a text that opens with its headline, does not count)."""
-    return (any(f" {h} " in b.words for h in a.headlines if h not in b.headlines)
-            or any(f" {h} " in a.words for h in b.headlines if h not in a.headlines))
+    words_a = words_b = ""
+    if any(h not in b.headlines for h in a.headlines):
+        words_b = words(text_b)
+    if any(h not in a.headlines for h in b.headlines):
+        words_a = words(text_a)
+    return (any(f" {h} " in words_b for h in a.headlines if h not in b.headlines)
+            or any(f" {h} " in words_a for h in b.headlines if h not in a.headlines))
 
 
 def names(text: str, *, first: bool = False) -> frozenset[str]:
@@ -156,17 +176,19 @@ class Judgement:
 
 
 def judge(
-    df: DocumentFrequencies, stems_a: frozenset[str], stems_b: frozenset[str], weight_a: float, weight_b: float,
+    df: DocumentFrequencies, stems_a: np.ndarray, stems_b: np.ndarray, weight_a: float, weight_b: float,
     a: Evidence, b: Evidence, days: int, translated: bool, same_source: bool = False,
+    quoted: Callable[[], bool] = lambda: False,
 ) -> Judgement:
-    """The rule of this module's docstring for one pair."""
+    """The rule of this module's docstring for one pair. `quoted`: whether either text carries the other's
+    headline (quotes_headline), asked only of a pair that passes everything else (it needs both texts)."""
     shared_figures = len(a.figures & b.figures)
     contradicted = len(a.figures) >= 2 and len(b.figures) >= 2 and not shared_figures
-    shared_names = len(a.names & b.names) / min(len(a.names), len(b.names)) if a.names and b.names else 0.0
+    shared_names = shared(a.names, b.names).size / min(a.names.size, b.names.size) if a.names.size and b.names.size else 0.0
     title = df.cosine(a.title, b.title, df.weight(a.title), df.weight(b.title))
     score = (df.cosine(stems_a, stems_b, weight_a, weight_b) + ENTITY_WEIGHT * shared_names
              + NUMBER_WEIGHT * min(shared_figures, 3) + TITLE_WEIGHT * title
              + (TRANSLATED_BONUS if translated else 0.0) - (SAME_SOURCE_PENALTY if same_source else 0.0)
              - DAY_PENALTY * days)
-    ok = score >= EVENT_SCORE and days <= EVENT_DAYS and not contradicted and not quotes_headline(a, b)
+    ok = score >= EVENT_SCORE and days <= EVENT_DAYS and not contradicted and not quoted()
     return Judgement(round(score, 4), ok)

@@ -19,38 +19,29 @@ too, so a story shows which of its members are copies of each other; nothing is 
 
 from __future__ import annotations
 
-import re
+import gc
+import multiprocessing
 import sqlite3
-import sys
 import time
-import zlib
+from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 
 from .config import Settings
-from .corpus import Corpus, fold
+from .corpus import Corpus
 from .corpus.stories import union_groups
 from .furniture import Furniture
-from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence, evidence, judge
+from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence, evidence, judge, quotes_headline
+from .story_features import PERMUTATIONS, MinHasher, hashed, jaccard, stems
 
-PERMUTATIONS = 128
 # Candidates are pairs whose estimated similarity is at most this many standard errors below the threshold
 # their pair needs. Two keep every true pair of the FLORES cross-language set (lowest estimate 0.109 against a
 # bound of 0.104); three let through 14 times as many pairs for the exact check (BENCHMARKS.md).
 MARGIN_SIGMAS = 2.0
-_PRIME = (1 << 31) - 1  # a < 2**31 and CRC-32 values < 2**32, so a*x + b stays below 2**64
-_SEED = 20211124  # fixed: stored signatures must stay comparable across runs and machines
-STEM = 5
-_LONG_WORD = re.compile(r"\w{3,}", re.UNICODE)  # words of two letters or fewer say nothing
-_STOP = frozenset(
-    "the of and to in is that for on with as by was are be it at from this an or which have has were not but its "
-    "their they he his she her we our also been will would can could more than into about after over other some "
-    "such there these those when where while who whom what him them then very most".split()
-)
 _EPOCH = date(1970, 1, 1)
 
 
@@ -105,51 +96,14 @@ class Basis:
     source: str = ""
 
 
-def stems(text: str) -> frozenset[str]:
-    words = set(_LONG_WORD.findall(fold(text))) - _STOP  # each distinct word once
-    # Interned: the stem sets of a window's articles (kept while its chunks are compared) then share one
-    # string per stem instead of each holding its own copies.
-    return frozenset(sys.intern(w[:STEM]) for w in words if not w.isdigit())
-
-
-class MinHasher:
-    """MinHash signatures of stem sets: PERMUTATIONS universal hash functions over CRC-32 of each stem."""
-
-    def __init__(self) -> None:
-        rng = np.random.default_rng(_SEED)
-        self.a = rng.integers(1, _PRIME, PERMUTATIONS, dtype=np.uint64)[:, None]
-        self.b = rng.integers(0, _PRIME, PERMUTATIONS, dtype=np.uint64)[:, None]
-
-    def signature(self, items: frozenset[str]) -> np.ndarray:
-        if not items:
-            return np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint32)  # matches nothing
-        hashes = np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint64, count=len(items))
-        return _mod_prime(self.a * hashes[None, :] + self.b).min(axis=1).astype(np.uint32)
-
-
-def _mod_prime(x: np.ndarray) -> np.ndarray:
-    """x % _PRIME for uint64 x, without division: 2**31 = 1 modulo the Mersenne prime 2**31 - 1, so the bits
-    above 31 fold onto the low ones (twice brings any 64-bit value below 2 * _PRIME)."""
-    x = (x & _PRIME) + (x >> 31)
-    x = (x & _PRIME) + (x >> 31)
-    return np.where(x >= _PRIME, x - _PRIME, x)
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    common = len(a & b)
-    return common / (len(a) + len(b) - common)
-
-
 COPY = "copy"
 EVENT = "event"
 
 
-def same_story(a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], t: Thresholds,
+def same_story(a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, t: Thresholds,
                judged: _Judging | None = None) -> str | None:
-    """The exact check behind a candidate pair: COPY, EVENT or None (apart). Without `judged` (document
-    frequencies and the evidence of each article), copies only."""
+    """The exact check behind a candidate pair (sa, sb: their stem hashes): COPY, EVENT or None (apart). Without
+    `judged` (document frequencies and the evidence of each article), copies only."""
     if a.text_hash == b.text_hash:
         return COPY
     days = abs(a.day - b.day)
@@ -165,29 +119,25 @@ def same_story(a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], t: Th
 
 @dataclass
 class _Judging:
-    """What the event rule needs, kept for one run: document frequencies, each article's evidence and the
-    length of its stem vector (which changes with the frequencies: kept for one chunk)."""
+    """What the event rule needs, kept for one run: document frequencies, each article's evidence, the length
+    of its stem vector (which changes with the frequencies: kept for one chunk), and a way to the texts (read
+    again only for a pair that passes everything but the headline-quote check)."""
 
     frequencies: DocumentFrequencies
     evidence: dict[int, Evidence]
     weights: dict[int, float]
+    text_of: Callable[[int], str]
 
-    def judge(self, a: Basis, b: Basis, sa: frozenset[str], sb: frozenset[str], days: int) -> bool:
-        ea, eb = self._evidence(a), self._evidence(b)
+    def judge(self, a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, days: int) -> bool:
+        ea, eb = self.evidence[a.id], self.evidence[b.id]
         wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
-        return judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, a.original != b.original,
-                     a.source == b.source).same_event
+        return judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, a.original != b.original, a.source == b.source,
+                     lambda: quotes_headline(ea, self.text_of(a.id), eb, self.text_of(b.id))).same_event
 
-    def _evidence(self, article: Basis) -> Evidence:
-        found = self.evidence.get(article.id)
-        if found is None:
-            found = self.evidence[article.id] = evidence(article.text, article.title, stems(article.title))
-        return found
-
-    def _weight(self, article: int, stem_set: frozenset[str]) -> float:
+    def _weight(self, article: int, stem_hashes: np.ndarray) -> float:
         found = self.weights.get(article)
         if found is None:
-            found = self.weights[article] = self.frequencies.weight(stem_set)
+            found = self.weights[article] = self.frequencies.weight(stem_hashes)
         return found
 
 
@@ -299,16 +249,25 @@ def assign_stories(
     `parallel`: sign in SIGNING_PROCESSES processes (default: from PARALLEL_FROM articles on)."""
     report = StoryReport()
     started = time.perf_counter()
-    claimed: set[int] = set()
-    stem_sets: dict[int, frozenset[str]] = {}  # kept across chunks: neighbours in time are compared again
-    known: dict[int, Basis] = {}
     furniture = Furniture(corpus)
-    judging = _Judging(DocumentFrequencies(*corpus.stories.document_frequencies()), {}, {})
+    # What is kept of the window's articles (one window wide however long the run): their metadata without
+    # their text, stem hashes and evidence. Texts are read once, to sign them, and again only for the rare
+    # pair that needs them (the headline-quote check).
+    cache = _Cache({}, {}, {})
+    texts: dict[int, str] = {}  # the current chunk's
+
+    def text_of(article: int) -> str:
+        if article not in texts:
+            texts.update((r["id"], basis(r, furniture).text) for r in corpus.stories.story_rows([article]))
+        return texts[article]
+
+    judging = _Judging(DocumentFrequencies(*corpus.stories.document_frequencies()), cache.evidence, {}, text_of)
+    claimed: set[int] = set()
     # Stems and signatures are the CPU-heavy part of a large run: other processes make them for the next chunk
     # while this one links the current chunk.
     if parallel is None:
         parallel = len(article_ids) >= PARALLEL_FROM
-    pool = ProcessPoolExecutor(SIGNING_PROCESSES) if parallel else None
+    pool = _start_pool() if parallel else None
     try:
         batches = [list(article_ids[start:start + chunk_size]) for start in range(0, len(article_ids), chunk_size)]
         ahead = _Signing.start(corpus, batches[0], furniture, pool) if batches else None
@@ -316,7 +275,9 @@ def assign_stories(
             current = ahead
             ahead = _Signing.start(corpus, following, furniture, pool) if following else None
             if current is not None and current.chunk:
-                _link_chunk(corpus, current, thresholds, furniture, stem_sets, known, judging, claimed, before, report)
+                texts.clear()
+                texts.update((b.id, b.text) for b in current.chunk)
+                _link_chunk(corpus, current, thresholds, furniture, cache, judging, claimed, before, report)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -324,99 +285,141 @@ def assign_stories(
     return report
 
 
+def _start_pool() -> ProcessPoolExecutor:
+    """The signing processes, forked now, before the window's data is loaded, with the objects of this process
+    frozen (gc.freeze) so that their garbage collector never writes to, and so copies, the pages they share."""
+    pool = ProcessPoolExecutor(SIGNING_PROCESSES, mp_context=multiprocessing.get_context("fork"))
+    gc.freeze()
+    try:
+        for started in [pool.submit(int) for _ in range(SIGNING_PROCESSES)]:
+            started.result()
+    finally:
+        gc.unfreeze()
+    return pool
+
+
 SIGNING_PROCESSES = 2
 PARALLEL_FROM = 10_000  # articles; below this, starting processes costs more than it saves
 
 
-def _sign(texts: list[str]) -> list[tuple[frozenset[str], np.ndarray]]:
+@dataclass
+class _Cache:
+    """The window's articles as the run keeps them: metadata (text dropped), stem hashes, evidence."""
+
+    known: dict[int, Basis]
+    stems: dict[int, np.ndarray]
+    evidence: dict[int, Evidence]
+
+    def add(self, article: Basis, stem_hashes: np.ndarray, found: Evidence) -> None:
+        self.known[article.id] = replace(article, text="")
+        self.stems[article.id] = stem_hashes
+        self.evidence[article.id] = found
+
+    def forget_before(self, day: int) -> None:
+        """Drop articles older than any the next chunk can be compared with."""
+        for old in [i for i, b in self.known.items() if b.day < day]:
+            del self.known[old]
+            self.stems.pop(old, None)
+            self.evidence.pop(old, None)
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """One article as the signing makes it: stem hashes, MinHash signature, its stems as stored (text), evidence."""
+
+    stems: np.ndarray
+    signature: np.ndarray
+    stored: str
+    evidence: Evidence
+
+
+def _sign(items: list[tuple[str, str]]) -> tuple[list[_Signed], Counter[str]]:
+    """(text, title) of each article -> what it is compared by, and how many of them have each stem."""
     hasher = MinHasher()
-    return [(s, hasher.signature(s)) for s in map(stems, texts)]
+    out, counts = [], Counter[str]()
+    for text, title in items:
+        stem_set = stems(text)
+        counts.update(stem_set)
+        out.append(_Signed(hashed(stem_set), hasher.signature(stem_set), " ".join(stem_set), evidence(text, title)))
+    return out, counts
 
 
 @dataclass
 class _Signing:
-    """A chunk's articles, their stem sets and signatures being made (in the pool, or here when asked for)."""
+    """A chunk's articles being signed (in the pool, or here when asked for)."""
 
     chunk: list[Basis]
-    parts: list[Future[list[tuple[frozenset[str], np.ndarray]]]]
+    parts: list[Future[tuple[list[_Signed], Counter[str]]]]
 
     @classmethod
     def start(cls, corpus: Corpus, ids: list[int], furniture: Furniture, pool: ProcessPoolExecutor | None) -> _Signing:
         chunk = [basis(r, furniture) for r in corpus.stories.story_rows(ids)]
-        texts = [b.text for b in chunk]
-        half = (len(texts) + 1) // 2
-        parts = [pool.submit(_sign, part) for part in (texts[:half], texts[half:])] if pool and chunk else []
+        items = [(b.text, b.title) for b in chunk]
+        half = (len(items) + 1) // 2
+        parts = [pool.submit(_sign, part) for part in (items[:half], items[half:])] if pool and chunk else []
         return cls(chunk, parts)
 
-    def result(self) -> list[tuple[frozenset[str], np.ndarray]]:
+    def result(self) -> tuple[list[_Signed], Counter[str]]:
         if not self.parts:
-            return _sign([b.text for b in self.chunk])
-        # stems made in another process arrive as fresh strings: intern them as stems() does here
-        return [(frozenset(map(sys.intern, st)), sig) for part in self.parts for st, sig in part.result()]
+            return _sign([(b.text, b.title) for b in self.chunk])
+        signed, counts = [], Counter[str]()
+        for part in self.parts:
+            some, their_counts = part.result()
+            signed += some
+            counts.update(their_counts)
+        return signed, counts
 
 
 def _link_chunk(
-    corpus: Corpus, signing: _Signing, thresholds: Thresholds, furniture: Furniture,
-    stem_sets: dict[int, frozenset[str]], known: dict[int, Basis], judging: _Judging, claimed: set[int],
-    before: dict[int, int] | None, report: StoryReport,
+    corpus: Corpus, signing: _Signing, thresholds: Thresholds, furniture: Furniture, cache: _Cache,
+    judging: _Judging, claimed: set[int], before: dict[int, int] | None, report: StoryReport,
 ) -> None:
     """Compare one signed chunk with its window and link it into stories (one transaction each)."""
     chunk = signing.chunk
-    _forget_before(min(b.day for b in chunk) - thresholds.window_days, known, stem_sets, judging.evidence)
-    signed = signing.result()
-    new_stems = {b.id: st for b, (st, _) in zip(chunk, signed, strict=True)}
-    stem_sets.update(new_stems)
-    for b in chunk:  # a changed article's text, title or translation: its evidence is new
-        judging.evidence.pop(b.id, None)
-    judging.weights.clear()  # the frequencies change below
-    old_stems = corpus.stories.stored_stems(list(new_stems))
-    change = judging.frequencies.change(old_stems.values(), new_stems.values())
-    signatures = {b.id: sig for b, (_, sig) in zip(chunk, signed, strict=True)}
+    cache.forget_before(min(b.day for b in chunk) - thresholds.window_days)
+    signed, counts = signing.result()
+    old_stems = corpus.stories.stored_stems([b.id for b in chunk])
+    for stored in old_stems.values():  # a changed article's old stems leave the frequencies
+        counts.subtract(stored)
+    judging.frequencies.change([hashed(st) for st in old_stems.values()], [s.stems for s in signed])
+    judging.weights.clear()  # the frequencies changed
+    for b, s in zip(chunk, signed, strict=True):  # a changed article's text, title or translation: all is new
+        cache.add(b, s.stems, s.evidence)
     corpus.stories.store_signatures(
-        [(b.id, b.day, b.language, b.original, signatures[b.id].astype("<u4").tobytes()) for b in chunk],
-        new_stems, dict(change),
+        [(b.id, b.day, b.language, b.original, s.signature.astype("<u4").tobytes()) for b, s in zip(chunk, signed)],
+        {b.id: s.stored for b, s in zip(chunk, signed)}, {stem: n for stem, n in counts.items() if n},
     )
     days = [b.day for b in chunk]
     window = _Window.load(corpus, min(days) - thresholds.window_days, max(days) + thresholds.window_days,
                           thresholds)
-    known.update((b.id, b) for b in chunk)
     in_chunk = {b.id for b in chunk}
     same_text = corpus.stories.same_texts([b.text_hash for b in chunk])
     found: dict[int, set[int]] = {}
-    for article in chunk:
-        others = set(window.candidates(article, signatures[article.id]))
+    for article, s in zip(chunk, signed):
+        others = set(window.candidates(article, s.signature))
         others |= {o for o in same_text.get(article.text_hash, ()) if o != article.id}
         found[article.id] = {o for o in others if o not in in_chunk or o < article.id}  # a pair in the chunk: once
-    unknown = sorted({o for others in found.values() for o in others} - known.keys())
-    known.update((r["id"], basis(r, furniture)) for r in corpus.stories.story_rows(unknown))
+    unknown = sorted({o for others in found.values() for o in others} - cache.known.keys())
+    for r in corpus.stories.story_rows(unknown):  # judged by an earlier run: signed again here, without a signature
+        other = basis(r, furniture)
+        cache.add(other, hashed(stems(other.text)), evidence(other.text, other.title))
     links: list[tuple[int, int]] = []
     copies: list[tuple[int, int]] = []
     for article in chunk:
         for other in found[article.id]:
             report.pairs_checked += 1
-            if other not in stem_sets:
-                stem_sets[other] = stems(known[other].text)
-            kind = same_story(article, known[other], stem_sets[article.id], stem_sets[other], thresholds, judging)
+            kind = same_story(article, cache.known[other], cache.stems[article.id], cache.stems[other], thresholds,
+                              judging)
             if kind is not None:
                 links.append((article.id, other))
             if kind == COPY:
                 copies.append((article.id, other))
     corpus.stories.store_copies([b.id for b in chunk], copies)
-    counts = corpus.stories.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
+    counts_linked = corpus.stories.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
     report.articles += len(chunk)
-    report.new_stories += counts["new"]
-    report.joined += counts["joined"]
-    report.merged += counts["merged"]
-
-
-def _forget_before(day: int, known: dict[int, Basis], stem_sets: dict[int, frozenset[str]],
-                   evidence_of: dict[int, Evidence]) -> None:
-    """Drop cached articles older than any the next chunk can be compared with (the caches stay one window
-    wide however long the run)."""
-    for old in [i for i, b in known.items() if b.day < day]:
-        del known[old]
-        stem_sets.pop(old, None)
-        evidence_of.pop(old, None)
+    report.new_stories += counts_linked["new"]
+    report.joined += counts_linked["joined"]
+    report.merged += counts_linked["merged"]
 
 
 def recluster(corpus: Corpus, thresholds: Thresholds, *, chunk_size: int = CHUNK) -> StoryReport:

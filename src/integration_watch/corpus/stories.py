@@ -24,10 +24,11 @@ class Stories:
         )
 
     def store_signatures(
-        self, rows: list[tuple[int, int, str, str, bytes]], stems: dict[int, frozenset[str]], frequencies: dict[str, int]
+        self, rows: list[tuple[int, int, str, str, bytes]], stems: dict[int, str], frequencies: dict[str, int]
     ) -> None:
         """(article id, day, comparison language, original language, signature) per article, the stems each was
-        judged by, and the change in document frequencies they make, in one transaction."""
+        judged by (separated by spaces, in any order), and the change in document frequencies they make, in one
+        transaction."""
         with self.core.transaction() as c:
             c.executemany(
                 """INSERT OR REPLACE INTO article_signatures(article_id, day, language, original, signature)
@@ -35,7 +36,7 @@ class Stories:
                 rows,
             )
             c.executemany("INSERT OR REPLACE INTO article_stems(article_id, stems) VALUES (?, ?)",
-                          [(i, " ".join(st)) for i, st in stems.items()])  # any order: read back as a set
+                          list(stems.items()))
             c.executemany(
                 """INSERT INTO stem_frequencies(stem, documents) VALUES (?, ?)
                    ON CONFLICT(stem) DO UPDATE SET documents = documents + excluded.documents""",
