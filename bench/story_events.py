@@ -4,7 +4,9 @@
 
 Every article is stored as a crawl stores it (its own publication date and source), the Spanish, Italian and
 French ones are translated by the translation stage (Apertium: es direct, it and fr through Spanish), then
-`update_stories` runs with the shipped defaults. Pairs are counted within each split (dev: tuned on; heldout:
+`update_stories` runs with the shipped defaults. Articles given as the English a translation gives (`as_translated`:
+German, Swedish, for which this machine has no engine) are stored as a crawl stores such an article once
+translated: written in that language, the English as its translation. Pairs are counted within each split (dev: tuned on; heldout:
 not): precision over every pair put in one story, recall over the pairs of one event, and recall over the
 independent write-ups (pairs where neither is a copy of the other). A pair across splits put in one story is
 counted separately.
@@ -102,6 +104,11 @@ def run(work: Path) -> dict[str, object]:
         engines = Engines(work / "no-models")  # Apertium only
         translate_articles(corpus, engines, list(ids.values()))
         engines.close()
+        with corpus.transaction() as c:  # written in a language with no engine here: stored as its translation
+            c.executemany(
+                """UPDATE articles SET lang = ?, text_en = text, title_en = title, translation_status = 'translated'
+                   WHERE id = ?""",
+                [(a["as_translated"], ids[a["id"]]) for a in articles if a.get("as_translated")])
         status = {r[0]: r[1] for r in corpus.conn.execute("SELECT id, translation_status FROM articles")}
         update_stories(corpus, Thresholds.from_settings(Settings()))
         story_of = {r[0]: r[1] for r in corpus.conn.execute("SELECT id, story_id FROM articles")}

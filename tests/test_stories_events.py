@@ -161,3 +161,41 @@ def test_a_corpus_from_before_event_stories_is_judged_again_by_the_next_run(tmp_
         after = _story(corpus)
         assert after[1] == after[2] in {1, 2}
         assert corpus.stories.document_frequencies()[1] == 2
+
+
+_RELEASE = """Strasbourg, 10 April 2024. The European Parliament today backed the creation of an EU Talent Passport, a
+digital record that will let nationals of third countries have their qualifications recognised in any Member State
+within 60 days.
+Under the text adopted with 457 votes in favour, 112 against and 38 abstentions, national recognition bodies will
+have to accept diplomas already checked by another Member State, and applicants will be able to follow their file
+online in their own language.
+Rapporteur Lieve Vandamme said that nurses, engineers and electricians too often spend years in jobs far below
+their skills while employers cannot find the staff they need.
+Negotiations with the Council on the final shape of the law are expected to start in May."""
+_BRIEFING = """TALENT PASSPORT. MEPs backed Vandamme's report 457-112: qualification recognition within 60 days for
+third-country nationals, trilogues from May."""
+_OTHER_VOTE = """Strasbourg, 10 April 2024. The European Parliament today approved new minimum standards for the housing
+of seasonal workers from third countries, with 501 votes in favour, 90 against and 20 abstentions.
+Employers who provide accommodation will have to ensure adequate space, heating and sanitation, and may not deduct
+more than a fair share of wages for rent. Rapporteur Marek Horvath said that the rules would end the worst abuses in
+agriculture and tourism.
+The text now goes to the Council for formal adoption."""
+
+
+def test_a_short_briefing_of_a_release_joins_it_although_most_of_its_words_are_its_own(tmp_path: Path) -> None:
+    """A public-affairs briefing tells a Parliament vote in two lines of its own words: the Jaccard similarity of
+    its stems with the release's is low for the difference in length alone (0.1), which once kept the pair from
+    being judged at all. It joins the release's story; the same session's other vote stays apart."""
+    with Corpus(tmp_path / "c.db") as corpus:
+        _store(corpus, "heldout2")  # other news of the same topic: document frequencies of a topical corpus
+        release = store_article(corpus, "https://ep.example/talent", _RELEASE, "en", source="parliament-press",
+                                title="Parliament backs EU Talent Passport for faster recognition of skills",
+                                published="2024-04-10")
+        briefing = store_article(corpus, "https://digest.example/0411", _BRIEFING, "en", source="brussels-digest",
+                                 title="Morning briefing: talent passport, farm prices, a new envoy",
+                                 published="2024-04-11")
+        other = store_article(corpus, "https://ep.example/seasonal", _OTHER_VOTE, "en", source="parliament-press",
+                              title="Seasonal workers: Parliament sets minimum housing standards", published="2024-04-10")
+        update_stories(corpus, DEFAULT)
+        story = _story(corpus)
+        assert story[briefing] == story[release] != story[other]

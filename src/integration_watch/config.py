@@ -43,7 +43,8 @@ class Settings:
     # Stories (read from [defaults] only; see stories.py): chosen on the FLORES and fixture measurements in
     # BENCHMARKS.md.
     duplicate_similarity: float = 0.45  # stem-set Jaccard for two articles written in one language to be copies
-    translation_similarity: float = 0.17  # the least stem-set Jaccard for two articles to be judged as one event
+    # the least stem-set Jaccard, of what the two sets' sizes allow, for two articles to be judged as one event
+    translation_similarity: float = 0.17
     story_window_days: int = 30  # the most days between two copies of one story (write-ups: 7, same_event.py)
 
 

@@ -10,10 +10,11 @@ Two articles are the same story when
   published within `story_window_days` of each other and the Jaccard similarity of their stem sets reaches
   `duplicate_similarity` (republications, edits; two translations from one language by one engine too), or
 - they report the same event (same_event.py): published within EVENT_DAYS, stem Jaccard similarity at least
-  `translation_similarity`, and the event rule's score (rare stems shared, names, figures, title, days apart,
-  the adjustment for machine translation) reaches EVENT_SCORE.
-Signatures estimate the similarity for every pair in the window at once (numpy); pairs that may pass are
-then checked on the exact stem sets. Stories are the connected groups of such pairs; copy relations are kept
+  `translation_similarity` of what the two stem sets' sizes allow, and the event rule's score (rare stems
+  shared, names, figures, title, days apart, the adjustment for machine translation) reaches EVENT_SCORE.
+Signatures estimate the similarity for every pair in the window at once (numpy); the event index
+(event_index.py) finds the articles of the same days sharing rare stems; pairs either finds are then checked on
+the exact stem sets. Stories are the connected groups of such pairs; copy relations are kept
 too, so a story shows which of its members are copies of each other; nothing is deleted.
 """
 
@@ -26,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -34,6 +35,7 @@ import numpy as np
 from .config import Settings
 from .corpus import Corpus
 from .corpus.stories import union_groups
+from .event_index import Indexed, event_candidates
 from .furniture import Furniture
 from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence, evidence, judge, quotes_headline
 from .story_features import PERMUTATIONS, MinHasher, hashed, jaccard, stems
@@ -112,7 +114,9 @@ def same_story(a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, t: Thresholds
     similarity = jaccard(sa, sb)
     if a.original == b.original and similarity >= t.duplicate:  # two translations from one language by one engine too
         return COPY
-    if judged is None or days > EVENT_DAYS or similarity < t.translation:
+    # Jaccard similarity cannot exceed the smaller set's share of the larger: a three-line briefing of a long
+    # release is measured against what its length allows
+    if judged is None or days > EVENT_DAYS or similarity < t.translation * min(sa.size, sb.size) / max(sa.size, sb.size, 1):
         return None
     return EVENT if judged.judge(a, b, sa, sb, days) else None
 
@@ -177,6 +181,14 @@ class _Window:
         width = len(rows) + _PAD
         self._low = np.zeros((_HALF, width), np.uint16)
         self._low[:, : len(rows)] = self.signatures[:, :_HALF].T
+
+    def within(self, first_day: int, last_day: int) -> list[tuple[int, int, str]]:
+        """(id, day, comparison language) of the articles published from first_day to last_day."""
+        out = []
+        for language, k in self._languages.items():
+            lo, hi = np.searchsorted(self.keys, [k * _DAY_SPAN + first_day, k * _DAY_SPAN + last_day + 1])
+            out += [(int(i), int(key - k * _DAY_SPAN), language) for i, key in zip(self.ids[lo:hi], self.keys[lo:hi])]
+        return out
 
     @classmethod
     def load(cls, corpus: Corpus, first_day: int, last_day: int, thresholds: Thresholds) -> _Window:
@@ -309,8 +321,10 @@ class _Cache:
     known: dict[int, Basis]
     stems: dict[int, np.ndarray]
     evidence: dict[int, Evidence]
+    index_only: dict[int, int] = field(default_factory=dict)  # id -> day: stems for the event index only
 
     def add(self, article: Basis, stem_hashes: np.ndarray, found: Evidence) -> None:
+        self.index_only.pop(article.id, None)
         self.known[article.id] = replace(article, text="")
         self.stems[article.id] = stem_hashes
         self.evidence[article.id] = found
@@ -321,6 +335,18 @@ class _Cache:
             del self.known[old]
             self.stems.pop(old, None)
             self.evidence.pop(old, None)
+        for old in [i for i, d in self.index_only.items() if d < day]:
+            del self.index_only[old]
+            self.stems.pop(old, None)
+
+    def indexed(self, corpus: Corpus, near: list[tuple[int, int, str]]) -> list[Indexed]:
+        """These (id, day, comparison language) with their stem hashes; those judged by an earlier run by the
+        stems stored then."""
+        missing = {i: d for i, d, _ in near if i not in self.stems}
+        for i, stored in corpus.stories.stored_stems(list(missing)).items():
+            self.stems[i] = hashed(stored)
+            self.index_only[i] = missing[i]
+        return [Indexed(i, d, language, self.stems[i]) for i, d, language in near if i in self.stems]
 
 
 @dataclass(frozen=True)
@@ -394,9 +420,12 @@ def _link_chunk(
                           thresholds)
     in_chunk = {b.id for b in chunk}
     same_text = corpus.stories.same_texts([b.text_hash for b in chunk])
+    near = window.within(min(days) - EVENT_DAYS, max(days) + EVENT_DAYS)
+    events = event_candidates([Indexed(b.id, b.day, b.language, cache.stems[b.id]) for b in chunk],
+                              cache.indexed(corpus, near), judging.frequencies)
     found: dict[int, set[int]] = {}
     for article, s in zip(chunk, signed):
-        others = set(window.candidates(article, s.signature))
+        others = set(window.candidates(article, s.signature)) | set(events[article.id])
         others |= {o for o in same_text.get(article.text_hash, ()) if o != article.id}
         found[article.id] = {o for o in others if o not in in_chunk or o < article.id}  # a pair in the chunk: once
     unknown = sorted({o for others in found.values() for o in others} - cache.known.keys())
