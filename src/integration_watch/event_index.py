@@ -20,7 +20,8 @@ import numpy as np
 from .same_event import EVENT_DAYS, RARE_LEAST, RARE_SHARE, DocumentFrequencies
 
 CANDIDATE_COSINE = 0.08  # the least rare-stem cosine for a pair to be judged as one event
-_BATCH = 256  # articles whose postings are expanded together (bounds the transient arrays)
+_BLOCK = 500  # articles indexed at a time
+MAX_PAIRS = 200_000  # (query stem, posting) pairs expanded at a time
 
 
 @dataclass(frozen=True)
@@ -48,33 +49,58 @@ def event_candidates(queries: Sequence[Indexed], articles: Sequence[Indexed], df
 
 def _one_language(queries: list[Indexed], pool: list[Indexed], df: DocumentFrequencies, bar: float,
                   out: dict[int, list[int]]) -> None:
-    ids = np.fromiter((a.id for a in pool), np.int64, count=len(pool))
-    days = np.fromiter((a.day for a in pool), np.int64, count=len(pool))
-    sizes = np.fromiter((a.stems.size for a in pool), np.int64, count=len(pool))
-    stems = np.concatenate([a.stems for a in pool]) if pool else np.zeros(0, np.int64)
-    owner = np.repeat(np.arange(len(pool)), sizes)
-    squares = df.squared_idf(stems)
-    norms = np.sqrt(np.bincount(owner, squares, minlength=len(pool)))  # of all stems: the rule's cosine
-    rare = squares >= df.rare_square(RARE_SHARE, RARE_LEAST)
-    order = np.argsort(stems[rare], kind="stable")
-    keys, rows, weights = stems[rare][order], owner[rare][order], squares[rare][order]
-    for start in range(0, len(queries), _BATCH):
-        batch = queries[start:start + _BATCH]
-        q_stems = [q.stems[df.squared_idf(q.stems) >= df.rare_square(RARE_SHARE, RARE_LEAST)] for q in batch]
-        q_owner = np.repeat(np.arange(len(batch)), [s.size for s in q_stems])
-        flat = np.concatenate(q_stems) if q_stems else np.zeros(0, np.int64)
-        lo, hi = np.searchsorted(keys, flat, "left"), np.searchsorted(keys, flat, "right")
+    rare = df.rare_square(RARE_SHARE, RARE_LEAST)
+    q_ids = np.fromiter((q.id for q in queries), np.int64, count=len(queries))
+    q_days = np.fromiter((q.day for q in queries), np.int64, count=len(queries))
+    q_stems = np.concatenate([q.stems for q in queries])
+    q_owner = np.repeat(np.arange(len(queries)), [q.stems.size for q in queries])
+    squares = df.squared_idf(q_stems)
+    q_norms = np.sqrt(np.bincount(q_owner, squares, minlength=len(queries)))
+    keep = squares >= rare
+    order = np.argsort(q_stems[keep], kind="stable")  # sorted needles: searchsorted walks the keys once
+    needles, needle_owner = q_stems[keep][order], q_owner[keep][order]
+    # The pool's postings are made a block at a time, and (query, posting) pairs at most MAX_PAIRS at a time,
+    # so what this holds does not grow with the window.
+    for start in range(0, len(pool), _BLOCK):
+        block = _Block(pool[start:start + _BLOCK], df, rare)
+        shared = block.shared(needles, needle_owner, len(queries))
+        q, row = np.nonzero(shared)
+        hit = ((shared[q, row] >= bar * q_norms[q] * block.norms[row])
+               & (np.abs(q_days[q] - block.days[row]) <= EVENT_DAYS) & (q_ids[q] != block.ids[row]))
+        for a, b in zip(q_ids[q[hit]].tolist(), block.ids[row[hit]].tolist()):
+            out[a].append(b)
+
+
+class _Block:
+    """The postings of some articles' rare stems: stem hash, the article's row, the stem's squared idf."""
+
+    def __init__(self, articles: Sequence[Indexed], df: DocumentFrequencies, rare: float) -> None:
+        self.ids = np.fromiter((a.id for a in articles), np.int64, count=len(articles))
+        self.days = np.fromiter((a.day for a in articles), np.int64, count=len(articles))
+        stems = np.concatenate([a.stems for a in articles])
+        owner = np.repeat(np.arange(len(articles), dtype=np.int32), [a.stems.size for a in articles])
+        squares = df.squared_idf(stems)
+        self.norms = np.sqrt(np.bincount(owner, squares, minlength=len(articles)))  # of all stems: the rule's cosine
+        keep = squares >= rare
+        order = np.argsort(stems[keep], kind="stable")
+        self.keys, self.rows = stems[keep][order], owner[keep][order]
+        self.weights = squares[keep][order]
+
+    def shared(self, needles: np.ndarray, owner: np.ndarray, queries: int) -> np.ndarray:
+        """The squared idf each query's rare stems (needles, sorted, with the query of each) share with each
+        article of the block (query x article)."""
+        size = self.ids.size
+        out = np.zeros(queries * size)
+        lo, hi = np.searchsorted(self.keys, needles, "left"), np.searchsorted(self.keys, needles, "right")
         counts = hi - lo
-        total = int(counts.sum())
-        if not total:
-            continue
-        # every (query, posting) pair of a shared rare stem, summed per (query, article)
-        starts = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
-        pair = np.repeat(q_owner, counts) * len(pool) + rows[starts]
-        shared = np.bincount(pair, weights[starts], minlength=len(batch) * len(pool)).reshape(len(batch), len(pool))
-        q_norms = np.sqrt([float(df.squared_idf(q.stems).sum()) for q in batch])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cosine = shared / (q_norms[:, None] * norms[None, :])
-        for k, q in enumerate(batch):
-            hit = np.flatnonzero((cosine[k] >= bar) & (np.abs(days - q.day) <= EVENT_DAYS))
-            out[q.id] = [int(i) for i in ids[hit] if i != q.id]
+        ends = np.cumsum(counts)
+        first = 0
+        while first < needles.size:  # needles whose pairs with their postings number at most MAX_PAIRS
+            last = max(int(np.searchsorted(ends, (ends[first - 1] if first else 0) + MAX_PAIRS, "right")), first + 1)
+            n, total = counts[first:last], int(counts[first:last].sum())
+            if total:
+                at = np.repeat(lo[first:last] - np.cumsum(n) + n, n) + np.arange(total)
+                out += np.bincount(np.repeat(owner[first:last], n) * size + self.rows[at], self.weights[at],
+                                   minlength=queries * size)
+            first = last
+        return out.reshape(queries, size)

@@ -59,7 +59,7 @@ PRIOR_SHARE = 0.05
 # Rare: in at most RARE_SHARE of the corpus's articles, or in at most RARE_LEAST of them (a young corpus, where one
 # event's write-ups are a large share). Only rare names count (an EU institution's name, or a site's furniture
 # that survived extraction, says nothing of the event), and full credit needs NAMES_FOR_FULL of them shared.
-RARE_SHARE = 0.05
+RARE_SHARE = 0.01
 RARE_LEAST = 20
 NAMES_FOR_FULL = 3
 

@@ -106,6 +106,14 @@ def same_story(a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, t: Thresholds
                judged: _Judging | None = None) -> str | None:
     """The exact check behind a candidate pair (sa, sb: their stem hashes): COPY, EVENT or None (apart). Without
     `judged` (document frequencies and the evidence of each article), copies only."""
+    kind = _classify(a, b, sa, sb, t)
+    if kind == EVENT:
+        return EVENT if judged is not None and judged.judge(a, b, sa, sb, abs(a.day - b.day)) else None
+    return kind
+
+
+def _classify(a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, t: Thresholds) -> str | None:
+    """COPY, EVENT when the pair is for the event rule to judge, else None."""
     if a.text_hash == b.text_hash:
         return COPY
     days = abs(a.day - b.day)
@@ -116,27 +124,40 @@ def same_story(a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, t: Thresholds
         return COPY
     # Jaccard similarity cannot exceed the smaller set's share of the larger: a three-line briefing of a long
     # release is measured against what its length allows
-    if judged is None or days > EVENT_DAYS or similarity < t.translation * min(sa.size, sb.size) / max(sa.size, sb.size, 1):
+    if days > EVENT_DAYS or similarity < t.translation * min(sa.size, sb.size) / max(sa.size, sb.size, 1):
         return None
-    return EVENT if judged.judge(a, b, sa, sb, days) else None
+    return EVENT
 
 
 @dataclass
 class _Judging:
-    """What the event rule needs, kept for one run: document frequencies, each article's evidence, the length
-    of its stem vector (which changes with the frequencies: kept for one chunk), and a way to the texts (read
-    again only for a pair that passes everything but the headline-quote check)."""
+    """What the event rule needs, kept for one run: document frequencies, the evidence of the articles it has
+    judged, the length of each stem vector (which changes with the frequencies: kept for one chunk), and a way to
+    the texts (evidence is made only for articles in a pair to judge; the quote check reads them again)."""
 
     frequencies: DocumentFrequencies
     evidence: dict[int, Evidence]
     weights: dict[int, float]
-    text_of: Callable[[int], str]
+    texts_of: Callable[[list[int]], dict[int, str]]
+
+    def prepare(self, articles: list[Basis]) -> None:
+        """Make the evidence of these articles (their texts read at once)."""
+        missing = [a for a in articles if a.id not in self.evidence]
+        texts = self.texts_of([a.id for a in missing])
+        for a in missing:
+            self.evidence[a.id] = evidence(texts[a.id], a.title)
 
     def judge(self, a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, days: int) -> bool:
+        self.prepare([a, b])
         ea, eb = self.evidence[a.id], self.evidence[b.id]
         wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
+
+        def quoted() -> bool:
+            texts = self.texts_of([a.id, b.id])
+            return quotes_headline(ea, texts[a.id], eb, texts[b.id])
+
         return judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, a.original != b.original, a.source == b.source,
-                     lambda: quotes_headline(ea, self.text_of(a.id), eb, self.text_of(b.id))).same_event
+                     quoted).same_event
 
     def _weight(self, article: int, stem_hashes: np.ndarray) -> float:
         found = self.weights.get(article)
@@ -268,12 +289,13 @@ def assign_stories(
     cache = _Cache({}, {}, {})
     texts: dict[int, str] = {}  # the current chunk's
 
-    def text_of(article: int) -> str:
-        if article not in texts:
-            texts.update((r["id"], basis(r, furniture).text) for r in corpus.stories.story_rows([article]))
-        return texts[article]
+    def texts_of(ids: list[int]) -> dict[int, str]:
+        """The comparison texts of these articles: the current chunk's as read, others read again."""
+        missing = [i for i in ids if i not in texts]
+        read = {r["id"]: basis(r, furniture).text for r in corpus.stories.story_rows(missing)} if missing else {}
+        return {i: texts[i] if i in texts else read[i] for i in ids}
 
-    judging = _Judging(DocumentFrequencies(*corpus.stories.document_frequencies()), cache.evidence, {}, text_of)
+    judging = _Judging(DocumentFrequencies(*corpus.stories.document_frequencies()), cache.evidence, {}, texts_of)
     claimed: set[int] = set()
     # Stems and signatures are the CPU-heavy part of a large run: other processes make them for the next chunk
     # while this one links the current chunk.
@@ -323,11 +345,12 @@ class _Cache:
     evidence: dict[int, Evidence]
     index_only: dict[int, int] = field(default_factory=dict)  # id -> day: stems for the event index only
 
-    def add(self, article: Basis, stem_hashes: np.ndarray, found: Evidence) -> None:
+    def add(self, article: Basis, stem_hashes: np.ndarray) -> None:
+        """An article (signed afresh: evidence made before is for its old text)."""
         self.index_only.pop(article.id, None)
+        self.evidence.pop(article.id, None)
         self.known[article.id] = replace(article, text="")
         self.stems[article.id] = stem_hashes
-        self.evidence[article.id] = found
 
     def forget_before(self, day: int) -> None:
         """Drop articles older than any the next chunk can be compared with."""
@@ -351,22 +374,21 @@ class _Cache:
 
 @dataclass(frozen=True)
 class _Signed:
-    """One article as the signing makes it: stem hashes, MinHash signature, its stems as stored (text), evidence."""
+    """One article as the signing makes it: stem hashes, MinHash signature, its stems as stored (text)."""
 
     stems: np.ndarray
     signature: np.ndarray
     stored: str
-    evidence: Evidence
 
 
-def _sign(items: list[tuple[str, str]]) -> tuple[list[_Signed], Counter[str]]:
-    """(text, title) of each article -> what it is compared by, and how many of them have each stem."""
+def _sign(texts: list[str]) -> tuple[list[_Signed], Counter[str]]:
+    """Each text -> what it is compared by, and how many of them have each stem."""
     hasher = MinHasher()
     out, counts = [], Counter[str]()
-    for text, title in items:
+    for text in texts:
         stem_set = stems(text)
         counts.update(stem_set)
-        out.append(_Signed(hashed(stem_set), hasher.signature(stem_set), " ".join(stem_set), evidence(text, title)))
+        out.append(_Signed(hashed(stem_set), hasher.signature(stem_set), " ".join(stem_set)))
     return out, counts
 
 
@@ -380,14 +402,14 @@ class _Signing:
     @classmethod
     def start(cls, corpus: Corpus, ids: list[int], furniture: Furniture, pool: ProcessPoolExecutor | None) -> _Signing:
         chunk = [basis(r, furniture) for r in corpus.stories.story_rows(ids)]
-        items = [(b.text, b.title) for b in chunk]
-        half = (len(items) + 1) // 2
-        parts = [pool.submit(_sign, part) for part in (items[:half], items[half:])] if pool and chunk else []
+        texts = [b.text for b in chunk]
+        half = (len(texts) + 1) // 2
+        parts = [pool.submit(_sign, part) for part in (texts[:half], texts[half:])] if pool and chunk else []
         return cls(chunk, parts)
 
     def result(self) -> tuple[list[_Signed], Counter[str]]:
         if not self.parts:
-            return _sign([(b.text, b.title) for b in self.chunk])
+            return _sign([b.text for b in self.chunk])
         signed, counts = [], Counter[str]()
         for part in self.parts:
             some, their_counts = part.result()
@@ -410,7 +432,7 @@ def _link_chunk(
     judging.frequencies.change([hashed(st) for st in old_stems.values()], [s.stems for s in signed])
     judging.weights.clear()  # the frequencies changed
     for b, s in zip(chunk, signed, strict=True):  # a changed article's text, title or translation: all is new
-        cache.add(b, s.stems, s.evidence)
+        cache.add(b, s.stems)
     corpus.stories.store_signatures(
         [(b.id, b.day, b.language, b.original, s.signature.astype("<u4").tobytes()) for b, s in zip(chunk, signed)],
         {b.id: s.stored for b, s in zip(chunk, signed)}, {stem: n for stem, n in counts.items() if n},
@@ -429,20 +451,23 @@ def _link_chunk(
         others |= {o for o in same_text.get(article.text_hash, ()) if o != article.id}
         found[article.id] = {o for o in others if o not in in_chunk or o < article.id}  # a pair in the chunk: once
     unknown = sorted({o for others in found.values() for o in others} - cache.known.keys())
-    for r in corpus.stories.story_rows(unknown):  # judged by an earlier run: signed again here, without a signature
+    for r in corpus.stories.story_rows(unknown):  # judged by an earlier run: its stems made again here
         other = basis(r, furniture)
-        cache.add(other, hashed(stems(other.text)), evidence(other.text, other.title))
+        cache.add(other, hashed(stems(other.text)))
+    pairs = [(a, cache.known[o], _classify(a, cache.known[o], cache.stems[a.id], cache.stems[o], thresholds))
+             for a in chunk for o in found[a.id]]
+    judging.prepare(list({b.id: b for a, o, kind in pairs if kind == EVENT for b in (a, o)}.values()))
     links: list[tuple[int, int]] = []
     copies: list[tuple[int, int]] = []
-    for article in chunk:
-        for other in found[article.id]:
-            report.pairs_checked += 1
-            kind = same_story(article, cache.known[other], cache.stems[article.id], cache.stems[other], thresholds,
-                              judging)
-            if kind is not None:
-                links.append((article.id, other))
-            if kind == COPY:
-                copies.append((article.id, other))
+    for article, other, kind in pairs:
+        report.pairs_checked += 1
+        if kind == EVENT and not judging.judge(article, other, cache.stems[article.id], cache.stems[other.id],
+                                               abs(article.day - other.day)):
+            kind = None
+        if kind is not None:
+            links.append((article.id, other.id))
+        if kind == COPY:
+            copies.append((article.id, other.id))
     corpus.stories.store_copies([b.id for b in chunk], copies)
     counts_linked = corpus.stories.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
     report.articles += len(chunk)
