@@ -1,6 +1,7 @@
 """The publication date of a page (extract/dates.py): declared dates, datelines written in the text in the
-shapes news pages use, in many languages, and htmldate's extensive search only when neither gives one.
-Each page is built with our own text on the structure of a news page where the date came out wrong."""
+shapes news pages use, in many languages, then htmldate's cheap sources; not its extensive search (slow,
+and where the others find nothing it mostly guessed a year). Each page is built with our own text on the
+structure of a news page where the date came out wrong."""
 
 from __future__ import annotations
 
@@ -64,6 +65,17 @@ def test_a_declared_date_written_in_words_is_read():
     head = '<meta property="article:published_time" content="November 19, 2019">'
     result = extract_page(_page("", BODY, head), "https://portal.example/wiadomosci/779")
     assert result.published == "2019-11-19"
+
+
+def test_a_copyright_line_is_not_a_publication_date():
+    # An old page with no date but its footer's years: htmldate's extensive search made "2012-01-01" of
+    # "1998-2012"; a year alone is no day, and a wrong date misleads a search by date more than none.
+    page = _page("", BODY).replace(
+        "Wszelkie prawa zastrzeżone.", "Copyright 1998-2012 Portal Miejski. Wersja 5.0"
+    )
+    result = extract_page(page, "https://portal.example/wiadomosci/781")
+    assert result.is_article, result.reason
+    assert result.published is None
 
 
 def test_a_page_without_any_date_has_none():
