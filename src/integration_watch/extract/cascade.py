@@ -51,6 +51,7 @@ class Cascade:
         except _REJECTED:  # as bare_extraction: no text, and the caller's other passes get their turn
             self.body, self._raw_text = Element("body"), ""
         self.text = self._output(self.body, self._raw_text)
+        self._cleaned_text: str | None = None
 
     def _output(self, body: _Element, raw_text: str) -> str:
         # bare_extraction's last gate: a text this short is no extraction at all
@@ -58,8 +59,17 @@ class Cascade:
             return ""
         return xmltotxt(body, self._options.formatting)
 
+    @property
+    def cleaned_text(self) -> str:
+        """All the text of the page that trafilatura's cleaning left for its extractors (what a pass
+        in another mode can find on this tree)."""
+        if self._cleaned_text is None:
+            self._cleaned_text = "".join(self._backup.itertext())
+        return self._cleaned_text
+
     def compare(self) -> None:
         """Replace the result with what trafilatura's comparison with readability and justext keeps."""
+        self.cleaned_text  # noqa: B018 -- read before justext's clean-up prunes the tree it is given
         try:
             self.body, self._raw_text = compare_extraction(
                 self._backup, copy(self._raw), self.body, self._raw_text, self._options
