@@ -229,3 +229,17 @@ def test_article_going_on_after_a_box_of_comments_is_kept_whole():
     result = extract_page(comments_page(BODY[:3], BODY[3:]), "https://daily.example/news/council-centres,nId,4250")
     assert result.is_article, result.reason
     assert_whole_body(result.text)
+
+
+def test_paragraph_after_an_empty_bold_element_is_kept():
+    # A health magazine's article written in <div>s, its subheadings in <strong>; one paragraph starts
+    # with an empty <strong></strong> its editor left behind. trafilatura's precision mode deletes empty
+    # elements with the text after them: that whole paragraph was lost (bare trafilatura kept it).
+    blocks = [f"<div>{BODY[0]}</div>", "<br />", "<div><strong>What the council decided</strong></div>",
+              f"<div><strong></strong>{BODY[1]}</div>", f"<div><br />{BODY[2]}</div>",
+              "<div><strong>What comes next</strong></div>", f"<div><em></em>{BODY[3]}</div>",
+              f"<div>{BODY[4]} {BODY[5]}</div>"]
+    page = news_page(f'<div class="article"><h1>Council opens reception centres</h1>{"".join(blocks)}</div>')
+    result = extract_page(page, "https://courier.example/health/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)

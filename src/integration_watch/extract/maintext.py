@@ -172,6 +172,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
 
     Then what trafilatura cannot see: the body continued in a second container after an advertisement,
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
+    _drop_empty_inline(tree)
     cascade = Cascade(tree, url or None, TRAFILATURA_OPTIONS)
     if not _clearly_extracted(cascade.body, cascade.text):
         cascade.compare()
@@ -201,6 +202,19 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
         if body_chars >= max(min_chars, JSON_BODY_GAIN * chars):
             lines, cookie_chars = body_lines, body_cookie
     return lines, cookie_chars
+
+
+#: inline elements that trafilatura's precision mode deletes when empty, with the text that follows them
+_EMPTY_INLINE = ("b", "em", "i", "q", "span", "strong")
+
+
+def _drop_empty_inline(tree: HtmlElement) -> None:
+    """Remove empty inline elements (``<strong></strong>`` left by an editor at the start of a paragraph),
+    keeping the text after them. trafilatura's precision mode deletes an empty element together with
+    its tail, which there is the whole paragraph."""
+    for element in [e for e in tree.iter(*_EMPTY_INLINE) if e.text is None and len(e) == 0]:
+        if element.getparent() is not None:
+            element.drop_tag()
 
 
 def _cannot_gain(cascade: Cascade, facts: PageFacts, prose: list[str], text: str) -> bool:
