@@ -45,7 +45,14 @@ from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.utils.ngram import NGram
 
-from .language_codes import ALIASES, DEFAULT_LANGUAGES, EU_LANGUAGES, UNDETERMINED, normalize_language_tag
+from .language_codes import (
+    ALIASES,
+    DEFAULT_LANGUAGES,
+    EU_LANGUAGES,
+    UNDETERMINED,
+    normalize_language_tag,
+)
+from .language_decision import EXPECTED_PRIOR, Scored
 from .language_rules import (
     MARKERS,
     MT_LETTERS,
@@ -71,9 +78,7 @@ _SUPPORTED = frozenset(
 # --- tuning constants (set on the first 500 sentences per language only) -------------
 _SMOOTHING = 0.5 / 10000  # langdetect's ALPHA_DEFAULT / BASE_FREQ
 MAX_CHARS = 400  # characters of a paragraph that are scored
-SHORT_LETTERS = 40  # below this many letters, text is "short": priors count
 MIN_LETTERS = 3  # below this, no language at all
-LOW_CONFIDENCE = 0.7  # below this confidence, priors count too
 _NEIGHBOUR_PRIOR = -1.5  # log-prior of a non-EU candidate (base rate on EU news sites)
 # weight of the word-frequency evidence (language_words) beside the n-grams: more for very short
 # text, where a few n-grams say little and each word says much
@@ -84,9 +89,7 @@ _WORD_CLEAR_LETTERS = 100  # text at least this long whose best n-gram score lea
 _WORD_CLEAR_MARGIN = 30.0  # ... this many nats is decided without word evidence
 _MARKER_WINDOW = 12.0  # only languages this close to the best get marker bonuses
 _HINT_PRIOR = 5.0  # (4.0 before word evidence: words widen the gaps a hint must close)
-_EXPECTED_PRIOR = 4.0  # (3.0 before word evidence)
 _CONTEXT_PRIOR = 4.0  # the document's main language, for its short paragraphs
-_TEMPERATURE_NGRAMS = 25.0  # confidence tempering (see _confidence)
 _POOR_FIT = -5.5  # mean log-probability per n-gram below which no profile fits well
 _GOOD_FIT = -5.2  # ... and above which a profile explains the text
 _GA_STRONG, _GA_SOME = 0.2, 0.1  # Irish evidence that decides alone / with a poor fit
@@ -220,7 +223,7 @@ class LanguageDetector:
     ) -> LanguageResult:
         """Language of a document and of each of its paragraphs (``text.split("\\n")``)."""
         priors = self._priors(hint, expected)
-        units: list[tuple[int, str, int, _Scored | None]] = []
+        units: list[tuple[int, str, int, Scored | None]] = []
         for index, para in enumerate((text or "").split("\n")):
             stripped = para.strip()
             if not stripped:
@@ -296,7 +299,7 @@ class LanguageDetector:
         for code in expected or ():
             norm = normalize_language_tag(code)
             if norm in self.languages:
-                priors[norm] = max(priors.get(norm, 0.0), _EXPECTED_PRIOR)
+                priors[norm] = max(priors.get(norm, 0.0), EXPECTED_PRIOR)
         norm = normalize_language_tag(hint)
         if norm in self.languages:
             priors[norm] = priors.get(norm, 0.0) + _HINT_PRIOR
@@ -321,7 +324,7 @@ class LanguageDetector:
             ids.extend(got)
         return ids
 
-    def _score(self, text: str) -> _Scored | None:
+    def _score(self, text: str) -> Scored | None:
         text = _URL_RE.sub(" ", text)
         letters = len(_LETTER_RE.findall(text))
         if letters < MIN_LETTERS:
@@ -329,7 +332,7 @@ class LanguageDetector:
         greek = len(_GREEK_RE.findall(text))
         cyrillic = len(_CYRILLIC_RE.findall(text))
         if greek * 2 > letters and self._has["el"]:
-            return _Scored.fixed("el", min(1.0, greek / letters + 0.05), letters)
+            return Scored.fixed("el", min(1.0, greek / letters + 0.05), letters)
         lower = text.lower()
         words = _WORD_RE.findall(lower)
 
@@ -386,28 +389,28 @@ class LanguageDetector:
             bonus = marker_bonus(words, close)
             if bonus:
                 scores = scores + np.array([bonus.get(lang, 0.0) for lang in langs])
-        return _Scored(langs, scores, len(ids), letters, weak)
+        return Scored(langs, scores, len(ids), letters, weak)
 
-    def _cyrillic_rule(self, lower: str, letters: int) -> _Scored | None:
+    def _cyrillic_rule(self, lower: str, letters: int) -> Scored | None:
         """Serbian and Belarusian have no profile; their own letters decide them."""
         has = self._has
         conf = min(0.99, 0.6 + letters / 200)
         if has["sr"] and ("ђ" in lower or "ћ" in lower) and not re.search("[ѓќѕ]", lower):
-            return _Scored.fixed("sr", conf, letters)
+            return Scored.fixed("sr", conf, letters)
         if has["be"] and ("ў" in lower or ("і" in lower and re.search("[ыэ]", lower))):
-            return _Scored.fixed("be", conf, letters)
+            return Scored.fixed("be", conf, letters)
         if has["sr"] and re.search("[јљњџ]", lower) and not re.search("[ѓќѕйщъьюяыэёєіїґ]", lower):
             words = _WORD_RE.findall(lower)
             sr = sum(w in MARKERS["sr"] for w in words)
             mk = sum(w in MARKERS["mk"] for w in words)
             if sr > mk or "mk" not in self._col:
-                return _Scored.fixed("sr", conf, letters)
+                return Scored.fixed("sr", conf, letters)
         return None
 
     def _latin_rule(
         self, words: list[str], text: str, letters: int, fit: float | None, weak: dict[str, float],
         unknown_words: bool = False,
-    ) -> _Scored | None:
+    ) -> Scored | None:
         """Irish and Maltese have no profile: hand-written evidence decides them.
 
         Strong evidence decides alone; weaker evidence decides when no profile explains
@@ -429,7 +432,7 @@ class LanguageDetector:
                 continue
             weak[lang] = evidence
             if evidence >= (0.5 if n <= 3 else strong) or (poor_fit and evidence >= some):
-                return _Scored.fixed(lang, min(0.99, 0.55 + evidence), letters)
+                return Scored.fixed(lang, min(0.99, 0.55 + evidence), letters)
         return None
 
 
@@ -463,74 +466,3 @@ def _single_profile(json_text: str):
     from langdetect.utils.lang_profile import LangProfile
 
     return LangProfile(**json.loads(json_text))
-
-
-class _Scored:
-    """The evidence for one piece of text; ``decide(priors)`` turns it into a language."""
-
-    __slots__ = ("langs", "scores", "n", "letters", "weak", "fixed_lang", "fixed_conf")
-
-    def __init__(self, langs, scores, n, letters, weak):
-        self.langs = langs
-        self.scores = scores
-        self.n = n
-        self.letters = letters
-        self.weak = weak
-        self.fixed_lang = None
-        self.fixed_conf = 0.0
-
-    @classmethod
-    def fixed(cls, lang: str, conf: float, letters: int) -> _Scored:
-        obj = cls([], None, 0, letters, {})
-        obj.fixed_lang = lang
-        obj.fixed_conf = conf
-        return obj
-
-    @property
-    def needs_priors(self) -> bool:
-        if self.fixed_lang is not None:
-            return False
-        return self.letters < SHORT_LETTERS or self._plain()[1] < LOW_CONFIDENCE
-
-    def _plain(self) -> tuple[str, float]:
-        return _confidence(self.langs, self.scores, self.n)
-
-    def decide(self, priors: dict[str, float]) -> tuple[str | None, float]:
-        if self.fixed_lang is not None:
-            return self.fixed_lang, self.fixed_conf
-        lang, conf = self._plain()
-        if not priors or not self.needs_priors:
-            return lang, conf
-        # Irish / Maltese named by the page, with some evidence in the text itself.
-        for rule_lang, evidence in self.weak.items():
-            if priors.get(rule_lang, 0.0) >= _EXPECTED_PRIOR and evidence >= 0.2:
-                return rule_lang, min(0.9, 0.4 + evidence)
-        # The shorter the text, the less its own n-grams say, the more the page counts.
-        scale = 1.0 + 2.0 * max(0.0, 1.0 - self.letters / SHORT_LETTERS)
-        shifted = self.scores + scale * np.array([priors.get(x, 0.0) for x in self.langs])
-        chosen, conf_with_priors = _confidence(self.langs, shifted, self.n)
-        if chosen == lang:
-            return lang, max(conf, conf_with_priors)
-        # The page's evidence changed the answer: only half as sure as it would say.
-        own = _confidence(self.langs, self.scores, self.n, of=chosen)[1]
-        return chosen, 0.5 * (conf_with_priors + own)
-
-
-def _confidence(
-    langs: list[str], scores: np.ndarray, n: int, of: str | None = None
-) -> tuple[str, float]:
-    """Best language and a tempered posterior.
-
-    The naive-Bayes posterior over hundreds of n-grams is always ~1; dividing the log
-    scores by a temperature that grows with the number of n-grams gives a confidence that
-    is low for short or ambiguous text and high for clear text.
-    """
-    best = int(np.argmax(scores))
-    temperature = 1.0 + n / _TEMPERATURE_NGRAMS
-    z = (scores - scores[best]) / temperature
-    probs = np.exp(z)
-    pick = best if of is None else langs.index(of)
-    conf = float(probs[pick] / probs.sum())
-    # Short texts cannot be very sure whatever the margin.
-    conf *= min(1.0, 0.55 + n / 60.0)
-    return langs[pick], max(0.0, min(1.0, conf))
