@@ -276,7 +276,7 @@ def test_the_command_line_starts_without_the_heavy_libraries(tmp_path: Path) -> 
 def test_a_search_table_leaves_huge_totals_to_count(crawled_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Exact totals read every matching article; past the cap (10,000; 5 here, so the fixture corpus crosses
     it) the table says so instead of guessing, and --count still counts exactly."""
-    monkeypatch.setattr("integration_watch.cli.TOTALS_CAP", 5)
+    monkeypatch.setattr("integration_watch.cli_search.TOTALS_CAP", 5)
     code, out, _ = run(crawled_db, "search", "migra*", "--limit", "3")
     assert code == 0 and out.splitlines()[-1] == (
         "3 of more than 5 matching articles; --count for the exact numbers, --limit for more")

@@ -4,14 +4,11 @@ other commands are in their own modules: `sources` (check, suggest) cli_sources.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import shutil
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +17,19 @@ import click
 # Only what every command needs is imported here: extraction, numpy, langdetect and the like load in the
 # commands that use them, so that `--help` or a search starts in a fraction of a second (bench_startup.py).
 from . import export
-from .cli_common import (QueryCommand, UserError, _friendly, existing_db, filter_options, format_option,
-                         open_engines, sources_option, translation_settings)
+from .cli_common import (
+    UserError,
+    _friendly,
+    existing_db,
+    filter_options,
+    format_option,
+    open_engines,
+    sources_option,
+    translation_settings,
+)
 from .cli_digest import digest_cmd
 from .cli_models import models_group
+from .cli_search import search_cmd
 from .cli_serve import serve_cmd
 from .cli_sources import sources_group
 from .cli_stats import stats_cmd
@@ -32,7 +38,11 @@ from .config import load_config
 from .corpus import Corpus, CrawlLock
 from .engines import default_models_dir
 from .routes import Engines, apertium_modes
-from .search import COUNT_BY, SORTS, Filters, Totals, count, matches_more_than, parse_query, search
+from .search import (
+    Filters,
+    parse_query,
+    search,
+)
 
 if TYPE_CHECKING:
     from .crawl import CrawlReport
@@ -84,6 +94,7 @@ main.add_command(models_group)
 main.add_command(digest_cmd)
 main.add_command(stats_cmd)
 main.add_command(serve_cmd)
+main.add_command(search_cmd)
 
 
 # --- crawl ---------------------------------------------------------------------------------------
@@ -260,96 +271,6 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
 
 
 # --- search, show, stats -------------------------------------------------------------------------
-
-
-@main.command("search", cls=QueryCommand)
-@click.argument("query")
-@filter_options
-@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
-              help="relevance: bm25, titles weighted, newer first among equals; date: newest first.")
-@click.option("--all-copies", is_flag=True, help="Every matching article, not one per story.")
-@click.option("--count", "count_only", is_flag=True, help="Print only how many stories and articles match.")
-@click.option("--by", type=click.Choice(COUNT_BY), default=None, help="With --count: the numbers per language or source.")
-@click.option("--exact", is_flag=True, help="Words only as written (refugee without refugees); phrases always are.")
-@format_option("table", "json", "csv")
-@click.pass_obj
-@_friendly
-def search_cmd(obj: dict[str, Any], query: str, lang: str | None, source: str | None, since: str | None,
-               until: str | None, limit: int, sort: str, all_copies: bool, count_only: bool, by: str | None,
-               exact: bool, fmt: str) -> None:
-    """Full-text search over original and English text, one row per story (its best match) unless
-    --all-copies. QUERY: words (each finds its other forms: refugee, refugees), "exact phrases", AND/OR/NOT or
-    -word, prefix*, title:word (see the README)."""
-    filters = Filters(lang, source, since, until)
-    filters.check()  # a bad date is reported before the database is touched
-    if by and not count_only:
-        raise UserError("--by goes with --count (the numbers per language or source)")
-    with Corpus(obj["db"], readonly=True) as corpus:
-        filters.check_known(corpus)
-        if count_only:
-            _print_counts(count(corpus, query, filters, exact=exact),
-                          count(corpus, query, filters, by, exact=exact) if by else None, by, fmt)
-            return
-        hits = search(corpus, query, lang=lang, source=source, since=since, until=until, sort=sort, limit=limit,
-                      all_copies=all_copies, exact=exact)
-        # a table ends with the totals (JSON and CSV stay lists of hits: scripts parse them; --count gives totals)
-        totals: Totals | None = None
-        if fmt == "table" and hits:
-            # exact totals cost a read of every matching article: beyond TOTALS_CAP they are left to --count
-            totals = (None if matches_more_than(corpus, query, filters, TOTALS_CAP, exact=exact)
-                      else count(corpus, query, filters, exact=exact)[""])
-    rows = [asdict(h) for h in hits]
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        for row in rows:
-            row["more"] = " ".join(row["more"])
-        click.echo(_csv(rows, ["id", "score", "lang", "source", "published", "title", "url", "story_id", "more",
-                               "snippet"]), nl=False)
-    elif not rows:
-        click.echo("no matches")
-    else:
-        for h in hits:
-            title = h.title or "(no title)"
-            if h.title_en and h.title_en != h.title:
-                title += f"  ({h.title_en})"
-            more = f"  +{len(h.more)} more: {', '.join(h.more)}" if h.more else ""
-            click.echo(f"#{h.id}  [{h.lang or '?'}]  {h.source}  {(h.published or '')[:10]}  {title}{more}")
-            click.echo(f"    {h.url}")
-            click.echo(f"    {h.snippet}")
-        click.echo(_totals_line(totals, len(hits), all_copies) if totals is not None else
-                   f"{len(hits)} of more than {TOTALS_CAP:,} matching articles; --count for the exact numbers, "
-                   "--limit for more")
-
-
-TOTALS_CAP = 10_000  # matching articles a search table counts exactly (about 45 ms); --count counts any number
-
-
-def _totals_line(totals: Totals, shown: int, all_copies: bool) -> str:
-    """'20 of 27 stories (32 articles); --limit for more', or '27 stories (32 articles)' when all are shown."""
-    stories = f"{totals.stories} stor{'y' if totals.stories == 1 else 'ies'}"
-    articles = f"{totals.articles} article{'' if totals.articles == 1 else 's'}"
-    whole, part = (articles, stories) if all_copies else (stories, articles)
-    complete = shown >= (totals.articles if all_copies else totals.stories)
-    return (f"{whole} ({part})" if complete else f"{shown} of {whole} ({part}); --limit for more")
-
-
-def _print_counts(total: dict[str, Totals], split: dict[str, Totals] | None, by: str | None, fmt: str) -> None:
-    everything = total[""]
-    if fmt == "json":
-        record: dict[str, Any] = asdict(everything)
-        if split is not None:
-            record["by"] = {by: {key: asdict(t) for key, t in split.items()}}
-        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        rows = [{by or "all": key, **asdict(t)} for key, t in (split or {"": everything}).items()]
-        click.echo(_csv(rows, [by or "all", "stories", "articles"]), nl=False)
-    else:
-        click.echo(_totals_line(everything, everything.stories, False))
-        for key, t in (split or {}).items():
-            click.echo(f"  {key:24} {t.stories:>7} stor{'y ' if t.stories == 1 else 'ies'} {t.articles:>7} "
-                       f"article{'' if t.articles == 1 else 's'}")
 
 
 # --- stories ---------------------------------------------------------------------------------------
@@ -548,14 +469,6 @@ def _reset_demo_db(db: Path, demo_sources: set[str]) -> None:
         raise UserError(f"{db} holds a real corpus ({', '.join(sorted(names - demo_sources))}); give the demo another --db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-
-
-def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 if __name__ == "__main__":
