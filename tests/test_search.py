@@ -6,10 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import store_article
 
 from integration_watch.corpus import ArticleRecord, Corpus
-from conftest import store_article
-from integration_watch.search import QueryError, parse_date, search, snippet
+from integration_watch.search import QueryError, parse_date, search
+from integration_watch.snippets import snippet
 
 ARTICLES = [
     # (url, title, text, lang, published)
@@ -27,7 +28,7 @@ def corpus(tmp_path: Path) -> Corpus:
     c.pages.start_run(["s"])
     for url, title, text, lang, published in ARTICLES:
         record = ArticleRecord(url, url, title, text, lang, 0.99, (lang,), ((0, lang),), published, None, None, None, lang)
-        c.pages.record_fetch(source="s" if "cpmr" not in url else "s", url=url, role="article", depth=1, state="stored",
+        c.pages.record_fetch(source="s", url=url, role="article", depth=1, state="stored",
                        http_status=200, article=record)
     return c
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache
 
 import Stemmer
 
@@ -29,15 +29,15 @@ WORD = re.compile(r"[^\W_]+")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(algorithm: str) -> Stemmer.Stemmer:
     # PyStemmer keeps its own cache of recent words (10,000 by default), which most text hits.
     return Stemmer.Stemmer(algorithm)
 
 
-def _fold_each(fold: Callable[[str], str], words: list[str]) -> list[str]:
-    """fold() of each lower-case word; the non-ASCII ones in one call over the words joined by line breaks,
-    which folding neither changes nor composes with a neighbour."""
+def fold_each(fold: Callable[[str], str], words: list[str]) -> list[str]:
+    """fold() of each lower-case word (ASCII ones are returned as they are); the non-ASCII ones in one call over
+    the words joined by line breaks, which folding neither changes nor composes with a neighbour."""
     other = [w for w in words if not w.isascii()]
     if not other:
         return words
@@ -66,8 +66,8 @@ def word_stems(fold: Callable[[str], str], text: str, lang: str | None) -> set[t
             continue
         stemmer = _stemmer(ALGORITHMS[language])
         listed = list(group)
-        folded = _fold_each(fold, listed)
-        out.update((w, s, language) for w, s in zip(folded, _fold_each(fold, stemmer.stemWords(listed)), strict=True))
+        folded = fold_each(fold, listed)
+        out.update((w, s, language) for w, s in zip(folded, fold_each(fold, stemmer.stemWords(listed)), strict=True))
         changed = [f for w, f in zip(listed, folded, strict=True) if f != w]
         out.update((w, s, language) for w, s in zip(changed, stemmer.stemWords(changed), strict=True))
     return out
