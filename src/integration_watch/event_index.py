@@ -20,8 +20,8 @@ import numpy as np
 from .same_event import EVENT_DAYS, RARE_LEAST, RARE_SHARE, DocumentFrequencies
 
 CANDIDATE_COSINE = 0.08  # the least rare-stem cosine for a pair to be judged as one event
-_BLOCK = 500  # articles indexed at a time
-MAX_PAIRS = 200_000  # (query stem, posting) pairs expanded at a time
+_BLOCK = 250  # articles indexed at a time
+MAX_PAIRS = 100_000  # (query stem, posting) pairs expanded at a time
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class _Block:
         """The squared idf each query's rare stems (needles, sorted, with the query of each) share with each
         article of the block (query x article)."""
         size = self.ids.size
-        out = np.zeros(queries * size)
+        out = np.zeros(queries * size, np.float32)
         lo, hi = np.searchsorted(self.keys, needles, "left"), np.searchsorted(self.keys, needles, "right")
         counts = hi - lo
         ends = np.cumsum(counts)
