@@ -243,3 +243,33 @@ def test_paragraph_after_an_empty_bold_element_is_kept():
     result = extract_page(page, "https://courier.example/health/centres")
     assert result.is_article, result.reason
     assert_whole_body(result.text)
+
+
+RU_BODY = [
+    "Городской совет в понедельник утвердил план открытия трёх новых консультационных центров для семей, "
+    "которые приехали в город в прошлом году и ищут работу, жильё и место в школе для детей.",
+    "Центры будут работать с утра до вечера, в том числе по субботам, а консультанты будут говорить на четырёх "
+    "языках; первый из них откроется ещё до лета в районе возле вокзала.",
+    "Общественные организации приветствуют решение, но спрашивают, где город возьмёт деньги на следующие годы, "
+    "ведь нынешнего бюджета хватит только до конца декабря.",
+]
+
+
+def test_a_see_also_box_in_russian_after_the_article_is_dropped():
+    # A Russian news portal ends its article with a "Смотрите также" box of dated headlines inside the
+    # article container; precision mode kept it as the end of the article.
+    related = "".join(
+        f'<li>{day}.11.2011 1{day % 10}:40 <a href="/news/{day}">{title}</a></li>'
+        for day, title in ((3, "Откуда взялось слово «вегетарианец»"), (30, "Что скрывают этикетки продуктов"),
+                           (16, "Найдено новое свойство какао"), (12, "Как проверить качество мёда"))
+    )
+    page = f"""<html lang="ru"><head><title>Город откроет центры для семей</title></head><body>
+      <div id="menu"><a href="/">Главная</a> <a href="/news">Новости</a></div>
+      <div class="news-item"><h1>Город откроет центры для семей</h1>{paragraphs(chr(10).join(RU_BODY))}
+      <p><b>Смотрите также</b></p><ul class="see-also">{related}</ul></div>
+      <div id="footer">© Городской портал</div></body></html>"""
+    result = extract_page(page, "https://portal.example.ru/news/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text, RU_BODY)
+    assert "Смотрите также" not in result.text
+    assert "качество мёда" not in result.text

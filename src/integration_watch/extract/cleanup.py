@@ -101,6 +101,10 @@ _RELATED_HEAD_RE = re.compile(
         r"relaterat|relaterade\s+(?:artiklar|nyheter|länkar)|läs\s+(?:också|även|mer)|mer\s+om\s+ämnet",
         r"powiązane(?:\s+artykuły)?|czytaj\s+(?:także|też|również)|zobacz\s+(?:też|także|również)",
         r"gerelateerde?\s+(?:artikelen|berichten|nieuws)|lees\s+ook|zie\s+ook",
+        r"(?:смотрите|читайте|см\.)\s+также|по\s+теме|(?:похожие|другие|последние)\s+(?:новости|статьи|материалы)",
+        r"(?:дивіться|читайте)\s+також|по\s+темі|(?:схожі|інші|останні)\s+(?:новини|статті|матеріали)",
+        r"související\s+(?:články|zprávy)|(?:čtěte|přečtěte\s+si)\s+(?:také|též)|súvisiace\s+články|čítajte\s+(?:aj|tiež)",
+        r"(?:povezani|srodni)\s+članci|vezane\s+vijesti|pročitajte\s+(?:još|i)",
     )
     + r"[\s:.…]*",
     re.IGNORECASE,
