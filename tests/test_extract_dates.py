@@ -42,23 +42,21 @@ def test_a_dateline_with_a_place_name_wins_over_the_day_the_page_was_saved():
     assert result.published == "2012-01-06"
 
 
-def test_an_updated_date_is_not_taken_for_the_publication_date():
-    article = (
-        '<p class="meta"><span class="updated-time">Aktualizacja: 3 maja 2021</span> '
-        '<span class="date">Opublikowano: 28 kwietnia 2021</span></p>' + BODY
-    )
-    result = extract_page(_page("", article), "https://portal.example/wiadomosci/777")
-    assert result.published == "2021-04-28"
-
-
-def test_a_date_inside_the_prose_is_not_the_dateline():
-    # the earliest short line of text with a date is the dateline; a date in a paragraph is history
-    article = (
-        "<p>12.05.2021</p><p>Plan przypomina, że pierwszy punkt porad działał w mieście już od 3 marca 1999 "
-        "roku, ale zamknięto go po kilku latach, gdy skończyły się pieniądze z programu rządowego.</p>" + BODY
-    )
-    result = extract_page(_page("", article), "https://portal.example/wiadomosci/778")
-    assert result.published == "2021-05-12"
+@pytest.mark.parametrize(
+    "before_body, expected",
+    [
+        # an "updated" date is not the publication date
+        ('<p class="meta"><span class="updated-time">Aktualizacja: 3 maja 2021</span> '
+         '<span class="date">Opublikowano: 28 kwietnia 2021</span></p>', "2021-04-28"),
+        # the earliest short line of text with a date is the dateline; a date in a paragraph is history
+        ("<p>12.05.2021</p><p>Plan przypomina, że pierwszy punkt porad działał w mieście już od 3 marca 1999 "
+         "roku, ale zamknięto go po kilku latach, gdy skończyły się pieniądze z programu rządowego.</p>", "2021-05-12"),
+    ],
+    ids=["updated-date-skipped", "date-in-prose-is-not-the-dateline"],
+)
+def test_the_dateline_is_the_publication_date(before_body, expected):
+    result = extract_page(_page("", before_body + BODY), "https://portal.example/wiadomosci/777")
+    assert result.published == expected
 
 
 def test_a_declared_date_written_in_words_is_read():
