@@ -454,13 +454,17 @@ def _link_chunk(
     for r in corpus.stories.story_rows(unknown):  # judged by an earlier run: its stems made again here
         other = basis(r, furniture)
         cache.add(other, hashed(stems(other.text)))
-    pairs = [(a, cache.known[o], _classify(a, cache.known[o], cache.stems[a.id], cache.stems[o], thresholds))
-             for a in chunk for o in found[a.id]]
+    pairs = []  # those the exact check keeps (most candidates of a full window are not)
+    for a in chunk:
+        report.pairs_checked += len(found[a.id])
+        for o in found[a.id]:
+            kind = _classify(a, cache.known[o], cache.stems[a.id], cache.stems[o], thresholds)
+            if kind is not None:
+                pairs.append((a, cache.known[o], kind))
     judging.prepare(list({b.id: b for a, o, kind in pairs if kind == EVENT for b in (a, o)}.values()))
     links: list[tuple[int, int]] = []
     copies: list[tuple[int, int]] = []
     for article, other, kind in pairs:
-        report.pairs_checked += 1
         if kind == EVENT and not judging.judge(article, other, cache.stems[article.id], cache.stems[other.id],
                                                abs(article.day - other.day)):
             kind = None
