@@ -158,6 +158,22 @@ def test_what_prepare_freed_is_given_back_before_workers_share_the_template() ->
     assert template - own < 25, f"template {template:.0f} MB, the process it was forked from {own:.0f} MB"
 
 
+def month_names_were_loaded() -> bool:
+    """Whether this process had dateparser's month names before its first page."""
+    from integration_watch.extract.dates import month_names
+
+    return month_names.cache_info().currsize == 1
+
+
+def test_a_fresh_worker_has_what_extraction_loads_lazily() -> None:
+    """A worker is replaced every few pages: what extraction loads on first use (dateparser's month names, ~0.1-0.3
+    s) is loaded once in the template the crawl's workers fork from, not again in each of them."""
+    from integration_watch.analyse import prepare_workers
+
+    with WorkerPool(1, prepare=prepare_workers, tasks_per_worker=1) as pool:
+        assert run(pool, (30.0, month_names_were_loaded), (30.0, month_names_were_loaded)) == [True, True]
+
+
 def wait_for_go() -> None:
     """A slow prepare (as loading the extractor is under load): it waits until the test says go."""
     go = os.environ["IW_TEST_GO_FILE"]

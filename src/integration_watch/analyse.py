@@ -43,8 +43,9 @@ def _detector() -> LanguageDetector:
 
 def prepare_workers() -> None:
     """Load what every page needs, in the process the workers are forked from."""
-    from . import extract  # noqa: F401 - imported here so that the workers share it
+    from . import extract  # imported here so that the workers share it
 
+    extract.preload()
     _detector()
 
 

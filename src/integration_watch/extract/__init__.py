@@ -12,8 +12,15 @@ title and language, so discovery can use listing pages. PDFs go through ``extrac
 """
 
 from .cleanup import clean_text
+from .dates import month_names
 from .page import extract_page
 from .pdf import PdfError, extract_pdf
 from .record import REASONS, Extraction
 
-__all__ = ["Extraction", "REASONS", "extract_page", "clean_text", "extract_pdf", "PdfError"]
+__all__ = ["Extraction", "REASONS", "extract_page", "clean_text", "extract_pdf", "PdfError", "preload"]
+
+
+def preload() -> None:
+    """Load now what extraction otherwise loads on first use: dateparser's month names (~0.1-0.3 s of CPU,
+    under 1 MB), which every crawl worker would load again on its first page without a declared date."""
+    month_names()

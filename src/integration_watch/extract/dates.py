@@ -90,7 +90,7 @@ _MONTH_KEYS = (
 
 
 @lru_cache(maxsize=1)
-def _month_names() -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+def month_names() -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Month names (and their abbreviations and case forms) of dateparser's locales: per language, and
     one table for all, where a name takes the month of the most used language that has it ("listopad"
     is November in Polish and Czech, October in Croatian: a Croatian page says so in its lang)."""
@@ -126,7 +126,7 @@ _DATE_RE = re.compile(
 
 
 def _month(word: str, lang: str | None) -> int | None:
-    by_language, merged = _month_names()
+    by_language, merged = month_names()
     word = word.casefold()
     own = by_language.get(lang or "", {})
     return own.get(word) or merged.get(word)
