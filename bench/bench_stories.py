@@ -9,7 +9,8 @@ events: the labelled event set written for this project (fixtures/events/*.toml:
 event in English, Spanish, Italian, French, and German and Swedish given as their English translation, plus
 hard negatives from the same sources, topic and week), through bench/story_events.py in a fresh process:
 pairwise precision and recall on its dev part and its held-out parts (heldout2 and heldout3 written after the rule
-was fixed, never tuned on). With --baseline REV, the same run on
+of the second session was fixed, and tuned on by the third; heldout4 written before the third session's changes
+and first scored after them). With --baseline REV, the same run on
 that revision's code beside it.
 
 cross: the 281 English FLORES documents and the 281 Spanish ones (neardup/flores_docs.jsonl) stored as articles
