@@ -108,7 +108,7 @@ class Stories:
                 members = sorted(group)
                 settled = sorted({s for a in members if a not in in_chunk and (s := current.get(a)) is not None})
                 earlier = before if before is not None else current
-                previous = sorted({earlier[a] for a in members if a in in_chunk and earlier.get(a) is not None} - claimed)
+                previous = sorted({s for a in members if a in in_chunk and (s := earlier.get(a)) is not None} - claimed)
                 if settled:
                     target = settled[0]
                     for other in settled[1:]:
