@@ -4,6 +4,8 @@ unsure text. The scores themselves come from ``language.LanguageDetector``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 SHORT_LETTERS = 40  # below this many letters, text is "short": priors count
@@ -12,26 +14,21 @@ EXPECTED_PRIOR = 4.0  # a language the source expects (3.0 before word evidence)
 _TEMPERATURE_NGRAMS = 25.0  # confidence tempering (see confidence)
 
 
+@dataclass(slots=True)
 class Scored:
     """The evidence for one piece of text; ``decide(priors)`` turns it into a language."""
 
-    __slots__ = ("fixed_conf", "fixed_lang", "langs", "letters", "n", "scores", "weak")
-
-    def __init__(self, langs, scores, n, letters, weak):
-        self.langs = langs
-        self.scores = scores
-        self.n = n
-        self.letters = letters
-        self.weak = weak
-        self.fixed_lang = None
-        self.fixed_conf = 0.0
+    langs: list[str]
+    scores: np.ndarray  # log-probability per language of `langs` (empty when fixed)
+    n: int  # n-grams scored
+    letters: int
+    weak: dict[str, float]  # Irish / Maltese evidence, for when the page names them
+    fixed_lang: str | None = None  # decided by script or a rule, not by scores
+    fixed_conf: float = 0.0
 
     @classmethod
     def fixed(cls, lang: str, conf: float, letters: int) -> Scored:
-        obj = cls([], None, 0, letters, {})
-        obj.fixed_lang = lang
-        obj.fixed_conf = conf
-        return obj
+        return cls([], np.zeros(0), 0, letters, {}, lang, conf)
 
     @property
     def needs_priors(self) -> bool:
