@@ -1,6 +1,6 @@
-"""The `integration-watch` command line: crawl, translate, search, stories, recluster, export, show, demo; the
-other commands are in their own modules: `sources` (check, suggest) cli_sources.py, `models` cli_models.py,
-`trends` cli_trends.py, `digest` cli_digest.py, `stats` cli_stats.py, `serve` cli_serve.py."""
+"""The `integration-watch` command line: crawl, translate, stories, recluster, export, show, demo; the other
+commands are in their own modules: `search` cli_search.py, `sources` (check, suggest) cli_sources.py, `models`
+cli_models.py, `trends` cli_trends.py, `digest` cli_digest.py, `stats` cli_stats.py, `serve` cli_serve.py."""
 
 from __future__ import annotations
 
@@ -17,16 +17,8 @@ import click
 # Only what every command needs is imported here: extraction, numpy, langdetect and the like load in the
 # commands that use them, so that `--help` or a search starts in a fraction of a second (bench_startup.py).
 from . import export
-from .cli_common import (
-    UserError,
-    _friendly,
-    existing_db,
-    filter_options,
-    format_option,
-    open_engines,
-    sources_option,
-    translation_settings,
-)
+from .cli_common import (UserError, _friendly, existing_db, filter_options, format_option, open_engines,
+                         sources_option, translation_settings)
 from .cli_digest import digest_cmd
 from .cli_models import models_group
 from .cli_search import search_cmd
@@ -38,11 +30,7 @@ from .config import load_config
 from .corpus import Corpus, CrawlLock
 from .engines import default_models_dir
 from .routes import Engines, apertium_modes
-from .search import (
-    Filters,
-    parse_query,
-    search,
-)
+from .search import Filters, parse_query, search
 
 if TYPE_CHECKING:
     from .crawl import CrawlReport
@@ -270,7 +258,7 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
                    + ", ".join(f"{k} {v}" for k, v in waiting.items()) + "); see 'models install'")
 
 
-# --- search, show, stats -------------------------------------------------------------------------
+# --- show -----------------------------------------------------------------------------------------
 
 
 # --- stories ---------------------------------------------------------------------------------------

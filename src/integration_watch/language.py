@@ -45,13 +45,7 @@ from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.utils.ngram import NGram
 
-from .language_codes import (
-    ALIASES,
-    DEFAULT_LANGUAGES,
-    EU_LANGUAGES,
-    UNDETERMINED,
-    normalize_language_tag,
-)
+from .language_codes import ALIASES, DEFAULT_LANGUAGES, EU_LANGUAGES, UNDETERMINED, normalize_language_tag
 from .language_decision import EXPECTED_PRIOR, Scored
 from .language_rules import (
     MARKERS,
