@@ -258,9 +258,6 @@ def translate_cmd(obj: dict[str, Any], lang: str | None, source: str | None, ret
                    + ", ".join(f"{k} {v}" for k, v in waiting.items()) + "); see 'models install'")
 
 
-# --- show -----------------------------------------------------------------------------------------
-
-
 # --- stories ---------------------------------------------------------------------------------------
 
 
