@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import ctypes
 import gzip
 import importlib.util
 from pathlib import Path
@@ -68,15 +67,6 @@ def _top_words(path: Path, limit: int) -> tuple[list[str], list[int]]:
     return words, levels
 
 
-def _release_freed_memory() -> None:
-    """Hand the building's freed memory (420,000 short-lived strings) back to the system before the
-    crawl's workers fork, where it would otherwise count once per process. glibc only; a no-op elsewhere."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def _hash(word: str) -> int:
     # Python's own string hash: computed once per string object and cached by the interpreter. It is
     # salted per process, which is fine: the table is built in the process (or fork parent) that uses it.
@@ -117,7 +107,6 @@ class WordEvidence:
             np.maximum.at(self._table, (rows, np.concatenate(columns)), np.concatenate(values))
         self._floors = floors
         self._listed = listed
-        _release_freed_memory()
 
     def scores(self, words: Sequence[str]) -> tuple[np.ndarray | None, int]:
         """Summed natural-log frequencies of the words known to at least one language, per language of
