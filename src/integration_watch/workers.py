@@ -62,6 +62,13 @@ class _Worker:
     exitcode: int | None = None  # set once it has ended and been reaped
     pid: int = 0  # 0 until the template's answer to its fork request has been read (_Template.settle)
 
+    def ask_to_end(self) -> None:
+        """Tell the worker there are no more tasks (it exits after the one it is on); one already gone needs none."""
+        try:
+            self.sock.send(_frame(None))
+        except OSError:
+            pass
+
     def cpu_seconds(self) -> float | None:
         """The worker's CPU time so far (user + system), read from /proc; None where there is no /proc."""
         try:
@@ -358,10 +365,7 @@ class WorkerPool:
     def _replace(self, worker: _Worker, *, retire: bool = False) -> _Worker:
         """A fresh worker in place of this one: killed (a task abandoned), or retired (its task count reached)."""
         if retire:  # it leaves on its own; the template reaps it, nobody waits for it
-            try:
-                worker.sock.send(_frame(None))
-            except OSError:
-                pass
+            worker.ask_to_end()
             worker.sock.close()
         else:
             self.replaced += 1
@@ -372,10 +376,7 @@ class WorkerPool:
 
     def close(self) -> None:
         for worker in self._workers:
-            try:
-                worker.sock.send(_frame(None))
-            except OSError:
-                pass
+            worker.ask_to_end()
         for worker in self._workers:
             self._end(worker, grace=2.0)
         self._workers = []
