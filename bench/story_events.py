@@ -1,6 +1,6 @@
 """The labelled event set (fixtures/events/*.toml) through the real story stage: which articles end up in one story.
 
-    python bench/story_events.py [--work DIR]        # prints one JSON document
+    python bench/story_events.py [--work DIR] [--exclude-split NAME ...]    # prints one JSON document
 
 Every article is stored as a crawl stores it (its own publication date and source), the Spanish, Italian and
 French ones are translated by the translation stage (Apertium: es direct, it and fr through Spanish), then
@@ -9,7 +9,8 @@ German, Swedish, for which this machine has no engine) are stored as a crawl sto
 translated: written in that language, the English as its translation. Pairs are counted within each split (dev: tuned on; heldout:
 not): precision over every pair put in one story, recall over the pairs of one event, and recall over the
 independent write-ups (pairs where neither is a copy of the other). A pair across splits put in one story is
-counted separately.
+counted separately. `--exclude-split NAME` leaves a split's articles out altogether (not stored, not counted): a
+blind part stays unseen while a rule is developed.
 
 This script imports only what every revision of the story stage has, so bench_stories.py --baseline REV runs
 it on that revision's code (PYTHONPATH=its src) for the baseline in the same run.
@@ -33,11 +34,16 @@ from integration_watch.translate import translate_articles
 EVENTS = Path(__file__).resolve().parents[1] / "fixtures" / "events"
 
 
-def load_events(folder: Path = EVENTS) -> list[dict]:
-    """Every article of every file, in file and then article order; text split into paragraphs."""
+def load_events(folder: Path = EVENTS, exclude: frozenset[str] = frozenset()) -> list[dict]:
+    """Every article of every file, in file and then article order, except those of the `exclude` splits (a file
+    named after one is not even read); text split into paragraphs."""
     out = []
     for path in sorted(folder.glob("*.toml")):
+        if path.stem in exclude:
+            continue
         for a in tomllib.loads(path.read_text())["article"]:
+            if a["split"] in exclude:
+                continue
             paragraphs = [p.strip() for p in a["text"].strip().split("\n\n") if p.strip()]
             out.append({**a, "paragraphs": paragraphs})
     return out
@@ -94,8 +100,8 @@ def pair_counts(articles: list[dict], story: dict[str, int]) -> dict[str, dict[s
     return out
 
 
-def run(work: Path) -> dict[str, object]:
-    articles = load_events()
+def run(work: Path, exclude: frozenset[str] = frozenset()) -> dict[str, object]:
+    articles = load_events(exclude=exclude)
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -115,14 +121,16 @@ def run(work: Path) -> dict[str, object]:
     story = {name: story_of[i] for name, i in ids.items()}
     untranslated = sorted(name for name, i in ids.items() if status[i] not in ("translated", "english"))
     return {"pairs": pair_counts(articles, story), "untranslated": untranslated,
-            "stories": len(set(story.values())), "articles": len(articles)}
+            "stories": len(set(story.values())), "articles": len(articles), "excluded": sorted(exclude)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=Path("/work/bench-data/stories/events"))
+    parser.add_argument("--exclude-split", action="append", default=[], metavar="NAME",
+                        help="leave this split out (repeatable): e.g. a blind part while a rule is developed")
     args = parser.parse_args()
-    print(json.dumps(run(args.work)))
+    print(json.dumps(run(args.work, frozenset(args.exclude_split))))
 
 
 if __name__ == "__main__":
