@@ -144,9 +144,9 @@ def test_a_follow_up_in_another_language_is_kept_apart_by_its_numbers(tmp_path: 
 
 def test_the_time_window_and_recluster_with_other_thresholds(tmp_path: Path) -> None:
     with Corpus(tmp_path / "c.db") as corpus:
-        a = store_article(corpus, "https://x.eu/a", ORIGINAL, "en", published="2021-03-19")
-        b = store_article(corpus, "https://y.eu/a", COPY, "en", published="2021-03-20")
-        late = store_article(corpus, "https://z.eu/a", COPY + "\nUpdated.", "en", published="2022-01-10")
+        a = store_article(corpus, "https://x.eu/a", ORIGINAL, "en", published="2021-03-19", source="x")
+        b = store_article(corpus, "https://y.eu/a", COPY, "en", published="2021-03-20", source="y")
+        late = store_article(corpus, "https://z.eu/a", COPY + "\nUpdated.", "en", published="2022-01-10", source="z")
         update_stories(corpus, DEFAULT)
         story = _stories(corpus)
         assert story[a] == story[b] != story[late]  # ten months later is another story

@@ -37,7 +37,7 @@ from .corpus import Corpus
 from .corpus.stories import union_groups
 from .event_index import Indexed, event_candidates
 from .furniture import Furniture
-from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence, evidence, judge, quotes_headline
+from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence, evidence, judge, judge_own, quotes_headline
 from .story_features import PERMUTATIONS, MinHasher, hashed, jaccard, stems
 
 # Candidates are pairs whose estimated similarity is at most this many standard errors below the threshold
@@ -156,8 +156,14 @@ class _Judging:
             texts = self.texts_of([a.id, b.id])
             return quotes_headline(ea, texts[a.id], eb, texts[b.id])
 
-        return judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, a.original != b.original, a.source == b.source,
-                     quoted).same_event
+        translated = a.original != b.original
+        if not judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, quoted).same_event:
+            return False
+        if a.source != b.source or translated:  # a source's versions of one release in two languages: no template
+            return True
+        texts = self.texts_of([a.id, b.id])  # one source's pair: judged again without what both say alike
+        return judge_own(self.frequencies, texts[a.id], a.title, ea, texts[b.id], b.title, eb, days,
+                         translated).same_event
 
     def _weight(self, article: int, stem_hashes: np.ndarray) -> float:
         found = self.weights.get(article)
