@@ -157,9 +157,10 @@ class _Judging:
             return quotes_headline(ea, texts[a.id], eb, texts[b.id])
 
         translated = a.original != b.original
-        if not judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, quoted).same_event:
+        same_source = a.source == b.source
+        if not judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, same_source, quoted).same_event:
             return False
-        if a.source != b.source or translated:  # a source's versions of one release in two languages: no template
+        if not same_source or translated:  # a source's versions of one release in two languages: no template
             return True
         texts = self.texts_of([a.id, b.id])  # one source's pair: judged again without what both say alike
         return judge_own(self.frequencies, texts[a.id], a.title, ea, texts[b.id], b.title, eb, days,
