@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "clean_lines", "comments_start", "norm", "strip_marker", "alternatives"]
+__all__ = ["clean_text", "clean_lines", "comments_start", "norm", "squash", "strip_marker", "alternatives"]
 
 
 def alternatives(*phrases: str) -> str:
@@ -225,8 +225,13 @@ _CONSENT_BUTTON_RE = re.compile(
 )
 
 
+def squash(text: str) -> str:
+    """``text`` with every run of whitespace made one space."""
+    return " ".join(text.split())
+
+
 def norm(line: str) -> str:
-    return " ".join(line.split()).casefold()
+    return squash(line).casefold()
 
 
 def strip_marker(line: str) -> str:

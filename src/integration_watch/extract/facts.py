@@ -65,6 +65,7 @@ class PageFacts:
     lang: str | None
     canonical: str | None
     links: tuple[str, ...]
+    #: normalised labels of the page's links, short ones too (classify.py looks only at those of 12+ characters)
     anchor_texts: set[str]
     title_tag: str | None
     h1: list[str]
@@ -149,8 +150,7 @@ def page_facts(html: str, url: str) -> PageFacts:
         if absolute and absolute not in seen:
             seen.add(absolute)
             links.append(absolute)
-        label = node.text(deep=True, separator=" ", strip=True)
-        if len(label) >= 12:
+        if label := node.text(deep=True, separator=" ", strip=True):
             anchor_texts.add(norm(label))
 
     title_node = tree.css_first("title")

@@ -12,9 +12,10 @@ from trafilatura.core import ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
 from trafilatura.settings import Document
 
 from .cascade import Cascade
-from .cleanup import clean_lines, comments_start, strip_marker
+from .cleanup import clean_lines, comments_start, squash, strip_marker
 from .facts import PageFacts
 from .recover import continued_paragraphs, script_body
+from .tail import without_trailing_boxes
 
 __all__ = ["main_text", "TRAFILATURA_OPTIONS"]
 
@@ -83,10 +84,6 @@ def _clearly_extracted(body: _Element, text: str) -> bool:
     return bool(paragraphs) and len(body.findall(".//table")) <= len(paragraphs) and not body.xpath(_UNCLEAN_XPATH)
 
 
-def _squashed(text: str) -> str:
-    return " ".join(text.split())
-
-
 #: elements whose text runs on inside a line of prose (their text joins the line around them)
 _INLINE = frozenset(
     {"a", "b", "i", "em", "strong", "u", "s", "small", "big", "sup", "sub", "abbr", "cite", "q", "mark", "time", "span", "font"}
@@ -110,7 +107,7 @@ def _loose_lines(node: Node) -> list[str]:
 
     def flush() -> None:
         nonlocal own
-        line = _squashed("".join(parts))
+        line = squash("".join(parts))
         if len(line) >= PROSE_PARAGRAPH and 2 * own >= len(line):
             lines.append(line)
         parts.clear()
@@ -129,20 +126,37 @@ def _loose_lines(node: Node) -> list[str]:
     return lines
 
 
-def main_prose(tree: LexborHTMLParser) -> list[str]:
-    """The paragraphs of the page's main block of prose: the ``<p>`` elements of at least
-    ``PROSE_PARAGRAPH`` characters under one parent element, or the lines of bare text of one element
-    (``_loose_lines``), whichever holds most text. A cheap yardstick (CSS queries on the parse made for
-    the page facts) of where the article is."""
+def main_prose(tree: LexborHTMLParser) -> tuple[Node | None, list[str]]:
+    """The page's main block of prose: the element and its paragraphs, the ``<p>`` elements of at
+    least ``PROSE_PARAGRAPH`` characters under one parent element, or the lines of bare text of one
+    element (``_loose_lines``), whichever holds most text; (None, []) when there is none. A cheap
+    yardstick (CSS queries on the parse made for the page facts) of where the article is."""
     by_parent: dict[int, list[str]] = {}
+    elements: dict[int, Node] = {}
     for node in tree.css("p"):
-        text = _squashed(node.text(deep=True, separator=""))
-        if len(text) >= PROSE_PARAGRAPH and node.parent is not None:
-            by_parent.setdefault(node.parent.mem_id, []).append(text)
+        text = squash(node.text(deep=True, separator=""))
+        if len(text) >= PROSE_PARAGRAPH and (parent := node.parent) is not None:
+            by_parent.setdefault(parent.mem_id, []).append(text)
+            elements[parent.mem_id] = parent
     for node in tree.css(_LOOSE_CONTAINERS):
         if lines := _loose_lines(node):
             by_parent.setdefault(node.mem_id, []).extend(lines)
-    return max(by_parent.values(), key=lambda texts: sum(map(len, texts)), default=[])
+            elements[node.mem_id] = node
+    if not by_parent:
+        return None, []
+    best = max(by_parent, key=lambda key: sum(map(len, by_parent[key])))
+    return elements[best], by_parent[best]
+
+
+def _last_prose_line(lines: list[str], prose: list[str]) -> int | None:
+    """Index of the last of ``lines`` that holds a paragraph of ``prose``, or None."""
+    keys = [p[:PROSE_PARAGRAPH] for p in prose]
+    last = None
+    for i, line in enumerate(lines):
+        flat = squash(strip_marker(line))
+        if any(key in flat for key in keys):
+            last = i
+    return last
 
 
 def coverage(prose: list[str], text: str) -> float:
@@ -151,7 +165,7 @@ def coverage(prose: list[str], text: str) -> float:
     total = sum(map(len, prose))
     if not total:
         return 1.0
-    flat = _squashed("\n".join(map(strip_marker, text.splitlines())))
+    flat = squash("\n".join(map(strip_marker, text.splitlines())))
     return sum(len(p) for p in prose if p in flat or p[:PROSE_PARAGRAPH] in flat) / total
 
 
@@ -170,6 +184,9 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     (``main_prose``); its text is kept when it is longer (short texts) or covers clearly more of that
     block. So a page costs one extraction unless the cheap signals say precision lost text.
 
+    The readers' comments and the boxes of links under the article that precision mode kept as the
+    end of its text are cut (``_without_comments``, ``tail.without_trailing_boxes``).
+
     Then what trafilatura cannot see: the body continued in a second container after an advertisement,
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
     _drop_empty_inline(tree)
@@ -179,7 +196,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     lines, cookie_chars = clean_lines(cascade.text)
     text = "\n".join(lines)
     short = len(text) < RETRY_BELOW * max(min_chars, 100)
-    prose = main_prose(facts.tree)
+    box, prose = main_prose(facts.tree)
     lost = sum(map(len, prose)) >= LOST_PROSE_MIN and coverage(prose, text) < LOST_COVERAGE
     if lost and not short and _cannot_gain(cascade, facts, prose, text):
         lost = False
@@ -194,6 +211,8 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
         if better:
             lines, cookie_chars = retry_lines, retry_cookie
     lines = _without_comments(lines, prose)
+    if box is not None and (last := _last_prose_line(lines, prose)) is not None:
+        lines = without_trailing_boxes(lines, last, box, facts.anchor_texts)
     if continued := continued_paragraphs(facts.tree, lines):
         lines = lines + clean_lines("\n".join(continued))[0]
     if body := script_body(html):
@@ -239,7 +258,7 @@ def _without_comments(lines: list[str], prose: list[str]) -> list[str]:
     start = comments_start(lines)
     if start is None:
         return lines
-    rest = _squashed("\n".join(map(strip_marker, lines[start + 1:])))
+    rest = squash("\n".join(map(strip_marker, lines[start + 1:])))
     if any(p[:PROSE_PARAGRAPH] in rest for p in prose):
         return lines
     return lines[:start]

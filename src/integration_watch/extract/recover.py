@@ -10,6 +10,7 @@ from html import unescape as html_unescape
 
 from selectolax.lexbor import LexborHTMLParser
 
+from .cleanup import squash
 from .metadata import HTML_TAG_RE
 
 __all__ = ["continued_paragraphs", "script_body"]
@@ -20,27 +21,23 @@ _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^>]*>", re.IGN
 CONTINUED_PARAGRAPH = 40
 
 
-def _squashed(text: str) -> str:
-    return " ".join(text.split())
-
-
 def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     """Paragraphs of the article found in containers that follow the one trafilatura took, as sibling
     elements of the same tag and class (sites close the body container before an advertisement or a
     related box and open a second one after it). Empty when there is none."""
-    first = next((_squashed(line) for line in lines if len(line) >= 80), None)
+    first = next((squash(line) for line in lines if len(line) >= 80), None)
     if first is None:
         return []
     key = first[:60]
     container = None
     for node in tree.css("p"):
-        if _squashed(node.text(deep=True, separator=""))[:60] == key:
+        if squash(node.text(deep=True, separator=""))[:60] == key:
             container = node.parent
             break
     if container is None or container.parent is None or not container.attributes.get("class"):
         return []
     tag, cls = container.tag, container.attributes.get("class")
-    known = _squashed(" ".join(lines))
+    known = squash(" ".join(lines))
     extra: list[str] = []
     after = False
     for sibling in container.parent.iter():
@@ -50,7 +47,7 @@ def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
         if not after or sibling.tag != tag or sibling.attributes.get("class") != cls:
             continue
         for node in sibling.css("p, h2, h3, li"):
-            text = _squashed(node.text(deep=True, separator=""))
+            text = squash(node.text(deep=True, separator=""))
             if len(text) >= CONTINUED_PARAGRAPH and text not in known:
                 extra.append(text)
     return extra
@@ -73,4 +70,4 @@ def script_body(html: str) -> list[str]:
     if not bodies:
         return []
     body = HTML_TAG_RE.sub("", _BREAK_TAG_RE.sub("\n", max(bodies, key=len)))
-    return [line for raw in html_unescape(body).splitlines() if (line := _squashed(raw))]
+    return [line for raw in html_unescape(body).splitlines() if (line := squash(raw))]

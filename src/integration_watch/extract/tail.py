@@ -1,0 +1,60 @@
+"""Boxes of links under the article that precision mode keeps as the end of its text.
+
+Older portal pages put "recommended", "today on the portal" and "our services" boxes right under the
+article; trafilatura's precision pass sometimes takes them along as a run of short lines (headlines,
+section names, service blurbs) after the last paragraph. Such a run is cut when it looks like those
+boxes and unlike the article: long, mostly short lines, some of them link labels, and mostly text
+that is not inside the element holding the article's paragraphs. An article's own closing list
+(a ranking, the items of a shopping guide) sits inside that element and is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode as Node
+
+from .cleanup import norm, squash, strip_marker
+
+__all__ = ["without_trailing_boxes", "text_size"]
+
+#: a tail shorter than this many lines is left alone (an author line, a source, a photo credit)
+TAIL_MIN_LINES = 8
+#: a line of less than this ``text_size`` is short (a headline, a section name, a label)
+SHORT_LINE = 40
+#: what share of the tail's lines must be short, be link labels, and lie outside the article's element
+SHORT_SHARE = 0.6
+LINKED_SHARE = 0.1
+OUTSIDE_SHARE = 0.7
+#: the text left after a cut must have at least this many characters (never cut an article down to nothing)
+KEEP_MIN = 500
+
+# Han, kana, Hangul and their punctuation: a character of these scripts carries about what a word
+# of a Latin-script language does, so a 20-character Chinese line is a sentence, not a label
+_WIDE_RE = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def text_size(text: str) -> int:
+    """Length of ``text`` with each CJK character counted twice."""
+    return len(text) + len(_WIDE_RE.findall(text))
+
+
+def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[str]) -> list[str]:
+    """``lines`` without the run of link-box lines after ``lines[last]``, the last line that holds a
+    paragraph of the page's main block of prose (the paragraphs of element ``box``); ``labels`` are
+    the page's normalised link texts. Unchanged unless the run is at least ``TAIL_MIN_LINES`` lines
+    and the shares above hold."""
+    if len(lines) - last - 1 < TAIL_MIN_LINES:
+        return lines
+    if sum(map(len, lines[: last + 1])) < KEEP_MIN:
+        return lines
+    tail = [squash(strip_marker(line).rstrip(" |")) for line in lines[last + 1:]]
+    inside = squash(box.text(deep=True, separator=" "))
+    n = len(tail)
+    if (
+        sum(text_size(core) < SHORT_LINE for core in tail) >= SHORT_SHARE * n
+        and sum(norm(core) in labels for core in tail) >= LINKED_SHARE * n
+        and sum(core not in inside for core in tail) >= OUTSIDE_SHARE * n
+    ):
+        return lines[: last + 1]
+    return lines

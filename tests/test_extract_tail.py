@@ -1,0 +1,117 @@
+"""The end of the article: boxes of links that a portal puts right under it are not its text
+(extract/tail.py), and the article's own closing list is (a ranking, a shopping guide's items).
+Each page has the structure of a news page where this went wrong, with our own text."""
+
+from __future__ import annotations
+
+from extract_pages import norm
+from integration_watch.extract import extract_page
+from integration_watch.extract.cleanup import strip_marker
+
+LEAD = (
+    "The health authority of the northern province asked residents on Monday to stay calm after a "
+    "farm worker died of a rare strain of avian influenza, the first such death in two years."
+)
+BODY = [
+    "Doctors at the provincial hospital said the 41-year-old man had handled sick poultry at the "
+    "market where he worked and fell ill three days before the new year.",
+    "- The virus does not yet pass from one person to another, the authority said in a statement.",
+    "He had been in contact with about ninety people, none of whom has shown any symptoms so far.",
+    "The neighbouring city raised its alert level to the third of five steps and stopped imports of "
+    "live birds from two districts for three weeks while samples are tested.",
+    "Scientists fear a pandemic if the virus changes so that it can spread easily between people, "
+    "which is why every case is reported to the world health organisation within a day.",
+    "The province has the largest poultry flocks in the country and is watched closely each winter.",
+]
+
+_TEASERS = [
+    ("Harbour strike", "Dock workers walk out over night shifts", "Talks broke down after a week of..."),
+    ("Elections", "Mayor announces she will not stand again", "The mayor said the city needs new..."),
+    ("Weather", "Storm closes mountain roads for a second day", "Snow ploughs could not reach the..."),
+]
+_TODAY = [
+    ("Ferry timetable changes from March", "News"),
+    ("Second-hand car prices keep rising", "Motoring"),
+    ("Museum reopens its textile hall", "News"),
+    ("Coach leaves the club after ten years", "Sport"),
+    ("Soap star takes a break from filming", "Series"),
+    ("New cycle lanes for the old town", "Local"),
+    ("Cup draw pairs the two city rivals", "Sport"),
+    ("Quiz show returns in the autumn", "Entertainment"),
+]
+_SERVICES = [
+    ("Recipes", "Hungry? Our kitchen has a dish for every day of the week."),
+    ("Dictionary", "Lost for words? Look them up in our dictionary."),
+    ("Radio", "What is playing in your head is playing on our radio too."),
+    ("Horoscope", "What do the stars say about your week? Read it here."),
+]
+
+
+def _portal_page(article_end: str = "") -> str:
+    """An older portal's article page: lead and body in their own boxes inside ``articleSingle``, then
+    the portal's boxes of teasers, "today on the portal" headlines with their section's name as plain
+    text, and its services, all links, in a wrapper list after the article."""
+    teasers = "".join(
+        f"""<li><div class="article"><div class="thumbnail"><a href="/n/{i}"><span><img src="/i/{i}.jpg" alt="{title}"></span></a></div>
+        <div class="category"><a href="/c/{i}"><span>{section}</span></a></div>
+        <div class="title"><h4><a href="/n/{i}">{title}</a></h4></div>
+        <div class="textContent description"><p>{blurb} <a class="seeMore" href="/n/{i}"><span>more</span></a></p></div></div></li>"""
+        for i, (section, title, blurb) in enumerate(_TEASERS)
+    )
+    today = "".join(
+        f"""<li><div class="thumbnail"><a href="/t/{i}"><span><img src="/i/none.gif" alt=""></span></a></div>
+        <div class="title"><h4><a href="/t/{i}">{title}</a><span class="more"></span></h4></div>
+        <div class="service">{section}</div></li>"""
+        for i, (title, section) in enumerate(_TODAY)
+    )
+    services = "".join(
+        f"""<li><a href="https://{name.lower()}.example" class="linkTitle">{name}</a> {blurb}</li>"""
+        for name, blurb in _SERVICES
+    )
+    body = "".join(f"<p>{p}</p>" for p in BODY)
+    return f"""<html lang="en"><head><title>Bird flu death: authority asks for calm | Portal News</title>
+    <meta property="og:type" content="article"></head><body>
+    <div id="header"><a href="/">Portal</a> <a href="/news">News</a> <a href="/sport">Sport</a></div>
+    <div class="main-content"><div class="box articleSingle" id="articleSingle1"><div class="boxBody">
+      <div class="title"><h1>Bird flu death: authority asks for calm</h1></div>
+      <div class="lead textContent"><p><strong>{LEAD}</strong></p></div>
+      <div class="text textContent">{body}{article_end}</div>
+      <div class="category"><h3><span class="label">Filed under:</span> <span class="value">World</span></h3></div>
+      <div class="toTop"><a href="#">Back to the top of the article</a></div>
+    </div></div>
+    <div class="box commonWrapperTabs"><div class="boxBody"><div class="boxList"><ul>
+      <li class="boxListEntry"><div class="box recommendationWrapper"><div class="wrapperHeader"><h3>We recommend</h3></div>
+        <div class="wrapperBody"><div class="list"><ul>{teasers}</ul></div></div></div></li>
+      <li class="boxListEntry"><div class="box todayInPortalWrapper"><div class="wrapperHeader"><h3>Today on the portal</h3></div>
+        <div class="wrapperBody"><div class="list"><ul class="column1">{today}</ul></div></div></div></li>
+      <li class="boxListEntry"><div class="box services"><ul>{services}</ul>
+        <strong class="othersHeader">Other topics</strong></div></li>
+    </ul></div></div></div></div>
+    <div id="footer"><p>© Portal News. All rights reserved.</p></div></body></html>"""
+
+
+def test_boxes_of_links_under_the_article_are_not_its_end():
+    result = extract_page(_portal_page(), "https://portal.example/news/bird-flu")
+    assert result.is_article, result.reason
+    flat = norm(result.text)
+    missing = [p[:40] for p in [LEAD, *BODY] if norm(p) not in flat]
+    assert not missing, f"body lost: {missing}"
+    kept = [title for title, _ in _TODAY if norm(title) in flat] + [
+        name for name, blurb in _SERVICES if norm(blurb) in flat
+    ]
+    assert not kept, f"link boxes kept as the article's end: {kept}"
+
+
+def test_the_articles_own_closing_list_is_kept():
+    # A ranking at the end of the article, inside the element that holds its paragraphs: short lines,
+    # two of them links, followed by the same boxes. The ranking is the article's; the boxes are not.
+    ranking = [f"{i}. {city}" for i, city in enumerate(
+        ["Valletta", "Tallinn", "Ljubljana", "Porto", "Gdansk", "Aarhus", "Ghent", "Bergen", "Split", "Graz"], 1)]
+    end = "<p>The ten cities with the most places for newcomers:</p><ol>" + "".join(
+        f"<li><a href='/city/{i}'>{line}</a></li>" if i in (2, 6) else f"<li>{line}</li>" for i, line in enumerate(ranking)
+    ) + "</ol>"
+    result = extract_page(_portal_page(end), "https://portal.example/news/bird-flu")
+    assert result.is_article, result.reason
+    lines = [norm(strip_marker(line)) for line in result.text.splitlines()]
+    missing = [line for line in ranking if norm(line) not in lines]
+    assert not missing, f"the article's own list was cut: {missing}"
