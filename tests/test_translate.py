@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from integration_watch.cli import main
 from integration_watch.config import load_config
 from integration_watch.corpus import Corpus
 from integration_watch.crawl import crawl
-from integration_watch.engines import ApertiumEngine
+from integration_watch.engines import ApertiumEngine, TranslationError
 from integration_watch.routes import Engines
 from integration_watch.fixtures import FixtureSites
 from integration_watch.search import search
@@ -247,3 +249,44 @@ def test_a_sentence_translates_the_same_whatever_shares_its_batch() -> None:
     alone = engine.translate([title])[0]
     for before in (["Il progetto"], ["Questo è un esempio."], ["Le regioni sono grandi e", "La"]):
         assert engine.translate([*before, title])[-1] == alone, before
+
+
+class _NoTimeToAnswer(ApertiumEngine):
+    """The real engine with no time allowed: stands for an Apertium that hangs, which the real one here never does."""
+
+    TIMEOUT_BASE = 0.5  # long enough for the script to start its pipeline, far too short for its input
+    CHARS_PER_SECOND_FLOOR = 1e12
+
+
+def _processes_with_tmpdir_under(folder: Path) -> list[int]:
+    """Live processes whose TMPDIR is in `folder` (SIGKILL is delivered, not done, when kill() returns: a killed
+    process may take a moment to go, so this looks for up to 2 s)."""
+    deadline = time.monotonic() + 2
+    while True:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if not proc.name.isdigit() or (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+                environ = (proc / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue  # gone, or not ours to read
+            if any(v.startswith(b"TMPDIR=" + bytes(folder)) for v in environ):
+                found.append(int(proc.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+@needs_apertium
+def test_an_apertium_that_does_not_answer_in_time_leaves_no_process_and_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cron crawl that times out on Apertium must not leave its pipeline running (~80 MB of dictionaries per
+    program) nor, run after run, the temporary file the `apertium` script removes only when it exits normally."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(TranslationError, match="no answer from apertium spa-eng"):
+        _NoTimeToAnswer(["spa-eng"], ["0"]).translate(["La Comisión publica hoy su informe sobre la integración."] * 20000)
+    assert _processes_with_tmpdir_under(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []

@@ -15,6 +15,7 @@ Which engine serves which language is decided in routes.py; installing argos pac
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -186,6 +187,7 @@ class ApertiumEngine:
     differed from translating each line alone with line breaks, none with blank lines (it→es→en: 27 → 8)."""
 
     CHARS_PER_SECOND_FLOOR = 5_000  # per pair, for the timeout: Apertium does ~90,000-150,000 chars/s here
+    TIMEOUT_BASE = 30.0  # seconds: loading a pair's dictionaries takes ~0.2-1 s
 
     def __init__(self, modes: list[str], versions: list[str]) -> None:
         if not modes or len(modes) != len(versions):
@@ -217,11 +219,14 @@ class ApertiumEngine:
         return data
 
     def _run_leg(self, mode: str, data: str) -> str:
-        timeout = 30 + len(data) / self.CHARS_PER_SECOND_FLOOR
-        with tempfile.TemporaryFile() as errors:
+        timeout = self.TIMEOUT_BASE + len(data) / self.CHARS_PER_SECOND_FLOOR
+        # Its own session, so that a timeout kills the whole pipeline the `apertium` script starts, not the script
+        # alone; its own TMPDIR, so that the file the script would remove on a clean exit goes with it when killed.
+        with tempfile.TemporaryFile() as errors, tempfile.TemporaryDirectory(prefix="iw-apertium-") as scratch:
             try:
                 process = subprocess.Popen(
-                    ["apertium", "-u", mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors
+                    ["apertium", "-u", mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                    start_new_session=True, env={**os.environ, "TMPDIR": scratch},
                 )
             except OSError as exc:
                 raise TranslationError(f"{self.name}: cannot run apertium: {exc}") from None
@@ -271,7 +276,11 @@ def _drain(pipe: IO[bytes] | None, into: list[bytes]) -> None:
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    process.kill()
+    """Kill an Apertium pipeline: the script and every program of its pipeline (they share its session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # already gone
     process.wait()
 
 
