@@ -141,21 +141,34 @@ def litter_the_heap() -> None:
     del junk
 
 
+def rss_mb(process: str = "self") -> float:
+    status = Path(f"/proc/{process}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
+
 def parent_rss_mb() -> float:
     """The resident memory of this worker's parent: the template."""
-    status = Path(f"/proc/{os.getppid()}/status").read_text()
-    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+    return rss_mb(str(os.getppid()))
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_what_prepare_freed_is_given_back_before_workers_share_the_template() -> None:
     """Every worker shares the template's memory, and the crawl's memory counts it: heap that prepare used
     and freed must not stay resident there (glibc keeps it unless asked to trim)."""
-    own = int(next(line for line in Path("/proc/self/status").read_text().splitlines()
-                   if line.startswith("VmRSS:")).split()[1]) / 1024
+    own = rss_mb()
     with WorkerPool(1, prepare=litter_the_heap) as pool:
         template = run(pool, (10.0, parent_rss_mb))[0]
     assert template - own < 25, f"template {template:.0f} MB, the process it was forked from {own:.0f} MB"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_a_worker_gives_back_what_its_task_freed_before_the_next_one() -> None:
+    """Two workers extract at once and each keeps what its largest page needed (lxml's trees are malloc'd and
+    glibc keeps freed heap): given back after every task, the crawl's peak holds what pages use, not what they
+    used."""
+    with WorkerPool(1, tasks_per_worker=10) as pool:
+        before, _, after = run(pool, (10.0, rss_mb), (10.0, litter_the_heap), (10.0, rss_mb))
+    assert after - before < 25, f"{before:.0f} MB before a task that freed ~50 MB, {after:.0f} MB after it"
 
 
 def month_names_were_loaded() -> bool:
