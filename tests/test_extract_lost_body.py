@@ -273,3 +273,59 @@ def test_a_see_also_box_in_russian_after_the_article_is_dropped():
     assert_whole_body(result.text, RU_BODY)
     assert "Смотрите также" not in result.text
     assert "качество мёда" not in result.text
+
+
+ZH_SUMMARY = (
+    "天氣轉冷，仍有不少上班族每天騎自行車通勤。交通安全專家提醒，冬季清晨天色昏暗、路面濕滑，"
+    "騎士應做好保暖與防護，出門前花幾分鐘檢查車況，就能大幅降低發生事故的風險。去年冬季全市共發生"
+    "三百多起自行車事故，其中近半數發生在清晨六點到八點之間，多數騎士沒有開燈。"
+)
+ZH_STEPS = [
+    ("", "專家指出，冬季早晚溫差大，許多騎士只顧著趕路，忽略了手腳凍僵會讓反應變慢，遇到突發狀況時來不及煞車。"),
+    ("", "交通局表示，今年將在主要通勤路線增設自行車專用道與照明設備，並在路口加裝提醒標誌，希望減少傷亡。"),
+    ("車燈要亮", "出門前確認前燈與尾燈電量充足，天色未亮或起霧時全程開燈，讓汽車駕駛遠遠就能看見你，備用電池也可以放一顆在背包裡。"),
+    ("穿反光衣", "深色外套在夜裡幾乎看不見，建議加穿反光背心，或在背包與褲管貼上反光條，提高辨識度，安全帽後方也可以加裝閃燈。"),
+    ("放慢速度", "下雨後路面濕滑，過彎與下坡時要提早減速，避免緊急煞車造成輪胎打滑而摔車受傷，經過水溝蓋時更要小心。"),
+    ("手套保暖", "戴上防風手套可保持手指靈活，握緊把手與按壓煞車都更確實，耳朵也可用薄帽保護，但不要戴耳機聽音樂，以免聽不到來車。"),
+    ("檢查胎壓", "氣溫下降時輪胎容易漏氣，每週至少檢查一次胎壓，胎紋磨平就應及早更換新胎，煞車皮也要一併檢查是否磨損。"),
+    ("保持距離", "與前方車輛保持足夠距離，轉彎前先回頭確認並打手勢，不要在車陣中任意穿梭，等紅燈時也別停在大型車輛的死角。"),
+    ("喝溫開水", "冷天不覺得口渴，身體其實仍在流失水分，長途騎乘記得帶一瓶溫開水，每半小時喝幾口，也可以準備一些小點心補充體力。"),
+    ("注意天候", "出門前先查看氣象預報，遇到強風或大雨特報時，改搭大眾運輸工具會是比較安全的選擇，不必勉強出門。"),
+    ("停車上鎖", "到了公司把車停在有監視器的車架，用兩把鎖分別鎖住車架與前輪，天黑前記得把車燈拆下帶走。"),
+    ("換上雪胎", "山區或常結冰的路段，可以考慮換上較寬、抓地力較好的輪胎，並把胎壓稍微調低一點增加摩擦力。"),
+    ("避開坑洞", "冬天道路施工較多，夜間騎車時留意路面坑洞與鐵板，必要時下車牽行，不要冒險通過，發現危險路段也可以向市府通報。"),
+]
+ZH_COACH = (
+    "出發前可先原地活動肩膀與膝蓋五分鐘，讓身體暖和起來，騎乘時肌肉較不易拉傷，也比較不怕冷。"
+    "他也建議初學者先在白天熟悉路線，等習慣了路況與車流，再開始在清晨或傍晚騎車通勤。"
+)
+
+
+def test_short_paragraphs_each_in_a_photo_box_of_their_own_are_kept():
+    # The structure of a Taiwanese daily's how-to article: inside one <article>, each step is a box of its
+    # own holding a "click to enlarge" photo link and a small <article> with the step's heading and one
+    # short paragraph. trafilatura's precision mode deletes a box with a link and under 100 characters
+    # of text, so most steps were lost; the lost-text check did not see it (no parent holds two prose
+    # paragraphs, and a Chinese paragraph is short in characters).
+    steps = "".join(
+        f"""<div class="stepbox puretext"><article id="t{i}"><h1>{title}</h1><p>{text}<br></p></article></div>"""
+        if not title else
+        f"""<div class="stepbox normal"><a href="/photos/{i}.jpg" class="thickbox"><img src="/thumbs/{i}.jpg"/>
+        <span>點圖放大</span></a><article id="t{i}"><h1>{title}</h1><p>{text}<br></p></article></div>"""
+        for i, (title, text) in enumerate(ZH_STEPS)
+    )
+    page = f"""<html lang="zh-TW"><head><title>冬天騎車上班 注意保暖與安全 | 生活新聞</title></head><body>
+    <div id="nav"><a href="/">首頁</a> <a href="/life">生活</a> <a href="/health">健康</a></div>
+    <article id="content"><article class="article_paragraph">
+      <h1>冬天騎車上班 注意保暖與安全</h1><h2>出門前檢查車燈 穿戴反光衣物</h2>
+      <div class="article_paragraph_box"><p class="summary">{ZH_SUMMARY}</p>{steps}
+      <div class="stepbox puretext"><article id="coach"><h1>教練說 多做暖身</h1><p>自行車教練 林志明<br>{ZH_COACH}</p></article></div>
+      </div></article>
+      <div class="instructionbox"><p>想把你對這篇報導的看法分享給朋友嗎？只要點選下方社群網站圖示，依照指示登入後，就可以把留言同步發表到你的個人頁面。</p></div>
+      <div class="rules"><p>留言規範 【1】留言請在150字以內，發表後72小時由系統自動刪除。【2】請勿張貼廣告、人身攻擊或違反法律的內容，違者將被刪除留言並停權。【3】本網站保留刪除任何留言的權利，留言內容不代表本站立場。</p></div>
+    </article><div id="footer"><p>© 生活新聞</p></div></body></html>"""
+    result = extract_page(page, "https://life.example.tw/article/winter-cycling")
+    assert result.is_article, result.reason
+    flat = "".join(result.text.split())
+    missing = [text[:12] for text in [ZH_SUMMARY, ZH_COACH, *(text for _, text in ZH_STEPS)] if text not in flat]
+    assert not missing, f"paragraphs lost: {missing}"

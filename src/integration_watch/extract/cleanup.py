@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "clean_lines", "comments_start", "norm", "squash", "strip_marker", "alternatives"]
+__all__ = ["clean_text", "clean_lines", "comments_start", "norm", "squash", "strip_marker", "text_size", "alternatives"]
 
 
 def alternatives(*phrases: str) -> str:
@@ -223,6 +223,19 @@ _CONSENT_BUTTON_RE = re.compile(
     + r"[\s.!]*",
     re.IGNORECASE,
 )
+
+
+# Han, kana, Hangul and their punctuation: a character of these scripts carries about what a word
+# of a Latin-script language does, so a 20-character Chinese line is a sentence, not a label
+_WIDE_RE = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def text_size(text: str) -> int:
+    """Length of ``text`` with each CJK character counted twice (for thresholds set in characters
+    of Latin-script text)."""
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE_RE.findall(text))
 
 
 def squash(text: str) -> str:

@@ -12,7 +12,7 @@ from trafilatura.core import ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
 from trafilatura.settings import Document
 
 from .cascade import Cascade
-from .cleanup import clean_lines, comments_start, squash, strip_marker
+from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
 from .recover import continued_paragraphs, script_body
 from .tail import without_trailing_boxes
@@ -127,25 +127,44 @@ def _loose_lines(node: Node) -> list[str]:
 
 
 def main_prose(tree: LexborHTMLParser) -> tuple[Node | None, list[str]]:
-    """The page's main block of prose: the element and its paragraphs, the ``<p>`` elements of at
-    least ``PROSE_PARAGRAPH`` characters under one parent element, or the lines of bare text of one
-    element (``_loose_lines``), whichever holds most text; (None, []) when there is none. A cheap
-    yardstick (CSS queries on the parse made for the page facts) of where the article is."""
+    """The page's main block of prose: the element and its paragraphs, whichever of these holds most
+    text: the ``<p>`` elements of at least ``PROSE_PARAGRAPH`` characters (``text_size``: CJK counts
+    double) under one parent element; those inside one outermost ``<article>`` element (a page may
+    wrap each paragraph of its article in a box of its own); the lines of bare text of one element
+    (``_loose_lines``). (None, []) when there is none. A cheap yardstick (CSS queries on the parse
+    made for the page facts) of where the article is."""
     by_parent: dict[int, list[str]] = {}
     elements: dict[int, Node] = {}
+    articles: dict[int, Node | None] = {}  # parent -> its outermost <article> ancestor
+
+    def add(element: Node, text: str) -> None:
+        by_parent.setdefault(element.mem_id, []).append(text)
+        elements[element.mem_id] = element
+
     for node in tree.css("p"):
         text = squash(node.text(deep=True, separator=""))
-        if len(text) >= PROSE_PARAGRAPH and (parent := node.parent) is not None:
-            by_parent.setdefault(parent.mem_id, []).append(text)
-            elements[parent.mem_id] = parent
+        if text_size(text) < PROSE_PARAGRAPH or (parent := node.parent) is None:
+            continue
+        add(parent, text)
+        if parent.mem_id not in articles:
+            articles[parent.mem_id] = _outermost_article(parent)
+        if (article := articles[parent.mem_id]) is not None and article.mem_id != parent.mem_id:
+            add(article, text)
     for node in tree.css(_LOOSE_CONTAINERS):
-        if lines := _loose_lines(node):
-            by_parent.setdefault(node.mem_id, []).extend(lines)
-            elements[node.mem_id] = node
+        for line in _loose_lines(node):
+            add(node, line)
     if not by_parent:
         return None, []
-    best = max(by_parent, key=lambda key: sum(map(len, by_parent[key])))
+    best = max(by_parent, key=lambda key: sum(map(text_size, by_parent[key])))
     return elements[best], by_parent[best]
+
+
+def _outermost_article(node: Node) -> Node | None:
+    found = node if node.tag == "article" else None
+    while (node := node.parent) is not None:
+        if node.tag == "article":
+            found = node
+    return found
 
 
 def _last_prose_line(lines: list[str], prose: list[str]) -> int | None:
@@ -160,13 +179,15 @@ def _last_prose_line(lines: list[str], prose: list[str]) -> int | None:
 
 
 def coverage(prose: list[str], text: str) -> float:
-    """Share of the characters of ``prose`` whose paragraph appears in ``text`` (list markers that
-    trafilatura puts before list items ignored: a paragraph may run on into a list)."""
+    """Share of the characters of ``prose`` whose paragraph appears in ``text``. Compared without
+    whitespace (a ``<br>`` or an inline element inside a paragraph may come out as a line break or
+    as nothing) and without the list markers trafilatura puts before list items (a paragraph may run
+    on into a list)."""
     total = sum(map(len, prose))
     if not total:
         return 1.0
-    flat = squash("\n".join(map(strip_marker, text.splitlines())))
-    return sum(len(p) for p in prose if p in flat or p[:PROSE_PARAGRAPH] in flat) / total
+    flat = "".join("".join(map(strip_marker, text.splitlines())).split())
+    return sum(len(p) for p in prose if "".join(p.split())[:PROSE_PARAGRAPH] in flat) / total
 
 
 def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: PageFacts) -> tuple[list[str], int]:
@@ -204,10 +225,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
         retry = _trafilatura(tree, url, favor_precision=False)
         retry_lines, retry_cookie = clean_lines((retry.text or "") if retry is not None else "")
         retry_text = "\n".join(retry_lines)
-        better = (
-            len(retry_text) > len(text) if short
-            else coverage(prose, retry_text) >= coverage(prose, text) + LOST_GAIN
-        )
+        better = len(retry_text) > len(text) if short else _gains(prose, text, retry_text)
         if better:
             lines, cookie_chars = retry_lines, retry_cookie
     lines = _without_comments(lines, prose)
@@ -249,6 +267,16 @@ def _cannot_gain(cascade: Cascade, facts: PageFacts, prose: list[str], text: str
         return True
     body = facts.tree.body
     return body is not None and len(text) >= ESCALATION_PAGE_SHARE * len(body.text(deep=True))
+
+
+def _gains(prose: list[str], text: str, retry_text: str) -> bool:
+    """Whether ``retry_text`` covers ``LOST_GAIN`` more of the main block of prose than ``text``,
+    counting only the block's paragraphs that either text has: what neither keeps is rarely the
+    article's (a comment form's rules, a share prompt inside the same ``<article>``)."""
+    either = coverage(prose, text + "\n" + retry_text)
+    if not either:
+        return False
+    return coverage(prose, retry_text) >= coverage(prose, text) + LOST_GAIN * either
 
 
 def _without_comments(lines: list[str], prose: list[str]) -> list[str]:

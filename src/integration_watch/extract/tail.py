@@ -10,13 +10,11 @@ that is not inside the element holding the article's paragraphs. An article's ow
 
 from __future__ import annotations
 
-import re
-
 from selectolax.lexbor import LexborNode as Node
 
-from .cleanup import norm, squash, strip_marker
+from .cleanup import norm, squash, strip_marker, text_size
 
-__all__ = ["without_trailing_boxes", "text_size"]
+__all__ = ["without_trailing_boxes"]
 
 #: a tail shorter than this many lines is left alone (an author line, a source, a photo credit)
 TAIL_MIN_LINES = 8
@@ -28,16 +26,6 @@ LINKED_SHARE = 0.1
 OUTSIDE_SHARE = 0.7
 #: the text left after a cut must have at least this many characters (never cut an article down to nothing)
 KEEP_MIN = 500
-
-# Han, kana, Hangul and their punctuation: a character of these scripts carries about what a word
-# of a Latin-script language does, so a 20-character Chinese line is a sentence, not a label
-_WIDE_RE = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
-
-
-def text_size(text: str) -> int:
-    """Length of ``text`` with each CJK character counted twice."""
-    return len(text) + len(_WIDE_RE.findall(text))
-
 
 def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[str]) -> list[str]:
     """``lines`` without the run of link-box lines after ``lines[last]``, the last line that holds a
