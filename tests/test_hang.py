@@ -91,3 +91,46 @@ def test_max_time_takes_seconds_minutes_and_hours(tmp_path: Path, text: str, ok:
     code, _, err = run(tmp_path / "c.db", "crawl", "--sources", str(tmp_path / "missing.toml"), "--max-time", text)
     assert code == 2
     assert ("sources" in err or "not found" in err) if ok else f"{text!r} is not a duration" in err
+
+
+SPANISH = ("<p>Párrafo {i}: la estrategia regional de integración financia cursos de idiomas para los recién llegados "
+           "en cada ciudad de la región, según el informe del comité.</p>")
+
+
+@pytest.mark.apertium("spa-eng")
+def test_max_time_covers_translation_and_what_it_did_not_reach_waits_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The articles are stored by a first run; the second, limited to 1.5 s, has nothing new to fetch and spends
+    its time translating them, one article per chunk (Apertium takes ~0.3 s to start): it stops between two (or
+    before the first, on a busy machine), says so, and leaves the stories too. The next run translates the rest
+    and places every article."""
+    from integration_watch import translate
+    from integration_watch.config import load_config
+    from integration_watch.corpus import Corpus
+    from integration_watch.crawl import STOPPED_EXIT, crawl
+    from integration_watch.routes import Engines
+
+    pages = {name: f"<html><head><title>Noticia {n}</title></head><body><article><h1>Noticia {n} de la región</h1>"
+             + "".join(SPANISH.format(i=f"{n}.{k}") for k in range(4)) + "</article></body></html>"
+             for n, name in enumerate(f"a-{i:02}.html" for i in range(8))}
+    with make_site(tmp_path, pages) as sites:
+        toml = sources(sites, tmp_path / "sources.toml")
+        db = tmp_path / "c.db"
+        code, _, err = run(db, "crawl", "--sources", str(toml), "--no-translate")
+        assert code == 0, err
+        monkeypatch.setattr(translate, "CHUNK_ARTICLES", 1)
+        engines = Engines(tmp_path / "models", apertium=["spa-eng"])
+        with Corpus(db) as corpus:
+            report = crawl(load_config(toml), corpus, engines=engines, max_time=1.5, workers=1)
+            assert report.exit_code == STOPPED_EXIT and report.stories is None
+            if not report.sources["site"].stopped:  # on a very busy machine the fetching itself may run out of time
+                assert report.translation is not None and report.translation.stopped
+                assert report.translation.translated < 8 and report.translation.left == 8 - report.translation.articles
+            untried = corpus.conn.execute("SELECT count(*) FROM articles WHERE translation_status IS NULL").fetchone()[0]
+            assert untried > 0
+            assert corpus.conn.execute("SELECT status FROM runs ORDER BY id DESC").fetchone()[0] == "stopped"
+            report = crawl(load_config(toml), corpus, engines=engines, workers=1)
+            assert report.exit_code == 0 and report.translation is not None and report.translation.translated == untried
+            rows = corpus.conn.execute("SELECT translation_status, story_id FROM articles").fetchall()
+            assert len(rows) == 8 and all(r[0] == "translated" and r[1] is not None for r in rows)

@@ -290,3 +290,19 @@ def test_an_apertium_that_does_not_answer_in_time_leaves_no_process_and_no_file(
         _NoTimeToAnswer(["spa-eng"], ["0"]).translate(["La Comisión publica hoy su informe sobre la integración."] * 20000)
     assert _processes_with_tmpdir_under(tmp_path) == []
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_apertium
+def test_past_its_deadline_translation_begins_nothing_new_and_the_next_run_takes_the_rest(tmp_path: Path) -> None:
+    """A cron run's time limit covers translation: past it, the articles not reached stay untried (not failed),
+    and the next run's only-new translation takes exactly them."""
+    with Corpus(tmp_path / "c.db") as corpus:
+        ids = [store_article(corpus, f"https://x.es/{i}", f"La región abre {i} nuevos cursos de idiomas.", "es")
+               for i in range(3)]
+        engines = Engines(tmp_path / "models", apertium=["spa-eng"])
+        late = translate_pending(corpus, engines, only_new=True, deadline=time.monotonic())
+        assert (late.stopped, late.left, late.articles) == (True, 3, 0)
+        assert {corpus.articles.article(i)["translation_status"] for i in ids} == {None}
+        rest = translate_pending(corpus, engines, only_new=True, deadline=time.monotonic() + 600)
+        assert (rest.stopped, rest.translated) == (False, 3)
+        assert corpus.articles.article(ids[2])["text_en"].startswith("The region")

@@ -212,7 +212,7 @@ def _translation_line(t: TranslateReport) -> str:
         f"translation: {t.articles} articles tried: {t.translated} translated, {t.english} already English, "
         f"{t.pending} still without an engine, {t.failed} failed; {t.sentences} sentences, "
         f"{t.engine_sentences} sent to an engine ({t.sentences - t.engine_sentences} repeats or remembered; "
-        f"{t.seconds:.1f} s)"
+        f"{t.seconds:.1f} s)" + (f"; stopped by the time limit: {t.left} articles wait for the next run" if t.stopped else "")
     )
 
 

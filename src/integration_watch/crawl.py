@@ -108,8 +108,8 @@ class CrawlReport:
 
     @property
     def stopped(self) -> bool:
-        """The time limit ended the run before everything queued was fetched."""
-        return any(r.stopped for r in self.sources.values())
+        """The time limit ended the run before everything queued was fetched, or translated."""
+        return any(r.stopped for r in self.sources.values()) or bool(self.translation and self.translation.stopped)
 
     @property
     def exit_code(self) -> int:
@@ -474,8 +474,9 @@ def crawl(
     on_event: EventHandler = lambda *_: None,
 ) -> CrawlReport:
     """Run one crawl to completion, or for at most `max_time` seconds, then translate the articles it stored
-    (with `engines`; also any left untried by an earlier, interrupted run) and give them their stories. A
-    run stopped by its time limit leaves those to the next run. Workers default to the CPUs."""
+    (with `engines`; also any left untried by an earlier, interrupted run) and give them their stories. The
+    time limit covers translation too: a run stopped by it leaves what it did not reach, and the stories, to
+    the next run. Workers default to the CPUs."""
     deadline = None if max_time is None else time.monotonic() + max_time
     if source_names:
         for name in source_names:
@@ -492,6 +493,9 @@ def crawl(
     if report.stopped:
         return report
     if engines is not None:
-        report.translation = translate_pending(corpus, engines, only_new=True)
+        report.translation = translate_pending(corpus, engines, only_new=True, deadline=deadline)
+        if report.translation.stopped:  # the run's record said "ok" when fetching ended
+            corpus.pages.finish_run(report.run_id, report.status, report.as_dict())
+            return report
     report.stories = update_stories(corpus, Thresholds.from_settings(config.defaults))
     return report

@@ -169,6 +169,8 @@ class TranslateReport:
     characters: int = 0  # characters sent to engines
     by_engine: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    stopped: bool = False  # the deadline came first
+    left: int = 0  # articles it did not reach, for the next run
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -180,11 +182,17 @@ def translate_articles(
     article_ids: Iterable[int],
     *,
     on_progress: Callable[[TranslateReport], None] | None = None,
+    deadline: float | None = None,
 ) -> TranslateReport:
-    """Translate the given articles and store the results, one chunk of articles per transaction."""
+    """Translate the given articles and store the results, one chunk of articles per transaction. Past the
+    `deadline` (time.monotonic()) no new chunk is begun: the articles not reached stay untried, for the next run."""
     report = TranslateReport()
     started = time.perf_counter()
-    for tasks in _chunks(corpus, list(article_ids)):
+    ids = list(article_ids)
+    for tasks in _chunks(corpus, ids):
+        if deadline is not None and time.monotonic() >= deadline:
+            report.stopped, report.left = True, len(ids) - report.articles
+            break
         plans = [_plan(t, engines) for t in tasks]
         translations, failures, new_memory = _run_engines(corpus, plans, report)
         records = [_record(p, translations, failures) for p in plans]
@@ -343,10 +351,12 @@ def translate_pending(
     retranslate: bool = False,
     only_new: bool = False,
     on_progress: Callable[[TranslateReport], None] | None = None,
+    deadline: float | None = None,
 ) -> TranslateReport:
     """Translate what needs it: never-tried and failed articles, and pending ones whose language now has an
-    engine (`only_new`: never-tried only, as after a crawl). `retranslate` redoes every matching article."""
+    engine (`only_new`: never-tried only, as after a crawl). `retranslate` redoes every matching article.
+    `deadline`: as translate_articles'."""
     ids = corpus.translations.articles_to_translate(
         lang=lang, source=source, retranslate=retranslate, only_new=only_new, languages=engines.languages()
     )
-    return translate_articles(corpus, engines, ids, on_progress=on_progress)
+    return translate_articles(corpus, engines, ids, on_progress=on_progress, deadline=deadline)
