@@ -47,7 +47,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from itertools import islice
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -80,10 +81,21 @@ NAMES_FOR_FULL = 3
 # source carried both, keeps every true pair but one that its other links join).
 TEMPLATE_RUN = 4
 
+_BATCH = 50_000  # stems hashed at a time when frequencies are loaded
+_EMPTY = np.zeros(0, np.int64)
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _FIGURE = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
 _YEAR = re.compile(r"(19|20)\d\d")
+
+
+def _tally(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of these arrays, sorted, and how many of the arrays have each (each array's values are
+    distinct): one concatenation, sorted in place."""
+    values = np.concatenate(arrays)
+    values.sort()
+    first = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    return values[first], np.diff(np.append(first, values.size))
 
 
 class DocumentFrequencies:
@@ -91,30 +103,54 @@ class DocumentFrequencies:
     judged; inverse document frequencies from it (BM25's form, smoothed as said above). Stems are held as
     their 64-bit hashes (story_features.hashed), sorted, with their counts beside them."""
 
-    def __init__(self, counts: dict[str, int], documents: int) -> None:
-        keys = hash_each(list(counts))
-        order = np.argsort(keys)
-        self.keys = keys[order]
-        self.counts = np.fromiter(counts.values(), np.int64, count=len(counts))[order]
+    def __init__(self, counts: Mapping[str, int] | Iterable[tuple[str, int]], documents: int) -> None:
+        """From (stem, articles) pairs (or a mapping), taken in batches: what this holds besides the result is one
+        batch's strings, not the corpus's vocabulary as Python objects."""
+        pairs = iter(counts.items() if isinstance(counts, Mapping) else counts)
+        keys, numbers = [], []
+        while batch := list(islice(pairs, _BATCH)):
+            keys.append(hash_each([stem for stem, _ in batch]))
+            numbers.append(np.fromiter((n for _, n in batch), np.int64, count=len(batch)))
+        all_keys = np.concatenate([_EMPTY, *keys])
+        order = np.argsort(all_keys)
+        self.keys, self.counts = all_keys[order], np.concatenate([_EMPTY, *numbers])[order]
         self.documents = documents
         self._refresh()
 
     def change(self, removed: list[np.ndarray], added: list[np.ndarray]) -> None:
         """Articles' stems (hash arrays) taken out (their old text) and put in."""
         self.documents += len(added) - len(removed)
-        parts = [self.keys, *added, *removed]
-        weights = [self.counts, *(np.ones(a.size, np.int64) for a in added),
-                   *(np.full(r.size, -1, np.int64) for r in removed)]
-        keys, where = np.unique(np.concatenate(parts), return_inverse=True)
-        counts = np.bincount(where, np.concatenate(weights).astype(np.float64), minlength=keys.size).astype(np.int64)
-        kept = counts > 0
-        self.keys, self.counts = keys[kept], counts[kept]
+        for arrays, sign in ((added, 1), (removed, -1)):
+            if arrays:
+                stems, counts = _tally(arrays)
+                self._merge(stems, sign * counts)
         self._refresh()
+
+    def _merge(self, stems: np.ndarray, deltas: np.ndarray) -> None:
+        """Add deltas to the counts of these stems (sorted, distinct). The arrays are updated where a stem is
+        known and copied once to insert the new ones: what this allocates follows the change and one copy of the
+        arrays, where a sort of the whole vocabulary with every chunk's stems made the stage's peak grow with the
+        corpus."""
+        at = np.searchsorted(self.keys, stems)
+        known = at < self.keys.size
+        known[known] = self.keys[at[known]] == stems[known]
+        counts = self.counts.copy()
+        counts[at[known]] += deltas[known]
+        new = ~known
+        keys, counts = np.insert(self.keys, at[new], stems[new]), np.insert(counts, at[new], deltas[new])
+        kept = counts > 0
+        self.keys, self.counts = (keys, counts) if kept.all() else (keys[kept], counts[kept])
 
     def _refresh(self) -> None:
         n = self.documents + PRIOR_DOCUMENTS
         df = self.counts + PRIOR_DOCUMENTS * PRIOR_SHARE
-        self._squares = np.log1p((n - df + 0.5) / (df + 0.5)) ** 2
+        squares = n - df  # in place from here on: log1p((n - df + 0.5) / (df + 0.5)) ** 2, one array at a time
+        squares += 0.5
+        df += 0.5
+        squares /= df
+        np.log1p(squares, out=squares)
+        squares **= 2
+        self._squares = squares
         unseen = PRIOR_DOCUMENTS * PRIOR_SHARE
         self._unseen = math.log1p((n - unseen + 0.5) / (unseen + 0.5)) ** 2
 

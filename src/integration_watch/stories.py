@@ -156,15 +156,13 @@ class _Judging:
             texts = self.texts_of([a.id, b.id])
             return quotes_headline(ea, texts[a.id], eb, texts[b.id])
 
-        translated = a.original != b.original
-        same_source = a.source == b.source
+        translated, same_source = a.original != b.original, a.source == b.source
         if not judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, same_source, quoted).same_event:
             return False
         if not same_source or translated:  # a source's versions of one release in two languages: no template
             return True
         texts = self.texts_of([a.id, b.id])  # one source's pair: judged again without what both say alike
-        return judge_own(self.frequencies, texts[a.id], a.title, ea, texts[b.id], b.title, eb, days,
-                         translated).same_event
+        return judge_own(self.frequencies, texts[a.id], a.title, ea, texts[b.id], b.title, eb, days, False).same_event
 
     def _weight(self, article: int, stem_hashes: np.ndarray) -> float:
         found = self.weights.get(article)
@@ -302,7 +300,7 @@ def assign_stories(
         read = {r["id"]: basis(r, furniture).text for r in corpus.stories.story_rows(missing)} if missing else {}
         return {i: texts[i] if i in texts else read[i] for i in ids}
 
-    judging = _Judging(DocumentFrequencies(*corpus.stories.document_frequencies()), cache.evidence, {}, texts_of)
+    judging = _Judging(DocumentFrequencies(*corpus.stories.frequency_rows()), cache.evidence, {}, texts_of)
     claimed: set[int] = set()
     # Stems and signatures are the CPU-heavy part of a large run: other processes make them for the next chunk
     # while this one links the current chunk.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .database import Database, now
@@ -51,8 +51,13 @@ class Stories:
 
     def document_frequencies(self) -> tuple[dict[str, int], int]:
         """stem -> how many judged articles have it, and how many articles are judged."""
-        counts = {r[0]: r[1] for r in self.core.conn.execute("SELECT stem, documents FROM stem_frequencies")}
-        return counts, int(self.core.conn.execute("SELECT count(*) FROM article_stems").fetchone()[0])
+        counts, documents = self.frequency_rows()
+        return dict(counts), documents
+
+    def frequency_rows(self) -> tuple[Iterator[tuple[str, int]], int]:
+        """(stem, how many judged articles have it) as SQLite reads them, and how many articles are judged."""
+        documents = int(self.core.conn.execute("SELECT count(*) FROM article_stems").fetchone()[0])
+        return self.core.conn.execute("SELECT stem, documents FROM stem_frequencies"), documents
 
     def store_copies(self, articles: list[int], pairs: list[tuple[int, int]]) -> None:
         """These articles' copy relations, replacing what they had: (article, the earlier article it copies)."""
