@@ -329,3 +329,24 @@ def test_short_paragraphs_each_in_a_photo_box_of_their_own_are_kept():
     flat = "".join(result.text.split())
     missing = [text[:12] for text in [ZH_SUMMARY, ZH_COACH, *(text for _, text in ZH_STEPS)] if text not in flat]
     assert not missing, f"paragraphs lost: {missing}"
+
+
+def test_section_headings_with_a_permalink_icon_are_kept():
+    # A blog whose generator puts a permalink icon (an <a href="#..."> holding only an <svg>) in every
+    # section heading: trafilatura's precision mode took each heading for a box of links (all its
+    # links, none with text) and deleted it; the article kept its paragraphs but lost its headings.
+    icon = '<svg width="16" height="16" viewBox="0 0 16 16">\n    <path d="M4 8h8"></path>\n  </svg>'
+    headings = ["1. The centres open in the spring", "2. Schools ask for language teachers",
+                "3. What the review will look at"]
+    sections = "".join(
+        f'<h2 id="s{i}" tabindex="-1">{heading} <a class="header-anchor" href="#s{i}">{icon}</a></h2>'
+        f"<p>{BODY[2 * i]}</p><p>{BODY[2 * i + 1]}</p>"
+        for i, heading in enumerate(headings)
+    )
+    page = news_page(f'<div class="blog-post"><h1>Council opens reception centres</h1><div class="post-body">{sections}</div></div>')
+    result = extract_page(page, "https://blog.example/2024/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    lines = [norm(line) for line in result.text.splitlines()]
+    missing = [heading for heading in headings if norm(heading) not in lines]
+    assert not missing, f"section headings lost: {missing}"

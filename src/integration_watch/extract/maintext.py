@@ -211,6 +211,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     Then what trafilatura cannot see: the body continued in a second container after an advertisement,
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
     _drop_empty_inline(tree)
+    _drop_empty_heading_links(tree)
     cascade = Cascade(tree, url or None, TRAFILATURA_OPTIONS)
     if not _clearly_extracted(cascade.body, cascade.text):
         cascade.compare()
@@ -252,6 +253,18 @@ def _drop_empty_inline(tree: HtmlElement) -> None:
     for element in [e for e in tree.iter(*_EMPTY_INLINE) if e.text is None and len(e) == 0]:
         if element.getparent() is not None:
             element.drop_tag()
+
+
+_HEADING_LINKS = "//h1//a|//h2//a|//h3//a|//h4//a|//h5//a|//h6//a"
+
+
+def _drop_empty_heading_links(tree: HtmlElement) -> None:
+    """Remove links without text inside headings (the permalink icon a blog puts beside each section
+    heading), keeping the text after them. trafilatura's precision mode deletes a short heading whose
+    links have no text at all, as if it were all links: the article lost its section headings."""
+    for link in tree.xpath(_HEADING_LINKS):
+        if not link.text_content().strip():
+            link.drop_tree()
 
 
 def _cannot_gain(cascade: Cascade, facts: PageFacts, prose: list[str], text: str) -> bool:
