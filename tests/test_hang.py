@@ -60,6 +60,21 @@ def test_a_page_that_keeps_the_extractor_busy_past_the_limit_is_an_error_and_the
     assert (state, recorded) == ("error", error)
 
 
+def test_sources_check_gives_up_on_a_page_that_keeps_the_extractor_busy_and_reports_it(tmp_path: Path) -> None:
+    """`sources check` extracts its sample as the crawl does, under the same page_timeout: the huge article is
+    reported as rejected with the timeout, the others are sampled, and the check ends."""
+    pages = {"small-0.html": article("Small article 0", 4), "huge.html": article("A huge article", 30_000),
+             "small-1.html": article("Small article 1", 4)}
+    with make_site(tmp_path, pages) as sites:
+        toml = sources(sites, tmp_path / "sources.toml", "page_timeout = 0.5")
+        code, out, err = run(tmp_path / "c.db", "sources", "check", "--sources", str(toml), "--sample", "3",
+                             "--format", "json")
+    assert code == 0, err
+    [check] = json.loads(out)["sources"]
+    assert [r["reason"] for r in check["rejected"]] == ["timeout: still running after 0.5 s of CPU time; the worker was killed"]
+    assert check["rejected"][0]["url"].endswith("/news/huge.html") and len(check["sample"]) == 2
+
+
 @pytest.mark.slow
 def test_max_time_stops_the_run_keeps_the_queue_and_releases_the_lock(tmp_path: Path) -> None:
     """16 queued articles, a polite 0.25 s between requests: they need at least 3.75 s; --max-time 1s stops the

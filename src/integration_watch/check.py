@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from .config import Config, Source
 from .corpus import ArticleRecord
 from .analyse import PageAnalysis, analyse_page, unreadable_reason
-from .crawl import robots_sitemaps
+from .crawl import make_pool, robots_sitemaps
 from .discover import DiscoveryError, is_xml_document, parse_feed_or_sitemap
 from .fetch import Fetcher, FetchResult
 from .furniture import sentence_key
 from .linkshapes import ShapeCount, commonest_shapes
 from .translate import split_sentences
 from .urls import host_of, normalize_url
+from .workers import TaskTimeout, WorkerDied, WorkerPool
 
 MAX_CHILD_SITEMAPS = 5  # of a sitemap index, enough to see the URL shapes; the crawl reads them all
 FIRST_LINES = 3
@@ -87,12 +88,10 @@ class SourceCheck:
 
 
 class _SourceInspection:
-    def __init__(self, source: Source, fetcher: Fetcher, sample: int, analysing: asyncio.Lock) -> None:
+    def __init__(self, source: Source, fetcher: Fetcher, sample: int, pool: WorkerPool) -> None:
         self.source = source
         self.fetcher = fetcher
-        # One page analysed at a time across all sources: lxml and trafilatura are not safe in several threads
-        # at once (a full-suite run aborted the process inside lxml's document_fromstring).
-        self.analysing = analysing
+        self.pool = pool
         self.sample = sample
         self.check = SourceCheck(source.name)
         urls = (*source.start_urls, *source.feeds, *source.sitemaps)
@@ -163,13 +162,16 @@ class _SourceInspection:
                 await self._seed(url, "sitemap", child=True, via="sitemap index")
 
     async def _analyse(self, result: FetchResult) -> PageAnalysis:
-        """Extract a fetched page as the crawl would, one page at a time (lxml and trafilatura are not safe in
-        several threads at once)."""
-        async with self.analysing:
-            return await asyncio.to_thread(
-                analyse_page, result.body, result.content_type, result.final_url, self.hosts, self.source.languages,
-                self.source.settings.min_chars,
+        """Extract a fetched page as the crawl would: in a worker process, within the source's page_timeout (a
+        page that keeps the extractor busy must not hang the check any more than the crawl)."""
+        try:
+            analysis: PageAnalysis = await self.pool.run(
+                self.source.settings.page_timeout, analyse_page, result.body, result.content_type, result.final_url,
+                self.hosts, self.source.languages, self.source.settings.min_chars,
             )
+        except (TaskTimeout, WorkerDied) as exc:
+            return PageAnalysis(None, None, (), error=str(exc))
+        return analysis
 
     def _classify(self, outcome: SeedOutcome, links: list[str], *, announced: bool) -> None:
         articles: list[str] = []
@@ -250,15 +252,15 @@ def _round_robin(lists: list[list[str]]) -> list[str]:
     return list(out)
 
 
-async def check_sources_async(config: Config, names: list[str], *, sample: int) -> list[SourceCheck]:
+async def check_sources_async(config: Config, names: list[str], pool: WorkerPool, *, sample: int) -> list[SourceCheck]:
     sources = [config.source(n) for n in names] if names else list(config.sources)
     async with Fetcher(config.defaults) as fetcher:
-        analysing = asyncio.Lock()
-        return list(await asyncio.gather(*(_SourceInspection(s, fetcher, sample, analysing).run() for s in sources)))
+        return list(await asyncio.gather(*(_SourceInspection(s, fetcher, sample, pool).run() for s in sources)))
 
 
 def check_sources(config: Config, names: list[str] | None = None, *, sample: int) -> list[SourceCheck]:
     """Check every source (or those named): what each discovers and what it would store. Stores nothing."""
     for name in names or ():
         config.source(name)  # an unknown name fails before any request
-    return asyncio.run(check_sources_async(config, list(names or ()), sample=sample))
+    with make_pool(1) as pool:  # one page at a time is enough for a sample
+        return asyncio.run(check_sources_async(config, list(names or ()), pool, sample=sample))
