@@ -60,6 +60,41 @@ def test_a_page_that_keeps_the_extractor_busy_past_the_limit_is_an_error_and_the
     assert (state, recorded) == ("error", error)
 
 
+def test_a_page_that_ran_out_of_time_is_not_extracted_again_until_its_bytes_or_the_limit_change(tmp_path: Path) -> None:
+    """A news site's listing changes between runs and links the page again each time: every cron run would
+    otherwise spend another page_timeout of CPU on the same pathological page."""
+    pages = {"small-0.html": article("Small article 0", 4), "huge.html": article("A huge article", 30_000)}
+    with make_site(tmp_path, pages) as sites:
+        toml = sources(sites, tmp_path / "sources.toml", "page_timeout = 0.5")
+        db = tmp_path / "c.db"
+        listing = tmp_path / "site" / "news" / "index.html"
+
+        def huge_error() -> str:
+            news = len(pages)  # a new article on the listing, as between two runs of a real site
+            pages[f"small-{news}.html"] = article(f"Small article {news}", 4)
+            (listing.parent / f"small-{news}.html").write_text(pages[f"small-{news}.html"])
+            listing.write_text("<html><body><ul>" + "".join(f'<li><a href="/news/{n}">{n}</a></li>' for n in pages)
+                               + "</ul></body></html>")
+            code, out, err = run(db, "crawl", "--sources", str(toml), "--no-translate", "--format", "json")
+            [(url, error)] = [(e["url"], e["error"]) for e in json.loads(out)["sources"]["site"]["errors"]]
+            assert code == 3 and url.endswith("/news/huge.html"), err
+            return str(error)
+
+        limit_05 = "timeout: still running after 0.5 s of CPU time; the worker was killed"
+        assert huge_error() == limit_05
+        assert huge_error() == limit_05 + " (the same bytes as when it failed before: not extracted again until they change)"
+        assert huge_error() == limit_05 + " (the same bytes as when it failed before: not extracted again until they change)"
+        toml.write_text(toml.read_text().replace("page_timeout = 0.5", "page_timeout = 0.7"))
+        assert huge_error() == "timeout: still running after 0.7 s of CPU time; the worker was killed"  # tried again
+        (listing.parent / "huge.html").write_text(article("No longer huge", 5))
+        (listing.parent / "x.html").write_text(article("Small article x", 4))
+        listing.write_text(listing.read_text().replace("</ul>", '<li><a href="/news/x.html">x</a></li></ul>'))
+        code, out, err = run(db, "crawl", "--sources", str(toml), "--no-translate", "--format", "json")
+        assert code == 0, err
+    titles = {r[0] for r in sqlite3.connect(db).execute("SELECT title FROM articles")}
+    assert "No longer huge" in titles and "A huge article" not in titles
+
+
 def test_sources_check_gives_up_on_a_page_that_keeps_the_extractor_busy_and_reports_it(tmp_path: Path) -> None:
     """`sources check` extracts its sample as the crawl does, under the same page_timeout: the huge article is
     reported as rejected with the timeout, the others are sampled, and the check ends."""
@@ -117,18 +152,19 @@ def test_max_time_covers_translation_and_what_it_did_not_reach_waits_for_the_nex
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The articles are stored by a first run; the second, limited to 1.5 s, has nothing new to fetch and spends
-    its time translating them, one article per chunk (Apertium takes ~0.3 s to start): it stops between two (or
-    before the first, on a busy machine), says so, and leaves the stories too. The next run translates the rest
-    and places every article."""
+    its time translating them, one article per chunk (Apertium takes 0.1-0.3 s to start, so 30 chunks take at
+    least 3 s): it stops between two (or before the first, on a busy machine), says so, and leaves the stories
+    too. The next run translates the rest and places every article."""
     from integration_watch import translate
     from integration_watch.config import load_config
     from integration_watch.corpus import Corpus
     from integration_watch.crawl import STOPPED_EXIT, crawl
     from integration_watch.routes import Engines
 
+    articles = 30
     pages = {name: f"<html><head><title>Noticia {n}</title></head><body><article><h1>Noticia {n} de la región</h1>"
              + "".join(SPANISH.format(i=f"{n}.{k}") for k in range(4)) + "</article></body></html>"
-             for n, name in enumerate(f"a-{i:02}.html" for i in range(8))}
+             for n, name in enumerate(f"a-{i:02}.html" for i in range(articles))}
     with make_site(tmp_path, pages) as sites:
         toml = sources(sites, tmp_path / "sources.toml")
         db = tmp_path / "c.db"
@@ -141,11 +177,13 @@ def test_max_time_covers_translation_and_what_it_did_not_reach_waits_for_the_nex
             assert report.exit_code == STOPPED_EXIT and report.stories is None
             if not report.sources["site"].stopped:  # on a very busy machine the fetching itself may run out of time
                 assert report.translation is not None and report.translation.stopped
-                assert report.translation.translated < 8 and report.translation.left == 8 - report.translation.articles
+                assert report.translation.translated < articles
+                assert report.translation.left == articles - report.translation.articles
             untried = corpus.conn.execute("SELECT count(*) FROM articles WHERE translation_status IS NULL").fetchone()[0]
             assert untried > 0
             assert corpus.conn.execute("SELECT status FROM runs ORDER BY id DESC").fetchone()[0] == "stopped"
+            monkeypatch.undo()  # the rest in one chunk
             report = crawl(load_config(toml), corpus, engines=engines, workers=1)
             assert report.exit_code == 0 and report.translation is not None and report.translation.translated == untried
             rows = corpus.conn.execute("SELECT translation_status, story_id FROM articles").fetchall()
-            assert len(rows) == 8 and all(r[0] == "translated" and r[1] is not None for r in rows)
+            assert len(rows) == articles and all(r[0] == "translated" and r[1] is not None for r in rows)

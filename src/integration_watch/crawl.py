@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -229,6 +230,7 @@ class SourceCrawl:
         previous = self.corpus.pages.page_state(task.url)
         if self.refresh and task.role != "article":
             previous = None  # re-read every listing, feed and sitemap so that all their links are re-checked
+        failed = previous if previous is not None and _timed_out(previous.error) else None  # queued again since
         if previous is not None and not _settled(previous):
             previous = None  # its last processing failed: fetch and process it in full
         validators = Validators(previous.etag, previous.last_modified) if previous else Validators()
@@ -252,6 +254,13 @@ class SourceCrawl:
             return
         if task.role in ("feed", "sitemap"):
             self._handle_xml(task, result)
+        elif failed is not None and failed.content_hash == result.digest and _timed_out(
+            failed.error, self.source.settings.page_timeout
+        ):
+            # The same bytes that ran out of CPU time last run would again: each run would spend another
+            # page_timeout on them.
+            error = failed.error if SAME_BYTES in (failed.error or "") else f"{failed.error} {SAME_BYTES}"
+            self._record_error(task, replace(result, error=error))
         else:
             await self._handle_page(task, result)
 
@@ -261,7 +270,7 @@ class SourceCrawl:
         self.corpus.pages.record_fetch(
             source=self.source.name, url=task.url, role=task.role, depth=task.depth,
             state="excluded" if excluded else "error", http_status=result.status, final_url=result.final_url,
-            error=error, changed=False,
+            error=error, changed=False, content_hash=result.digest if _timed_out(error) else None,
         )
         seed = task.depth == 0 and task.role in ("feed", "sitemap", "listing")
         if excluded and not seed:
@@ -407,6 +416,19 @@ async def robots_sitemaps(fetcher: Fetcher, source: Source, hosts: frozenset[str
             if url and host_of(url) in hosts:
                 out[url] = None
     return list(out)
+
+
+SAME_BYTES = "(the same bytes as when it failed before: not extracted again until they change)"
+
+
+_CPU_LIMIT = re.compile(r"^timeout: still running after ([0-9.]+) s of CPU time")  # TaskTimeout's message
+
+
+def _timed_out(error: str | None, page_timeout: float | None = None) -> bool:
+    """Whether an error is a page running out of CPU time (under a limit no larger than `page_timeout`, when
+    given: a raised limit deserves another try)."""
+    limit = _CPU_LIMIT.match(error or "")
+    return limit is not None and (page_timeout is None or float(limit[1]) >= page_timeout)
 
 
 def _settled(page: PageState) -> bool:

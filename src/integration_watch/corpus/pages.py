@@ -46,6 +46,7 @@ class PageState:
     lastmod: str | None
     last_fetched: str | None
     article_id: int | None
+    error: str | None = None
 
 
 class Pages:
@@ -90,8 +91,8 @@ class Pages:
 
     def page_state(self, url: str) -> PageState | None:
         row = self.core.conn.execute(
-            "SELECT url, role, state, depth, etag, last_modified, content_hash, lastmod, last_fetched, article_id "
-            "FROM pages WHERE url = ?",
+            "SELECT url, role, state, depth, etag, last_modified, content_hash, lastmod, last_fetched, article_id, "
+            "error FROM pages WHERE url = ?",
             (url,),
         ).fetchone()
         return PageState(**dict(row)) if row else None
