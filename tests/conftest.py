@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from integration_watch.cli import main
 from integration_watch.config import Config, load_config
 from integration_watch.corpus import ArticleRecord, Corpus
-from integration_watch.crawl import CrawlReport
+from integration_watch.crawl_report import CrawlReport
 from integration_watch.routes import apertium_modes
 from integration_watch.fixtures import FixtureSites, bundled_sites_dir
 

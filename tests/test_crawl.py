@@ -18,7 +18,8 @@ import pytest
 from conftest import FIXTURES, write_sources
 from integration_watch.config import Config, load_config
 from integration_watch.corpus import Corpus
-from integration_watch.crawl import CrawlReport, crawl
+from integration_watch.crawl import crawl
+from integration_watch.crawl_report import CrawlReport
 from integration_watch.fixtures import FixtureSites, bundled_sites_dir
 from integration_watch.search import search
 

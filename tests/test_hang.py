@@ -158,7 +158,8 @@ def test_max_time_covers_translation_and_what_it_did_not_reach_waits_for_the_nex
     from integration_watch import translate
     from integration_watch.config import load_config
     from integration_watch.corpus import Corpus
-    from integration_watch.crawl import STOPPED_EXIT, crawl
+    from integration_watch.crawl import crawl
+    from integration_watch.crawl_report import STOPPED_EXIT
     from integration_watch.routes import Engines
 
     articles = 30

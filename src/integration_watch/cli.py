@@ -33,7 +33,7 @@ from .routes import Engines, apertium_modes
 from .search import Filters, parse_query, search
 
 if TYPE_CHECKING:
-    from .crawl import CrawlReport
+    from .crawl_report import CrawlReport
     from .stories import StoryReport
     from .translate import TranslateReport
 

@@ -1,6 +1,6 @@
 """Source health: per source, what its recent crawls found and stored, and the warnings a person must act on.
 
-Everything is read from the summaries the crawl leaves in the `runs` table (crawl.SourceReport.as_dict): a site
+Everything is read from the summaries the crawl leaves in the `runs` table (crawl_report.SourceReport.as_dict): a site
 that changes its URLs, its template or its robots.txt shows up here before anybody misses its articles.
 """
 
