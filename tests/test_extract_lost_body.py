@@ -245,6 +245,20 @@ def test_paragraph_after_an_empty_bold_element_is_kept():
     assert_whole_body(result.text)
 
 
+def test_paragraph_after_nested_empty_inline_elements_is_kept():
+    # A Greek health magazine's article: subheadings in <em><strong>, and the paragraph after each
+    # subheading starts with the same pair left empty (<em><strong></strong></em>). Removing the empty
+    # <strong> left an empty <em>, which precision mode deleted with the paragraph after it.
+    blocks = [f"<div>{BODY[0]}</div>", "<br />", "<div><em><strong>What the council decided</strong></em></div>",
+              f"<div><em><strong></strong></em>{BODY[1]}</div>", f"<div><br />{BODY[2]}</div>", "<br />",
+              "<div><em><strong>What comes next</strong></em></div>", f"<div><em><strong></strong></em>{BODY[3]}</div>",
+              f"<div><br />{BODY[4]}</div>", f"<div>{BODY[5]}</div>"]
+    page = news_page(f'<div class="article"><h1>Council opens reception centres</h1>{"".join(blocks)}</div>')
+    result = extract_page(page, "https://magazine.example/health/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+
+
 RU_BODY = [
     "Городской совет в понедельник утвердил план открытия трёх новых консультационных центров для семей, "
     "которые приехали в город в прошлом году и ищут работу, жильё и место в школе для детей.",

@@ -249,9 +249,10 @@ _EMPTY_INLINE = ("b", "em", "i", "q", "span", "strong")
 def _drop_empty_inline(tree: HtmlElement) -> None:
     """Remove empty inline elements (``<strong></strong>`` left by an editor at the start of a paragraph),
     keeping the text after them. trafilatura's precision mode deletes an empty element together with
-    its tail, which there is the whole paragraph."""
-    for element in [e for e in tree.iter(*_EMPTY_INLINE) if e.text is None and len(e) == 0]:
-        if element.getparent() is not None:
+    its tail, which there is the whole paragraph. Inner elements go first, so that an element left
+    empty by them goes too (``<em><strong></strong></em>``)."""
+    for element in reversed(list(tree.iter(*_EMPTY_INLINE))):
+        if element.text is None and len(element) == 0 and element.getparent() is not None:
             element.drop_tag()
 
 
