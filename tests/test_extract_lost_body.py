@@ -259,6 +259,26 @@ def test_paragraph_after_nested_empty_inline_elements_is_kept():
     assert_whole_body(result.text)
 
 
+def test_first_line_of_a_body_written_between_br_is_kept():
+    # A Polish daily's article body: a <section> whose text is bare lines between <br>s (the first with
+    # a link inside), subheadings as <h4> between the lines, an advertisement <div> in the middle.
+    # Precision mode kept every line after a <br> and dropped the section's opening text: the article
+    # began at its second paragraph.
+    body = (f'\n {BODY[0][:60]}<a href="https://other.example/x" class="alz">{BODY[0][60:90]}</a>{BODY[0][90:]}<br><br>'
+            f"{BODY[1]}<br><br><h4>What the minister said</h4><br><br>{BODY[2]}"
+            '<div id="ad_0" class="adWide"><a class="readOn" href="#read_on">Read on</a><div class="slot"></div></div>'
+            f"<br><br>{BODY[3]}<br><br><h4>What comes next</h4><br><br>{BODY[4]}<br><br>{BODY[5]}\n")
+    page = news_page(f"""<div class="article"><h1>Council opens reception centres</h1>
+      <div class="photo"><img src="/p/1.jpg" alt="Centres"><p class="caption"><span>The first centre will open in
+      a former school near the station, the council said.</span> (© Courier)</p></div>
+      <section class="lead">Four new reception centres for young migrants: the council votes for the plan.</section>
+      <section id="body" class="row">{body}</section></div>""")
+    result = extract_page(page, "https://courier.example/news/centres,ar,123")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    assert result.text.index(BODY[0][:40]) < result.text.index(BODY[1][:40])
+
+
 RU_BODY = [
     "Городской совет в понедельник утвердил план открытия трёх новых консультационных центров для семей, "
     "которые приехали в город в прошлом году и ищут работу, жильё и место в школе для детей.",

@@ -14,7 +14,7 @@ from trafilatura.settings import Document
 from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
-from .recover import continued_paragraphs, script_body
+from .recover import continued_paragraphs, leading_line, script_body
 from .tail import without_trailing_boxes
 
 __all__ = ["main_text", "TRAFILATURA_OPTIONS"]
@@ -208,7 +208,8 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     The readers' comments and the boxes of links under the article that precision mode kept as the
     end of its text are cut (``_without_comments``, ``tail.without_trailing_boxes``).
 
-    Then what trafilatura cannot see: the body continued in a second container after an advertisement,
+    Then what trafilatura cannot see or drops: the first line of a body written as bare text lines
+    (``recover.leading_line``), the body continued in a second container after an advertisement,
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
     _drop_empty_inline(tree)
     _drop_empty_heading_links(tree)
@@ -230,8 +231,10 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
         if better:
             lines, cookie_chars = retry_lines, retry_cookie
     lines = _without_comments(lines, prose)
-    if box is not None and (last := _last_prose_line(lines, prose)) is not None:
-        lines = without_trailing_boxes(lines, last, box, facts.anchor_texts)
+    if box is not None:
+        lines = leading_line(lines, box, prose)
+        if (last := _last_prose_line(lines, prose)) is not None:
+            lines = without_trailing_boxes(lines, last, box, facts.anchor_texts)
     if continued := continued_paragraphs(facts.tree, lines):
         lines = lines + clean_lines("\n".join(continued))[0]
     if body := script_body(html):

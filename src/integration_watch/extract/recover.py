@@ -1,6 +1,7 @@
 """Article text that trafilatura leaves out: a body continued in a second container after an
-advertisement (found in the page-facts parse), and a body that is only in a script's JSON
-(``"articleBody"`` of the state a script-rendered site ships, which trafilatura does not read)."""
+advertisement (found in the page-facts parse), the first line of a body written as bare text lines,
+and a body that is only in a script's JSON (``"articleBody"`` of the state a script-rendered site
+ships, which trafilatura does not read)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import json
 import re
 from html import unescape as html_unescape
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode as Node
 
-from .cleanup import squash
+from .cleanup import squash, strip_marker
 from .metadata import HTML_TAG_RE
 
-__all__ = ["continued_paragraphs", "script_body"]
+__all__ = ["continued_paragraphs", "leading_line", "script_body"]
 
 _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^>]*>", re.IGNORECASE)
 
@@ -51,6 +52,31 @@ def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
             if len(text) >= CONTINUED_PARAGRAPH and text not in known:
                 extra.append(text)
     return extra
+
+
+def _key(text: str) -> str:
+    # a paragraph's first 80 characters without whitespace: how a line is found in another text
+    return "".join(text.split())[:80]
+
+
+def leading_line(lines: list[str], box: Node, prose: list[str]) -> list[str]:
+    """``lines`` with the first line of the page's main block of prose put back before the second when
+    only the first is missing and it is the block's leading text (``box``'s first own text, before any
+    element): trafilatura's precision mode sometimes drops the text that opens an element holding
+    ``<br>``-separated lines, and keeps the lines after each ``<br>``."""
+    if len(prose) < 2:
+        return lines
+    opening = next((text for node in box.iter(include_text=True)
+                    if node.tag == "-text" and (text := squash(node.text(deep=False)))), "")
+    lead = prose[0]
+    if not opening or not lead.startswith(opening[:40]):
+        return lines
+    flat = ["".join(strip_marker(line).split()) for line in lines]
+    if any(_key(lead) in line for line in flat):
+        return lines
+    second = _key(prose[1])
+    at = next((i for i, line in enumerate(flat) if second in line), None)
+    return lines if at is None else lines[:at] + [lead] + lines[at:]
 
 
 _ARTICLE_BODY_RE = re.compile(r'"articleBody"\s*:\s*("(?:\\.|[^"\\])*")')
