@@ -68,6 +68,17 @@ def test_percent_escapes_are_normalised_byte_by_byte(url: str, normalised: str) 
     assert normalize_url(normalised) == normalised
 
 
+@pytest.mark.parametrize(("url", "normalised"), [
+    ("https://" + "x" * 63 + ".eu/a", "https://" + "x" * 63 + ".eu/a"),  # the longest label a host may have
+    ("https://Bücher.example/a", "https://xn--bcher-kva.example/a"),
+    ("https://x.eu/a/b-c_d.e~f!$&'()*+,;=:@/g", "https://x.eu/a/b-c_d.e~f!$&'()*+,;=:@/g"),  # all literal already
+    ("https://x.eu/a?b=c-d_e.f~g", "https://x.eu/a?b=c-d_e.f~g"),
+    ("https://x.eu/a?b=c+d&e=f%20g", "https://x.eu/a?b=c+d&e=f+g"),
+])
+def test_links_already_normal_stay_as_they_are_and_the_others_are_normalised(url: str, normalised: str) -> None:
+    assert normalize_url(url) == normalised
+
+
 def test_latin1_escapes_that_differ_stay_different() -> None:
     assert normalize_url("https://x.eu/caf%E9") != normalize_url("https://x.eu/caf%E8")
     assert normalize_url("https://x.eu/?q=caf%E9") != normalize_url("https://x.eu/?q=caf%E8")
@@ -85,7 +96,8 @@ def test_parameters_that_look_like_trackers_but_select_content_are_kept() -> Non
 
 
 @pytest.mark.parametrize("bad", ["http://[x/b", "http://a b/", "http://x.eu:99999/", "http://%zz/", "https://[::1",
-                                 "http:///nohost", "http://", "http://x\x00y/", "http://" + "\u00e9" * 70 + "/"])
+                                 "http:///nohost", "http://", "http://x\x00y/", "http://" + "\u00e9" * 70 + "/",
+                                 "http://a..b/", "http://" + "x" * 64 + ".eu/", "http://.x.eu/"])
 def test_bad_urls_give_none_and_never_raise(bad: str) -> None:
     assert normalize_url(bad) is None
     assert normalize_url(bad, base="https://x.eu/news/") is None

@@ -6,6 +6,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the visitor; they never select different content.
@@ -48,25 +49,32 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
         host = parts.hostname.lower().rstrip(".")
         if ":" in host:  # IPv6 literal
             host = f"[{host}]"
-        else:
-            host = host.encode("idna").decode("ascii")
+        elif not host.isascii() or not all(0 < len(label) < 64 for label in host.split(".")):
+            host = host.encode("idna").decode("ascii")  # raises for what the codec refuses, as for "a..b"
         if not _HOST.match(host):
             return None
     except (ValueError, UnicodeError):
         return None
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = _remove_dot_segments(_normalize_escapes(parts.path, _PATH_LITERAL) or "/")
+    path = _remove_dot_segments(_normalize_path_escapes(parts.path) or "/")
     params = [p for p in parts.query.split("&") if p and not _TRACKING_PARAMS.match(_param_name(p))]
     query = "&".join(_form_field(p) for p in params)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def _normalize_escapes(text: str, literal: frozenset[int]) -> str:
-    """Escapes of unreserved characters decoded, others kept (upper-cased), characters outside `literal`
-    encoded; bytes that are not UTF-8 stay the bytes they are."""
+# A path with no escape and only characters it may hold literally is its own normal form: most links are.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]*")
+_PLAIN_FIELD = re.compile(r"[A-Za-z0-9\-._~]*")  # a query name or value that _form_encode leaves as it is
+
+
+def _normalize_path_escapes(text: str) -> str:
+    """Escapes of unreserved characters decoded, others kept (upper-cased), characters a path may not hold
+    literally encoded; bytes that are not UTF-8 stay the bytes they are."""
+    if _PLAIN_PATH.fullmatch(text):
+        return text
     out: list[str] = []
     for byte, escaped in _bytes_of(text):
-        out.append(chr(byte) if byte in _UNRESERVED or (byte in literal and not escaped) else f"%{byte:02X}")
+        out.append(chr(byte) if byte in _UNRESERVED or (byte in _PATH_LITERAL and not escaped) else f"%{byte:02X}")
     return "".join(out)
 
 
@@ -78,6 +86,8 @@ def _form_field(param: str) -> str:
 
 
 def _form_encode(text: str) -> str:
+    if _PLAIN_FIELD.fullmatch(text):
+        return text
     out: list[str] = []
     for byte, escaped in _bytes_of(text):
         if byte == 0x2B and not escaped or byte == 0x20:
@@ -183,7 +193,13 @@ def links_in_scope(links: Iterable[str], hosts: frozenset[str]) -> tuple[str, ..
         if netloc.endswith(default):
             netloc = netloc[: -len(default)]
         if netloc in hosts:
-            url = normalize_url(link)
+            url = _normalized_link(link)
             if url is not None:
                 out[url] = None
     return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _normalized_link(link: str) -> str | None:
+    """normalize_url, remembered: a site's menus and footers repeat the same links on every page."""
+    return normalize_url(link)
