@@ -115,3 +115,46 @@ def test_the_articles_own_closing_list_is_kept():
     lines = [norm(strip_marker(line)) for line in result.text.splitlines()]
     missing = [line for line in ranking if norm(line) not in lines]
     assert not missing, f"the article's own list was cut: {missing}"
+
+
+_HEADLINES = [
+    "Driver found safe after two nights in the snow above the pass",
+    "Former police chief faces trial over the sale of number plates",
+    "Avalanche closes the ski road for the rest of the week (PHOTO)",
+    "What is the new speed camera on the ring road and how does it work",
+    "Riverside house nobody has lived in for thirty years goes on sale (VIDEO)",
+    "Senator leaves her party after a row over the regional budget",
+    "Head-on crash on the northern highway: two drivers in hospital",
+    "City council votes to keep the night buses running in the winter",
+]
+_APPEALS = [
+    "After tests at the children's hospital the doctors gave a diagnosis...",
+    "A boy of eighteen months from the capital needs two costly operations...",
+    "A nine-year-old from the valley needs help. Doctors in the capital confirmed...",
+]
+
+
+def test_a_box_of_other_articles_headlines_under_the_article_is_not_its_end():
+    # A regional news site: the article's paragraphs in one element, then a box of the site's other
+    # headlines (links, most of them longer than a label) and a box of appeals for sick children.
+    # Precision mode kept both boxes as the end of the article.
+    headlines = "".join(f'<li><div class="nphoto"><img src="/n/{i}-80x60.jpg" alt=""></div>'
+                        f'<p><a href="/news/{i}.html">{title}</a></p></li>' for i, title in enumerate(_HEADLINES))
+    appeals = "".join(f'<li><div class="nphoto"><a href="/help/{i}.html"><img src="/h/{i}.jpg" alt=""></a></div>'
+                      f'<h3><a href="/help/{i}.html">Child {i + 1}</a></h3><p>{text}</p></li>'
+                      for i, text in enumerate(_APPEALS))
+    page = f"""<html lang="en"><head><title>Bird flu death: authority asks for calm | Valley News</title></head><body>
+    <div id="top"><a href="/">Valley News</a> <a href="/region">Region</a></div>
+    <div id="content"><div class="news-item"><h1>Bird flu death: authority asks for calm</h1>
+      <div class="news-text"><p>Valley, 6 January 2012, 11:10 — {LEAD}</p>{"".join(f"<p>{p}</p>" for p in BODY)}
+      <p><a href="https://agency.example/news/1">News agency</a></p></div></div>
+      <div id="popnews" class="block-title"><h2>Popular today</h2><div class="inner"><ul>{headlines}</ul></div></div>
+      <div id="help" class="block-title"><h2>Help the children</h2><div class="inner"><ul>{appeals}</ul></div></div>
+    </div><div id="footer"><p>© Valley News</p></div></body></html>"""
+    result = extract_page(page, "https://valley.example/news/bird-flu")
+    assert result.is_article, result.reason
+    flat = norm(result.text)
+    missing = [p[:40] for p in [LEAD, *BODY] if norm(p) not in flat]
+    assert not missing, f"body lost: {missing}"
+    kept = [title for title in _HEADLINES if norm(title) in flat]
+    assert not kept, f"other articles' headlines kept as the article's end: {kept}"

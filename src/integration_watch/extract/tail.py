@@ -3,9 +3,10 @@
 Older portal pages put "recommended", "today on the portal" and "our services" boxes right under the
 article; trafilatura's precision pass sometimes takes them along as a run of short lines (headlines,
 section names, service blurbs) after the last paragraph. Such a run is cut when it looks like those
-boxes and unlike the article: long, mostly short lines, some of them link labels, and mostly text
-that is not inside the element holding the article's paragraphs. An article's own closing list
-(a ranking, the items of a shopping guide) sits inside that element and is kept.
+boxes and unlike the article: long, mostly short lines (or mostly link labels: other articles'
+headlines), some of them link labels, and mostly text that is not inside the element holding the
+article's paragraphs. An article's own closing list (a ranking, the items of a shopping guide) sits
+inside that element and is kept.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ __all__ = ["without_trailing_boxes"]
 TAIL_MIN_LINES = 8
 #: a line of less than this ``text_size`` is short (a headline, a section name, a label)
 SHORT_LINE = 40
-#: what share of the tail's lines must be short, be link labels, and lie outside the article's element
+#: what share of the tail's lines must be short (or else link labels: a box of other articles' headlines),
+#: be link labels, and lie outside the article's element
 SHORT_SHARE = 0.6
+HEADLINES_SHARE = 0.5
 LINKED_SHARE = 0.1
 OUTSIDE_SHARE = 0.7
 #: the text left after a cut must have at least this many characters (never cut an article down to nothing)
@@ -39,9 +42,11 @@ def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[s
     tail = [squash(strip_marker(line).rstrip(" |")) for line in lines[last + 1:]]
     inside = squash(box.text(deep=True, separator=" "))
     n = len(tail)
+    linked = sum(norm(core) in labels for core in tail)
+    short = sum(text_size(core) < SHORT_LINE for core in tail)
     if (
-        sum(text_size(core) < SHORT_LINE for core in tail) >= SHORT_SHARE * n
-        and sum(norm(core) in labels for core in tail) >= LINKED_SHARE * n
+        (short >= SHORT_SHARE * n or linked >= HEADLINES_SHARE * n)
+        and linked >= LINKED_SHARE * n
         and sum(core not in inside for core in tail) >= OUTSIDE_SHARE * n
     ):
         return lines[: last + 1]
