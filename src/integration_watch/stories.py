@@ -338,6 +338,7 @@ def _start_pool() -> ProcessPoolExecutor:
 
 
 SIGNING_PROCESSES = 2
+SIGNING_PART = 250  # texts a signing process gets at a time (the pool's feeder holds the last one sent, pickled)
 PARALLEL_FROM = 10_000  # articles; below this, starting processes costs more than it saves
 
 
@@ -408,9 +409,8 @@ class _Signing:
     def start(cls, corpus: Corpus, ids: list[int], furniture: Furniture, pool: ProcessPoolExecutor | None) -> _Signing:
         chunk = [basis(r, furniture) for r in corpus.stories.story_rows(ids)]
         texts = [b.text for b in chunk]
-        half = (len(texts) + 1) // 2
-        parts = [pool.submit(_sign, part) for part in (texts[:half], texts[half:])] if pool and chunk else []
-        return cls(chunk, parts)
+        part = SIGNING_PART
+        return cls(chunk, [pool.submit(_sign, texts[at:at + part]) for at in range(0, len(texts), part)] if pool else [])
 
     def result(self) -> tuple[list[_Signed], Counter[str]]:
         if not self.parts:
@@ -420,6 +420,7 @@ class _Signing:
             some, their_counts = part.result()
             signed += some
             counts.update(their_counts)
+        self.parts = []  # the caller keeps what it needs of them, for as long as it needs it
         return signed, counts
 
 
@@ -442,6 +443,8 @@ def _link_chunk(
         [(b.id, b.day, b.language, b.original, s.signature.astype("<u4").tobytes()) for b, s in zip(chunk, signed)],
         {b.id: s.stored for b, s in zip(chunk, signed)}, {stem: n for stem, n in counts.items() if n},
     )
+    signatures = [s.signature for s in signed]
+    del signed, counts  # the stems as text and their counts are stored: not held while the chunk is compared
     days = [b.day for b in chunk]
     window = _Window.load(corpus, min(days) - thresholds.window_days, max(days) + thresholds.window_days,
                           thresholds)
@@ -451,8 +454,8 @@ def _link_chunk(
     events = event_candidates([Indexed(b.id, b.day, b.language, cache.stems[b.id]) for b in chunk],
                               cache.indexed(corpus, near), judging.frequencies)
     found: dict[int, set[int]] = {}
-    for article, s in zip(chunk, signed):
-        others = set(window.candidates(article, s.signature)) | set(events[article.id])
+    for article, signature in zip(chunk, signatures):
+        others = set(window.candidates(article, signature)) | set(events[article.id])
         others |= {o for o in same_text.get(article.text_hash, ()) if o != article.id}
         found[article.id] = {o for o in others if o not in in_chunk or o < article.id}  # a pair in the chunk: once
     unknown = sorted({o for others in found.values() for o in others} - cache.known.keys())
