@@ -171,20 +171,25 @@ def test_a_worker_gives_back_what_its_task_freed_before_the_next_one() -> None:
     assert after - before < 25, f"{before:.0f} MB before a task that freed ~50 MB, {after:.0f} MB after it"
 
 
-def month_names_were_loaded() -> bool:
-    """Whether this process had dateparser's month names before its first page."""
+def lazy_loads_were_done() -> tuple[bool, bool]:
+    """Whether this process had, before its first page, dateparser's month names and jusText's stop words (the
+    list trafilatura makes of all its languages, and the set jusText makes of that list)."""
+    from justext.core import define_stoplist
+    from trafilatura import external
+
     from integration_watch.extract.dates import month_names
 
-    return month_names.cache_info().currsize == 1
+    return month_names.cache_info().currsize == 1, external.JT_STOPLIST is not None and define_stoplist.cache_info().currsize == 1
 
 
 def test_a_fresh_worker_has_what_extraction_loads_lazily() -> None:
     """A worker is replaced every few pages: what extraction loads on first use (dateparser's month names, ~0.1-0.3
-    s) is loaded once in the template the crawl's workers fork from, not again in each of them."""
+    s; jusText's stop words, ~0.2-0.3 s) is loaded once in the template the crawl's workers fork from, not again
+    in each of them."""
     from integration_watch.analyse import prepare_workers
 
     with WorkerPool(1, prepare=prepare_workers, tasks_per_worker=1) as pool:
-        assert run(pool, (30.0, month_names_were_loaded), (30.0, month_names_were_loaded)) == [True, True]
+        assert run(pool, (30.0, lazy_loads_were_done), (30.0, lazy_loads_were_done)) == [(True, True), (True, True)]
 
 
 def wait_for_go() -> None:
