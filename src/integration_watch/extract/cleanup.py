@@ -233,7 +233,7 @@ _WIDE_RE = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uf
 def text_size(text: str) -> int:
     """Length of ``text`` with each CJK character counted twice (for thresholds set in characters
     of Latin-script text)."""
-    if text.isascii():
+    if text.isascii() or max(text) < "\u1100":  # no CJK character: skip the regex (most pages)
         return len(text)
     return len(text) + len(_WIDE_RE.findall(text))
 

@@ -134,28 +134,33 @@ def main_prose(tree: LexborHTMLParser) -> tuple[Node | None, list[str]]:
     (``_loose_lines``). (None, []) when there is none. A cheap yardstick (CSS queries on the parse
     made for the page facts) of where the article is."""
     by_parent: dict[int, list[str]] = {}
+    sizes: dict[int, int] = {}
     elements: dict[int, Node] = {}
     articles: dict[int, Node | None] = {}  # parent -> its outermost <article> ancestor
+    has_articles = tree.css_first("article") is not None
 
-    def add(element: Node, text: str) -> None:
+    def add(element: Node, text: str, size: int) -> None:
         by_parent.setdefault(element.mem_id, []).append(text)
+        sizes[element.mem_id] = sizes.get(element.mem_id, 0) + size
         elements[element.mem_id] = element
 
     for node in tree.css("p"):
         text = squash(node.text(deep=True, separator=""))
-        if text_size(text) < PROSE_PARAGRAPH or (parent := node.parent) is None:
+        if (size := text_size(text)) < PROSE_PARAGRAPH or (parent := node.parent) is None:
             continue
-        add(parent, text)
+        add(parent, text, size)
+        if not has_articles:
+            continue
         if parent.mem_id not in articles:
             articles[parent.mem_id] = _outermost_article(parent)
         if (article := articles[parent.mem_id]) is not None and article.mem_id != parent.mem_id:
-            add(article, text)
+            add(article, text, size)
     for node in tree.css(_LOOSE_CONTAINERS):
         for line in _loose_lines(node):
-            add(node, line)
+            add(node, line, text_size(line))
     if not by_parent:
         return None, []
-    best = max(by_parent, key=lambda key: sum(map(text_size, by_parent[key])))
+    best = max(sizes, key=sizes.__getitem__)
     return elements[best], by_parent[best]
 
 
