@@ -314,8 +314,8 @@ def assign_stories(
             current = ahead
             ahead = _Signing.start(corpus, following, furniture, pool) if following else None
             if current is not None and current.chunk:
-                texts.clear()
-                texts.update((b.id, b.text) for b in current.chunk)
+                texts.clear()  # signed here, the chunk kept its texts; signed in the pool, they are read as needed
+                texts.update((b.id, b.text) for b in current.chunk if b.text)
                 _link_chunk(corpus, current, thresholds, furniture, cache, judging, claimed, before, report)
     finally:
         if pool is not None:
@@ -408,9 +408,11 @@ class _Signing:
     @classmethod
     def start(cls, corpus: Corpus, ids: list[int], furniture: Furniture, pool: ProcessPoolExecutor | None) -> _Signing:
         chunk = [basis(r, furniture) for r in corpus.stories.story_rows(ids)]
-        texts = [b.text for b in chunk]
-        part = SIGNING_PART
-        return cls(chunk, [pool.submit(_sign, texts[at:at + part]) for at in range(0, len(texts), part)] if pool else [])
+        if pool is None:
+            return cls(chunk, [])
+        texts = [b.text for b in chunk]  # not kept here while the chunk waits and is compared: read again as needed
+        parts = [pool.submit(_sign, texts[at:at + SIGNING_PART]) for at in range(0, len(texts), SIGNING_PART)]
+        return cls([replace(b, text="") for b in chunk], parts)
 
     def result(self) -> tuple[list[_Signed], Counter[str]]:
         if not self.parts:
