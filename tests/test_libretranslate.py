@@ -67,6 +67,25 @@ def test_the_server_translates_its_languages_in_batches_and_the_memory_spares_it
     engines.close()
 
 
+def test_english_articles_do_not_split_the_foreign_ones_into_more_engine_calls(
+    server: LibreTranslateStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl stores mostly English articles: counted towards a chunk's size, they spread its few foreign ones
+    over many chunks, and each chunk started every engine again (Apertium: ~0.1-0.3 s of CPU a leg)."""
+    from integration_watch import translate
+
+    monkeypatch.setattr(translate, "CHUNK_ARTICLES", 5)  # the real 500, made small to keep the test small
+    with Corpus(tmp_path / "c.db") as corpus:
+        greek = [store_article(corpus, "https://x.gr/first", GREEK[0], "el")]
+        english = [store_article(corpus, f"https://x.eu/{i}", f"The region opens {i} new language courses.", "en")
+                   for i in range(12)]
+        greek.append(store_article(corpus, "https://x.gr/last", GREEK[1], "el"))
+        report = translate_pending(corpus, _engines(tmp_path, server.url, batch=50))
+        assert (report.translated, report.english) == (2, len(english))
+        assert server.behaviour.requests == 1  # both Greek articles in one call
+        assert all(corpus.articles.article(i)["translation_status"] == "translated" for i in greek)
+
+
 def test_a_server_down_slow_or_failing_leaves_articles_pending_and_nothing_is_lost(
     server: LibreTranslateStandIn, tmp_path: Path
 ) -> None:

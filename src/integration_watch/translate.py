@@ -29,10 +29,13 @@ from .routes import Engines
 ENGLISH = "en"
 MAX_SENTENCE_CHARS = 400  # longer "sentences" (lists, run-ons) are cut at clause marks before translation
 # Articles whose sentences go to the engines together and are then written in one transaction. Large enough
-# that an engine's start-up (Apertium loads its transducers per call) is paid rarely; small enough that a
-# killed run loses little.
+# that an engine's start-up (Apertium loads its transducers per call, ~0.1-0.3 s a leg) is paid rarely; small
+# enough that a killed run loses little. Only articles that are not all English count towards the first two:
+# English ones cost no engine, and counted as well they split a mostly English crawl into many chunks that each
+# started every engine again.
 CHUNK_CHARS = 2_000_000  # 200,000 made a 2,000-page crawl start Apertium 45 times (2.5 s) for 24 new sentences
 CHUNK_ARTICLES = 500
+CHUNK_ALL_ARTICLES = 5_000  # English ones included: what one chunk holds in memory and writes in one transaction
 UNCHANGED_MIN_CHARS = 40  # a source this long coming back (nearly) identical is not a translation
 UNCHANGED_SIMILARITY = 0.9
 # Below this, a paragraph's own detected language is too unsure ("CPMR logo + EU logos" reads as Spanish):
@@ -208,16 +211,22 @@ def translate_articles(
 
 def _chunks(corpus: Corpus, ids: list[int]) -> Iterator[list[TranslationTask]]:
     chunk: list[TranslationTask] = []
-    size = 0
+    size = foreign = 0
     for start in range(0, len(ids), CHUNK_ARTICLES):
         for task in corpus.translations.translation_tasks(ids[start:start + CHUNK_ARTICLES]):
             chunk.append(task)
-            size += len(task.text) + len(task.title or "")
-            if size >= CHUNK_CHARS or len(chunk) >= CHUNK_ARTICLES:
+            if _not_all_english(task):
+                foreign += 1
+                size += len(task.text) + len(task.title or "")
+            if size >= CHUNK_CHARS or foreign >= CHUNK_ARTICLES or len(chunk) >= CHUNK_ALL_ARTICLES:
                 yield chunk
-                chunk, size = [], 0
+                chunk, size, foreign = [], 0, 0
     if chunk:
         yield chunk
+
+
+def _not_all_english(task: TranslationTask) -> bool:
+    return task.lang != ENGLISH or any(lang not in (None, ENGLISH) for _, lang in task.paragraph_langs)
 
 
 def _run_engines(
