@@ -14,7 +14,7 @@ from conftest import store_article
 from test_stories_events import DEFAULT, _store, _story
 
 from integration_watch.corpus import Corpus
-from integration_watch.stories import recluster, update_stories
+from integration_watch.stories import assign_stories, recluster, update_stories
 
 _MEETING_OPENING = "Justice and home affairs ministers meeting in Luxembourg on 12 June agreed the Council's negotiating mandate on"
 _MEETING_CLOSING = ("The mandate allows the presidency to start talks with the European Parliament as soon as the "
@@ -66,6 +66,17 @@ def test_two_releases_of_one_meeting_are_not_one_event_for_the_mould_they_share(
         recluster(corpus, DEFAULT)
         again = _story(corpus)
         assert again[skills] == again[wire] != again[minors]
+
+        # signed in the signing processes (as runs of 10,000 articles and more are), a chunk's texts are not kept
+        # in the main process: the rule reads again those a judged pair needs, and judges alike
+        ids = corpus.stories.article_ids_by_day()
+        groups = []
+        for parallel in (False, True):
+            corpus.stories.reset_stories()
+            assign_stories(corpus, ids, DEFAULT, parallel=parallel, chunk_size=7)
+            story = _story(corpus)
+            groups.append({frozenset(i for i in ids if story[i] == story[j]) for j in ids})
+        assert story[skills] == story[wire] != story[minors] and groups[0] == groups[1]
 
 
 _HUB_HEADER = "Migrant News Hub | regional press review."
