@@ -24,8 +24,9 @@ size over the larger's (stories.py: the most a short text's Jaccard with a long 
 is not measured against the similarity of two texts of one length).
 The translated bonus is the adjustment for machine translation, which renders one original in other words than a
 journalist writing in English would; the same-source penalty stands for the rarity of one source writing up one
-event twice (its copies and updates are copies; an aggregator carrying several outlets' write-ups is the exception
-it is small enough for).
+event twice (its copies and updates are copies). An aggregator carrying several outlets' write-ups of one event pays
+it too: judged as if one source carried both write-ups, 56 of the event set's 67 true pairs keep their direct link
+(the others may still join through their event's other links).
 
 Two articles one source wrote in one language are judged a second time, on what each says that the other does not
 say word for word (judge_own): a source repeats its own text across its articles (a meeting's header and closing
@@ -77,8 +78,9 @@ RARE_LEAST = 20
 NAMES_FOR_FULL = 3
 # Stems in a row (stop words aside) that two articles of one source both carry are that source's own text: a run
 # of three is still often the name of the event's programme ("asylum migration integration fund"), a run of four
-# rarely is, in write-ups of one event by different outlets (fixtures/events: their evidence, judged as if one
-# source carried both, keeps every true pair but one that its other links join).
+# rarely is, in write-ups of one event by different outlets (fixtures/events, judged as if one source carried both,
+# without the same-source penalty: runs of four keep every true pair but one that its other links join, runs of
+# three lose 10 of 67).
 TEMPLATE_RUN = 4
 
 _BATCH = 50_000  # stems hashed at a time when frequencies are loaded
