@@ -166,9 +166,11 @@ def main_prose(tree: LexborHTMLParser) -> tuple[Node | None, list[str]]:
 
 def _outermost_article(node: Node) -> Node | None:
     found = node if node.tag == "article" else None
-    while (node := node.parent) is not None:
-        if node.tag == "article":
-            found = node
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.tag == "article":
+            found = ancestor
+        ancestor = ancestor.parent
     return found
 
 
