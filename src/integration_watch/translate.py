@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .corpus import Corpus, TranslationRecord, TranslationTask
 from .engines import Engine, EngineUnavailable, TranslationError
@@ -214,10 +214,12 @@ def _chunks(corpus: Corpus, ids: list[int]) -> Iterator[list[TranslationTask]]:
     size = foreign = 0
     for start in range(0, len(ids), CHUNK_ARTICLES):
         for task in corpus.translations.translation_tasks(ids[start:start + CHUNK_ARTICLES]):
-            chunk.append(task)
             if _not_all_english(task):
                 foreign += 1
                 size += len(task.text) + len(task.title or "")
+            else:  # its record needs only its id and hash: a chunk of thousands must not hold their texts
+                task = replace(task, title=None, text="")
+            chunk.append(task)
             if size >= CHUNK_CHARS or foreign >= CHUNK_ARTICLES or len(chunk) >= CHUNK_ALL_ARTICLES:
                 yield chunk
                 chunk, size, foreign = [], 0, 0

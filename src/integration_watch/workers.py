@@ -170,7 +170,7 @@ def _template_main(control: socket.socket, prepare: Callable[[], None] | None, p
     # would copy the template's pages into each worker.
     gc.collect()
     gc.freeze()
-    _release_free_heap()
+    release_free_heap()
     template = os.getpid()
     ended: dict[int, int] = {}  # exit statuses of workers reaped before anyone asked (retired ones)
     while True:
@@ -196,7 +196,7 @@ def _template_main(control: socket.socket, prepare: Callable[[], None] | None, p
             control.sendall(_REPLY.pack(ended.pop(pid) if pid in ended else _reap(pid, grace)))
 
 
-def _release_free_heap() -> None:
+def release_free_heap() -> None:
     """Give freed heap back to the kernel (glibc's malloc_trim; a no-op elsewhere). In the template: loading the
     extractor and the language profiles leaves ~20 MB of freed but resident heap (parsed JSON, temporary lists),
     which every worker would share and count in the crawl's memory. In a worker: what a page's trees used."""
@@ -253,7 +253,7 @@ def _serve(conn: Connection, parent: int) -> None:
             reply = (False, exc)
         # What the task freed goes back now (~0.5 ms): two workers each keeping what its largest page needed
         # made ~20 MB of the crawl's peak.
-        _release_free_heap()
+        release_free_heap()
         try:
             conn.send((*reply, time.process_time()))
         except Exception as exc:  # an unpicklable result or exception: say what it was instead
