@@ -136,7 +136,8 @@ class SourceCrawl:
         previous = self.corpus.pages.page_state(task.url)
         if self.refresh and task.role != "article":
             previous = None  # re-read every listing, feed and sitemap so that all their links are re-checked
-        failed = previous if previous is not None and _timed_out(previous.error) else None  # queued again since
+        # A page that ran out of CPU time keeps its error when a listing queues it again: read it before the reset.
+        failed = previous if previous is not None and _timed_out(previous.error) else None
         if previous is not None and not _settled(previous):
             previous = None  # its last processing failed: fetch and process it in full
         validators = Validators(previous.etag, previous.last_modified) if previous else Validators()
