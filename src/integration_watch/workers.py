@@ -31,6 +31,7 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
@@ -201,7 +202,7 @@ def release_free_heap() -> None:
     extractor and the language profiles leaves ~20 MB of freed but resident heap (parsed JSON, temporary lists),
     which every worker would share and count in the crawl's memory. In a worker: what a page's trees used."""
     try:
-        ctypes.CDLL(None).malloc_trim(0)
+        _libc().malloc_trim(0)
     except (OSError, AttributeError):
         pass
 
@@ -260,12 +261,17 @@ def _serve(conn: Connection, parent: int) -> None:
             conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}"), time.process_time()))
 
 
+@cache
+def _libc() -> ctypes.CDLL:
+    """The C library's functions (malloc_trim, prctl): opened once, since a worker trims after every task."""
+    return ctypes.CDLL(None, use_errno=True)
+
+
 def _die_with_parent(parent: int) -> None:
     """Have the kernel kill this process when its parent dies (Linux), so a spinning worker never outlives a
     crawl that was killed with SIGKILL. Elsewhere a worker ends at its next read from the closed pipe."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        _libc().prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent:  # the parent died before prctl took effect
