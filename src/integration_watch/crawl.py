@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -25,7 +24,7 @@ from .routes import Engines
 from .stories import Thresholds, update_stories
 from .translate import translate_pending
 from .urls import host_of, normalize_url, origin_of
-from .workers import TaskTimeout, WorkerDied, WorkerPool
+from .workers import TaskTimeout, WorkerDied, WorkerPool, cpu_limit_of
 
 MAX_SITEMAP_DEPTH = 4  # sitemap index → index → … → urlset
 WORKERS_PER_SOURCE = 4  # concurrent pipelines per source; the host lock still serialises its requests
@@ -328,14 +327,11 @@ async def robots_sitemaps(fetcher: Fetcher, source: Source, hosts: frozenset[str
 SAME_BYTES = "(the same bytes as when it failed before: not extracted again until they change)"
 
 
-_CPU_LIMIT = re.compile(r"^timeout: still running after ([0-9.]+) s of CPU time")  # TaskTimeout's message
-
-
 def _timed_out(error: str | None, page_timeout: float | None = None) -> bool:
     """Whether an error is a page running out of CPU time (under a limit no larger than `page_timeout`, when
     given: a raised limit deserves another try)."""
-    limit = _CPU_LIMIT.match(error or "")
-    return limit is not None and (page_timeout is None or float(limit[1]) >= page_timeout)
+    limit = cpu_limit_of(error)
+    return limit is not None and (page_timeout is None or limit >= page_timeout)
 
 
 def _settled(page: PageState) -> bool:

@@ -24,6 +24,7 @@ import ctypes
 import gc
 import os
 import pickle
+import re
 import select
 import signal
 import socket
@@ -49,6 +50,19 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 class TaskTimeout(Exception):
     """A task ran past its limit; its worker was killed and replaced."""
+
+    @classmethod
+    def cpu(cls, limit: float) -> TaskTimeout:
+        return cls(f"timeout: still running after {limit:g} s of CPU time; the worker was killed")
+
+
+_CPU_TIMEOUT = re.compile(r"^timeout: still running after ([0-9.]+) s of CPU time")  # TaskTimeout.cpu's message
+
+
+def cpu_limit_of(error: str | None) -> float | None:
+    """The CPU-time limit a recorded error says a task ran out of (TaskTimeout.cpu's message), else None."""
+    limit = _CPU_TIMEOUT.match(error or "")
+    return float(limit[1]) if limit else None
 
 
 class WorkerDied(Exception):
@@ -359,7 +373,7 @@ class WorkerPool:
                 cpu = worker.cpu_seconds()
                 used = wall if cpu is None else cpu - worker.cpu_when_idle
                 if used > limit:
-                    raise TaskTimeout(f"timeout: still running after {limit:g} s of CPU time; the worker was killed")
+                    raise TaskTimeout.cpu(limit)
                 if wall > max(limit * WALL_FACTOR, WALL_FLOOR):
                     raise TaskTimeout(f"timeout: no result after {wall:.0f} s ({used:.1f} s of CPU time); the worker was killed")
                 wait = limit - used
