@@ -46,6 +46,12 @@ def apertium_skip_reason(missing: list[str]) -> str:
             "./setup.sh test installs it)")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One test process per core plus one, at most four: many tests spend their time waiting (a polite crawl's
+    delay, a kill -9 loop's sleeps, a subprocess starting), and the extra process uses those waits."""
+    return min(4, len(os.sched_getaffinity(0)) + 1)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test marked `@pytest.mark.apertium("spa-eng", ...)` calls the real Apertium binary with those
     modes: where they are not installed it is skipped with that reason, never passed without them."""
@@ -68,6 +74,16 @@ def no_network_off_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_worker_template() -> None:
+    """Build once per test process what every crawl's worker template loads (the language detector, jusText's
+    stop words: ~0.5 s of CPU): the templates forked from this process inherit it, as a crawl's would from a
+    long-lived parent. Crawls run as subprocesses (the kill -9 loop, the demo) still load it cold."""
+    from integration_watch.analyse import prepare_workers
+
+    prepare_workers()
 
 
 @pytest.fixture(scope="session")
