@@ -7,6 +7,9 @@ from __future__ import annotations
 from extract_pages import norm
 from integration_watch.extract import extract_page
 from integration_watch.extract.cleanup import strip_marker
+from integration_watch.extract.facts import page_facts
+from integration_watch.extract.maintext import main_prose
+from integration_watch.extract.tail import without_trailing_boxes
 
 LEAD = (
     "The health authority of the northern province asked residents on Monday to stay calm after a "
@@ -158,3 +161,39 @@ def test_a_box_of_other_articles_headlines_under_the_article_is_not_its_end():
     assert not missing, f"body lost: {missing}"
     kept = [title for title in _HEADLINES if norm(title) in flat]
     assert not kept, f"other articles' headlines kept as the article's end: {kept}"
+
+
+_TICKER = [
+    ("10:17", "Bridge on the ring road closed for repairs until Friday",
+     "Drivers are advised to take the eastern bypass, the roads office said."),
+    ("10:05", "Price of bread to rise by five percent next month",
+     "Bakers blame the cost of flour and energy for the increase in the spring."),
+    ("09:48", "Second snowfall of the week expected in the mountains",
+     "Forecasters expect up to thirty centimetres above a thousand metres."),
+    ("09:30", "Hospital opens a new wing for children with rare diseases",
+     "The wing has twenty beds and a school room for children who stay long."),
+    ("09:12", "Football club signs a young goalkeeper from the second league",
+     "The nineteen-year-old has signed a contract for three seasons."),
+    ("08:57", "University library to stay open until midnight in exam weeks",
+     "Students had collected three thousand signatures for longer hours."),
+]
+
+
+def test_a_news_ticker_after_the_article_is_not_its_end():
+    # "Latest news" as news sites print it beside or under the article: a time, another article's headline
+    # (a link), its summary. When precision mode keeps such a box (a side column beside the article cell
+    # of a layout table, once that table is read as blocks), its lines come as "- 10:17 Headline" and
+    # "- Summary", or the time alone on its line. The times hid the headlines from the link-label test.
+    items = "".join(f'<dt><span class="time">{t}</span> <a href="/news/{i}.html">{h}</a></dt><dd>{s}</dd>'
+                    for i, (t, h, s) in enumerate(_TICKER))
+    page = f"""<html lang="en"><head><title>Bird flu death | Valley News</title></head><body>
+    <div class="news-text"><p>{LEAD}</p>{"".join(f"<p>{p}</p>" for p in BODY)}</div>
+    <div class="lenta"><a href="/latest">Latest news</a><dl>{items}</dl></div>
+    <p>© Valley News, all rights reserved.</p></body></html>"""
+    facts = page_facts(page, "https://valley.example/news/bird-flu")
+    box, _ = main_prose(facts.tree)
+    article = [LEAD, *BODY]
+    with_summaries = [line for t, h, s in _TICKER for line in (f"- {t} {h}", f"- {s}")]
+    times_apart = [line for t, h, _ in _TICKER for line in (f"- {t}", f"- {h}")] + ["© Valley News, all rights reserved."]
+    for ticker in (with_summaries, times_apart):
+        assert without_trailing_boxes(article + ticker, len(article) - 1, box, facts.anchor_texts) == article

@@ -15,6 +15,7 @@ from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
 from .recover import continued_paragraphs, leading_line, script_body
+from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
 
 __all__ = ["main_text", "TRAFILATURA_OPTIONS"]
@@ -206,6 +207,9 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     accepts (both pages pass their checks either way): it runs on the other pages only, on the
     first pass's trees (``Cascade``).
 
+    A page whose main block of prose sits in a table cell has its layout tables read as blocks first
+    (``tables.unwrap_layout_tables``): kept as tables, the whole layout came out as rows of cells.
+
     Precision mode sometimes keeps the wrong block or a fraction of the right one (an advertisement
     slot, a headline box or a "most read" tab taken for the article). A second, balanced pass runs
     only when the text is short, or when it misses most of the page's main block of prose
@@ -220,13 +224,15 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
     _drop_empty_inline(tree)
     _drop_empty_heading_links(tree)
+    box, prose = main_prose(facts.tree)
+    if sum(map(len, prose)) >= LOST_PROSE_MIN and in_table_cell(box):
+        unwrap_layout_tables(tree)
     cascade = Cascade(tree, url or None, TRAFILATURA_OPTIONS)
     if not _clearly_extracted(cascade.body, cascade.text):
         cascade.compare()
     lines, cookie_chars = clean_lines(cascade.text)
     text = "\n".join(lines)
     short = len(text) < RETRY_BELOW * max(min_chars, 100)
-    box, prose = main_prose(facts.tree)
     lost = sum(map(len, prose)) >= LOST_PROSE_MIN and coverage(prose, text) < LOST_COVERAGE
     if lost and not short and _cannot_gain(cascade, facts, prose, text):
         lost = False

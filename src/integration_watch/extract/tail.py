@@ -11,6 +11,8 @@ inside that element and is kept.
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode as Node
 
 from .cleanup import norm, squash, strip_marker, text_size
@@ -30,6 +32,10 @@ OUTSIDE_SHARE = 0.7
 #: the text left after a cut must have at least this many characters (never cut an article down to nothing)
 KEEP_MIN = 500
 
+#: a time or a date opening a line (a news ticker's "09:30", "10.04.2013 09:30", "2013-04-10")
+_STAMP_RE = re.compile(r"^(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?,?\s*)?(?:\d{1,2}:\d{2}\b)?\s*")
+
+
 def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[str]) -> list[str]:
     """``lines`` without the run of link-box lines after ``lines[last]``, the last line that holds a
     paragraph of the page's main block of prose (the paragraphs of element ``box``); ``labels`` are
@@ -39,7 +45,8 @@ def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[s
         return lines
     if sum(map(len, lines[: last + 1])) < KEEP_MIN:
         return lines
-    tail = [squash(strip_marker(line).rstrip(" |")) for line in lines[last + 1:]]
+    tail = [squash(_STAMP_RE.sub("", strip_marker(line.strip(" |")), count=1)) for line in lines[last + 1:]]
+    tail = [core for core in tail if core]  # a time alone on its line labels the next one
     inside = squash(box.text(deep=True, separator=" "))
     n = len(tail)
     linked = sum(norm(core) in labels for core in tail)

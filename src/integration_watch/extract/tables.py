@@ -1,0 +1,129 @@
+"""Tables that lay a page out rather than hold data.
+
+Many older sites, and portals to this day, build the whole page of nested tables: the article's
+paragraphs in one cell, the menu, the side column and the footer in others. trafilatura keeps tables as
+data: it takes the table whole, writes each row as one line (``| cell | cell |``: the headline, the
+article and the side column run together) and keeps the rows of furniture around the article. Browsers'
+reader modes read such tables as blocks (trafilatura itself does so for a table marked
+``role="presentation"``). ``unwrap_layout_tables`` does the same for the layout tables of a page whose
+article sits in a table cell, before trafilatura's first pass, so that it chooses among the blocks of
+the page as on a page built of ``<div>`` elements. Tables of data (a cell of figures, a schedule) keep
+their rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml.html import HtmlElement
+from selectolax.lexbor import LexborNode as Node
+
+__all__ = ["in_table_cell", "is_data_table", "unwrap_layout_tables"]
+
+#: the parts of a table that become blocks when it is a layout table
+_PARTS = frozenset({"tbody", "thead", "tfoot", "tr", "td", "th"})
+#: what only a table of data has
+_DATA_PARTS = ("col", "colgroup", "thead", "tfoot", "th")
+#: a table of at least this many rows, or more columns than ``DATA_COLUMNS``, or more cells than
+#: ``DATA_CELLS``, holds data (a layout has a few rows and columns)
+DATA_ROWS = 10
+DATA_COLUMNS = 4
+DATA_CELLS = 10
+
+
+def in_table_cell(node: Node | None) -> bool:
+    """Whether ``node`` (the element holding the page's main block of prose) lies inside a table cell."""
+    while node is not None:
+        if node.tag in ("td", "th"):
+            return True
+        node = node.parent
+    return False
+
+
+def _own_parts(table: HtmlElement) -> Iterator[HtmlElement]:
+    """The rows, cells and row groups of ``table`` itself (not those of a table nested in it)."""
+    stack = list(table)
+    while stack:
+        element = stack.pop()
+        if element.tag == "table":
+            continue
+        if element.tag in _PARTS:
+            yield element
+        stack.extend(element)
+
+
+def is_data_table(table: HtmlElement) -> bool:
+    """Whether ``table`` holds data rather than lays out the page: in the manner of Mozilla
+    Readability's test, a table marked as presentation or holding another table is layout; a summary,
+    a caption, header cells or column groups make it data; else its size decides (a layout table has
+    one row or one column, or a few of each)."""
+    if table.get("role") in ("presentation", "none") or table.get("datatable") == "0":
+        return False
+    if table.get("summary"):
+        return True
+    caption = table.find("caption")
+    if caption is not None and len(caption):
+        return True
+    if table.find(".//table") is not None:
+        return False
+    if next(table.iter(*_DATA_PARTS), None) is not None:
+        return True
+    rows = table.findall(".//tr")
+    columns = max((len(row.findall("td")) for row in rows), default=0)
+    if len(rows) <= 1 or columns <= 1:
+        return False
+    return len(rows) >= DATA_ROWS or columns > DATA_COLUMNS or len(rows) * columns > DATA_CELLS
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn every layout table of ``tree`` (lxml) into blocks: the table, its row groups, rows and cells
+    become ``<div>`` elements (decided for every table first, on the tree as it came). Where text follows
+    such a table, the loose text of the element holding it goes into paragraphs (``_wrap_loose_text``)."""
+    layout = [(table, list(_own_parts(table))) for table in tree.iter("table") if not is_data_table(table)]
+    for table, parts in layout:
+        table.tag = "div"
+        for part in parts:
+            part.tag = "div"
+    for table, _ in layout:
+        if table.tail and table.tail.strip() and (parent := table.getparent()) is not None:
+            _wrap_loose_text(parent)
+
+
+#: elements that run on inside a line of text; any other element ends a run of loose text
+_INLINE = frozenset(
+    {"a", "abbr", "b", "big", "br", "cite", "code", "em", "font", "i", "img", "mark", "q", "s", "small", "span",
+     "strong", "sub", "sup", "time", "u"}
+)
+
+
+def _wrap_loose_text(element: HtmlElement) -> None:
+    """Put each run of text that lies loose in ``element`` beside blocks (its text, or the text after a
+    block child, with the inline elements that go with it) into a ``<p>`` of its own. trafilatura skips
+    such text, and deletes a block together with the text after it: an article's first paragraph,
+    written straight after a photo box (a small layout table, now a block of an image and a caption),
+    was lost with the box."""
+    children = list(element)
+    if not any(isinstance(child.tag, str) and child.tag not in _INLINE for child in children):
+        return  # no blocks: trafilatura reads the element's text as a whole
+    runs: list[tuple[str | None, list[HtmlElement], HtmlElement | None]] = []  # (text, inline run, block before)
+    text, run, before = element.text, [], None
+    for child in children:
+        if not isinstance(child.tag, str) or child.tag in _INLINE:
+            run.append(child)
+            continue
+        runs.append((text, run, before))
+        text, run, before = child.tail, [], child
+    runs.append((text, run, before))
+    for text, run, before in runs:
+        if not (text and text.strip()) and not any(r.tag != "br" and "".join(r.itertext()).strip() for r in run):
+            continue
+        paragraph = element.makeelement("p")
+        paragraph.text = text
+        if before is None:
+            element.text = None
+            element.insert(0, paragraph)
+        else:
+            before.tail = None
+            before.addnext(paragraph)
+        for inline in run:
+            paragraph.append(inline)  # moves it, with its tail
