@@ -11,7 +11,8 @@ Two articles are the same story when
   `duplicate_similarity` (republications, edits; two translations from one language by one engine too), or
 - they report the same event (same_event.py): published within EVENT_DAYS, stem Jaccard similarity at least
   `translation_similarity` of what the two stem sets' sizes allow, and the event rule's score (rare stems
-  shared, names, figures, title, days apart, the adjustment for machine translation) reaches EVENT_SCORE.
+  shared, names, figures, title, days apart, the adjustment for machine translation) reaches EVENT_SCORE, or
+  reaches NEAR_SCORE and one of the two is that near to another article of the other's story (story_judging.py).
 Signatures estimate the similarity for every pair in the window at once (numpy); the event index
 (event_index.py) finds the articles of the same days sharing rare stems; pairs either finds are then checked on
 the exact stem sets. Stories are the connected groups of such pairs; copy relations are kept
@@ -37,7 +38,8 @@ from .corpus import Corpus
 from .corpus.stories import union_groups
 from .event_index import Indexed, event_candidates
 from .furniture import Furniture
-from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence, evidence, judge, judge_own, quotes_headline
+from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence
+from .story_judging import Judging, corroborated
 from .story_features import PERMUTATIONS, MinHasher, hashed, jaccard, stems
 from .workers import release_free_heap
 
@@ -104,12 +106,12 @@ EVENT = "event"
 
 
 def same_story(a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, t: Thresholds,
-               judged: _Judging | None = None) -> str | None:
+               judged: Judging | None = None) -> str | None:
     """The exact check behind a candidate pair (sa, sb: their stem hashes): COPY, EVENT or None (apart). Without
     `judged` (document frequencies and the evidence of each article), copies only."""
     kind = _classify(a, b, sa, sb, t)
     if kind == EVENT:
-        return EVENT if judged is not None and judged.judge(a, b, sa, sb, abs(a.day - b.day)) else None
+        return EVENT if judged is not None and judged.judge(a, b, sa, sb, abs(a.day - b.day)).same_event else None
     return kind
 
 
@@ -128,48 +130,6 @@ def _classify(a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, t: Thresholds)
     if days > EVENT_DAYS or similarity < t.translation * min(sa.size, sb.size) / max(sa.size, sb.size, 1):
         return None
     return EVENT
-
-
-@dataclass
-class _Judging:
-    """What the event rule needs, kept for one run: document frequencies, the evidence of the articles it has
-    judged, the length of each stem vector (which changes with the frequencies: kept for one chunk), and a way to
-    the texts (evidence is made only for articles in a pair to judge; the quote check reads them again)."""
-
-    frequencies: DocumentFrequencies
-    evidence: dict[int, Evidence]
-    weights: dict[int, float]
-    texts_of: Callable[[list[int]], dict[int, str]]
-
-    def prepare(self, articles: list[Basis]) -> None:
-        """Make the evidence of these articles (their texts read at once)."""
-        missing = [a for a in articles if a.id not in self.evidence]
-        texts = self.texts_of([a.id for a in missing])
-        for a in missing:
-            self.evidence[a.id] = evidence(texts[a.id], a.title)
-
-    def judge(self, a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, days: int) -> bool:
-        self.prepare([a, b])
-        ea, eb = self.evidence[a.id], self.evidence[b.id]
-        wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
-
-        def quoted() -> bool:
-            texts = self.texts_of([a.id, b.id])
-            return quotes_headline(ea, texts[a.id], eb, texts[b.id])
-
-        translated, same_source = a.original != b.original, a.source == b.source
-        if not judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, same_source, quoted).same_event:
-            return False
-        if not same_source or translated:  # a source's versions of one release in two languages: no template
-            return True
-        texts = self.texts_of([a.id, b.id])  # one source's pair: judged again without what both say alike
-        return judge_own(self.frequencies, texts[a.id], a.title, ea, texts[b.id], b.title, eb, days, False).same_event
-
-    def _weight(self, article: int, stem_hashes: np.ndarray) -> float:
-        found = self.weights.get(article)
-        if found is None:
-            found = self.weights[article] = self.frequencies.weight(stem_hashes)
-        return found
 
 
 # --- clustering ------------------------------------------------------------------------------------------
@@ -301,7 +261,7 @@ def assign_stories(
         read = {r["id"]: basis(r, furniture).text for r in corpus.stories.story_rows(missing)} if missing else {}
         return {i: texts[i] if i in texts else read[i] for i in ids}
 
-    judging = _Judging(DocumentFrequencies(*corpus.stories.frequency_rows()), cache.evidence, {}, texts_of)
+    judging = Judging(DocumentFrequencies(*corpus.stories.frequency_rows()), cache.evidence, {}, texts_of)
     claimed: set[int] = set()
     # Stems and signatures are the CPU-heavy part of a large run: other processes make them for the next chunk
     # while this one links the current chunk.
@@ -433,7 +393,7 @@ class _Signing:
 
 def _link_chunk(
     corpus: Corpus, signing: _Signing, thresholds: Thresholds, furniture: Furniture, cache: _Cache,
-    judging: _Judging, claimed: set[int], before: dict[int, int] | None, report: StoryReport,
+    judging: Judging, claimed: set[int], before: dict[int, int] | None, report: StoryReport,
 ) -> None:
     """Compare one signed chunk with its window and link it into stories (one transaction each)."""
     chunk = signing.chunk
@@ -465,10 +425,12 @@ def _link_chunk(
         others = set(window.candidates(article, signature)) | set(events[article.id])
         others |= {o for o in same_text.get(article.text_hash, ()) if o != article.id}
         found[article.id] = {o for o in others if o not in in_chunk or o < article.id}  # a pair in the chunk: once
-    unknown = sorted({o for others in found.values() for o in others} - cache.known.keys())
-    for r in corpus.stories.story_rows(unknown):  # judged by an earlier run: its stems made again here
-        other = basis(r, furniture)
-        cache.add(other, hashed(stems(other.text)))
+    def ensure(ids: set[int]) -> None:
+        for r in corpus.stories.story_rows(sorted(ids - cache.known.keys())):  # judged by an earlier run: its
+            other = basis(r, furniture)                                         # stems made again here
+            cache.add(other, hashed(stems(other.text)))
+
+    ensure({o for others in found.values() for o in others})
     pairs = []  # those the exact check keeps (most candidates of a full window are not)
     for a in chunk:
         report.pairs_checked += len(found[a.id])
@@ -479,20 +441,47 @@ def _link_chunk(
     judging.prepare(list({b.id: b for a, o, kind in pairs if kind == EVENT for b in (a, o)}.values()))
     links: list[tuple[int, int]] = []
     copies: list[tuple[int, int]] = []
+    near_pairs: list[tuple[int, int]] = []  # one event if corroborated (story_judging.py)
     for article, other, kind in pairs:
-        if kind == EVENT and not judging.judge(article, other, cache.stems[article.id], cache.stems[other.id],
-                                               abs(article.day - other.day)):
-            kind = None
+        if kind == EVENT:
+            judged = judging.judge(article, other, cache.stems[article.id], cache.stems[other.id],
+                                   abs(article.day - other.day))
+            if not judged.same_event:
+                kind = None
+                if judged.near:
+                    near_pairs.append((article.id, other.id))
         if kind is not None:
             links.append((article.id, other.id))
         if kind == COPY:
             copies.append((article.id, other.id))
     corpus.stories.store_copies([b.id for b in chunk], copies)
+    if near_pairs:
+        links += _corroborated(corpus, near_pairs, links, in_chunk, days, cache, judging, thresholds, ensure)
     counts_linked = corpus.stories.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
     report.articles += len(chunk)
     report.new_stories += counts_linked["new"]
     report.joined += counts_linked["joined"]
     report.merged += counts_linked["merged"]
+
+
+def _corroborated(corpus: Corpus, near: list[tuple[int, int]], links: list[tuple[int, int]], in_chunk: set[int],
+                  days: list[int], cache: _Cache, judging: Judging, thresholds: Thresholds,
+                  ensure: Callable[[set[int]], None]) -> list[tuple[int, int]]:
+    """The near pairs of a chunk that are one event (story_judging.corroborated), with the stories stored so far."""
+    outside = {x for pair in [*near, *links] for x in pair} - in_chunk
+    story_of = corpus.stories.stories_of(sorted(outside))
+
+    def members(story: int) -> list[int]:
+        return corpus.stories.members_between(story, min(days) - EVENT_DAYS, max(days) + EVENT_DAYS)
+
+    def is_near(x: int, m: int) -> bool:
+        ensure({x, m})
+        a, b = cache.known[x], cache.known[m]
+        kind = _classify(a, b, cache.stems[x], cache.stems[m], thresholds)
+        return kind == COPY or (kind == EVENT and judging.judge(a, b, cache.stems[x], cache.stems[m],
+                                                                 abs(a.day - b.day)).near)
+
+    return corroborated(near, links, story_of, members, corpus.stories.copy_pairs, is_near)
 
 
 def recluster(corpus: Corpus, thresholds: Thresholds, *, chunk_size: int = CHUNK) -> StoryReport:

@@ -137,6 +137,17 @@ class Stories:
             c.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL)")
         return counts
 
+    def stories_of(self, ids: list[int]) -> dict[int, int]:
+        """The story of each of these articles that has one."""
+        return {r[0]: r[1] for r in self.core.select_in(
+            "SELECT id, story_id FROM articles WHERE story_id IS NOT NULL AND id IN ({marks})", ids)}
+
+    def members_between(self, story: int, first_day: int, last_day: int) -> list[int]:
+        """The articles of a story judged as of a day from first_day to last_day (days since 1970-01-01)."""
+        return [r[0] for r in self.core.conn.execute(
+            """SELECT a.id FROM articles a JOIN article_signatures s ON s.article_id = a.id
+               WHERE a.story_id = ? AND s.day BETWEEN ? AND ? ORDER BY a.id""", (story, first_day, last_day))]
+
     def reset_stories(self) -> dict[int, int]:
         """Forget every signature and story membership (stories themselves stay until emptied), returning
         article id -> story id as it was, so a rebuild can keep the numbers of stories that survive."""

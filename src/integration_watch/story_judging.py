@@ -1,0 +1,137 @@
+"""The event rule as the story stage runs it: pairs judged with what one run keeps, and near pairs corroborated.
+
+Independent write-ups of one event each tell it their own way: one is a wire in its own words, another an analysis
+that picks two figures of a report, a third a translation of a regional portal's angle. Each resembles the event's
+other write-ups, but often not one of them enough for the rule on its own (same_event.EVENT_SCORE). Other news of
+the same topic and week may come as close to one article of a story, but not to several of them. So a pair that
+passes every check of the rule with a score of at least same_event.NEAR_SCORE is one event when corroborated: when
+one of the two is that near to at least CORROBORATING write-ups of the other's story (the other among them; copies
+of one text are one write-up: being near to a release and its republications is being near to one text).
+
+The check looks at the stories as they stand when the pair is judged, and judges what it needs again: when the
+near pair's article is older than some of the story's members (a story that grew after it), it is judged against
+them then, so the order in which a story's articles arrive does not decide whether it joins.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .same_event import DocumentFrequencies, Evidence, Judgement, evidence, judge, judge_own, quotes_headline
+
+if TYPE_CHECKING:
+    from .stories import Basis
+
+CORROBORATING = 2  # near articles of one story that make a near pair one event
+MOST_JUDGED = 12  # articles of a story judged again for one near pair, at most
+
+
+@dataclass
+class Judging:
+    """What the event rule needs, kept for one run: document frequencies, the evidence of the articles it has
+    judged, the length of each stem vector (which changes with the frequencies: kept for one chunk), and a way to
+    the texts (evidence is made only for articles in a pair to judge; the quote check reads them again)."""
+
+    frequencies: DocumentFrequencies
+    evidence: dict[int, Evidence]
+    weights: dict[int, float]
+    texts_of: Callable[[list[int]], dict[int, str]]
+
+    def prepare(self, articles: list[Basis]) -> None:
+        """Make the evidence of these articles (their texts read at once)."""
+        missing = [a for a in articles if a.id not in self.evidence]
+        texts = self.texts_of([a.id for a in missing])
+        for a in missing:
+            self.evidence[a.id] = evidence(texts[a.id], a.title)
+
+    def judge(self, a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, days: int) -> Judgement:
+        """The rule for one pair: one event (same_event), near (one event if corroborated), or neither."""
+        self.prepare([a, b])
+        ea, eb = self.evidence[a.id], self.evidence[b.id]
+        wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
+
+        def quoted() -> bool:
+            texts = self.texts_of([a.id, b.id])
+            return quotes_headline(ea, texts[a.id], eb, texts[b.id])
+
+        translated, same_source = a.original != b.original, a.source == b.source
+        first = judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, same_source, quoted)
+        if not first.near or not same_source or translated:  # a source's versions of one release in two languages
+            return first
+        texts = self.texts_of([a.id, b.id])  # one source's pair: judged again without what both say alike
+        own = judge_own(self.frequencies, texts[a.id], a.title, ea, texts[b.id], b.title, eb, days, False)
+        return Judgement(min(first.score, own.score), first.same_event and own.same_event, own.near)
+
+    def _weight(self, article: int, stem_hashes: np.ndarray) -> float:
+        found = self.weights.get(article)
+        if found is None:
+            found = self.weights[article] = self.frequencies.weight(stem_hashes)
+        return found
+
+
+def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], story_of: dict[int, int],
+                 members: Callable[[int], list[int]], copies: Callable[[list[int]], list[tuple[int, int]]],
+                 is_near: Callable[[int, int], bool]) -> list[tuple[int, int]]:
+    """The near pairs (article of the chunk, other) that are one event, given the chunk's links (one event or
+    copies), the stories of the articles outside the chunk (`story_of`), the articles of a story (`members`, by
+    its story number), the copy relations among some articles (`copies`) and a way to judge another pair
+    (`is_near`: at least near). A pair is kept when one of its two is near to CORROBORATING write-ups of the
+    other's story (as the chunk's links and the stored stories make it; copies of one text are one write-up),
+    judged again where no pair of this chunk says."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        return _root(parent, x)
+
+    for article, story in story_of.items():  # a story is a node of its own: -(its number)
+        parent[root(article)] = root(-story)
+    for a, b in links:
+        parent[root(a)] = root(b)
+    known = defaultdict(set)
+    for x in list(parent):
+        known[root(x)].add(x)
+    said = {frozenset(p) for p in near}
+    stored: dict[int, list[int]] = {}
+
+    def group(x: int) -> set[int]:
+        """The articles of x's story, as the chunk's links and the stored stories make it."""
+        found = {m for m in known[root(x)] if m >= 0}
+        for story in (-m for m in known[root(x)] if m < 0):
+            if story not in stored:
+                stored[story] = members(story)
+            found.update(stored[story])
+        return found | {x}
+
+    def near_to(x: int, others: set[int]) -> bool:
+        """Whether x is near to CORROBORATING write-ups among these articles."""
+        texts: dict[int, int] = {}  # article -> an article of its copy group
+        for a, b in copies(sorted(others)):
+            texts[_root(texts, a)] = _root(texts, b)
+        counted: set[int] = set()
+        tried = 0
+        for m in sorted(others - {x}, key=lambda m: frozenset((x, m)) not in said):
+            if _root(texts, m) in counted:
+                continue
+            if frozenset((x, m)) in said or (tried < MOST_JUDGED and is_near(x, m)):
+                counted.add(_root(texts, m))
+            tried += frozenset((x, m)) not in said
+            if len(counted) >= CORROBORATING:
+                return True
+        return False
+
+    return [(p, q) for p, q in near
+            if root(p) != root(q) and (near_to(p, group(q)) or near_to(q, group(p)))]
+
+
+def _root(parent: dict[int, int], x: int) -> int:
+    """x's representative in a union-find forest kept as a dict (an unknown x is its own)."""
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
