@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from extract_pages import norm, paragraphs
 from integration_watch.extract import extract_page
+from integration_watch.extract.cleanup import comments_start
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -384,3 +385,35 @@ def test_section_headings_with_a_permalink_icon_are_kept():
     lines = [norm(line) for line in result.text.splitlines()]
     missing = [heading for heading in headings if norm(heading) not in lines]
     assert not missing, f"section headings lost: {missing}"
+
+
+def test_readers_comments_opened_by_their_house_rules_are_not_taken_for_the_article():
+    # A TV station's news page (2012): in the story's container, after the last paragraph, the comment
+    # section's rules in a <span> (no heading), then each reader's post as a paragraph: the name in bold,
+    # a line break, the text. Precision mode kept the posts as the end of the article.
+    posts = "".join(f"<p><b>{u}</b><br>{t}<br><br></p><hr>" for u, _, t in READER_COMMENTS)
+    page = news_page(f"""<div id="story"><h1>Council opens reception centres</h1>
+      <div class="storyBody">{"".join(f"<p>{p}</p><p></p>" for p in BODY)}
+      <span class="note">*All comments are moderated and appear once an editor has read them.</span><hr>
+      <p><a href="/comments/add?story=4250">Add your comment</a> | 4 comments</p><hr>{posts}</div></div>""")
+    result = extract_page(page, "https://tv.example/news/council-centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    kept = [text[:30] for _, _, text in READER_COMMENTS if text in result.text]
+    assert not kept, f"reader comments kept: {kept}"
+
+
+def test_house_rules_of_a_comment_section_start_it_in_several_languages():
+    article = [BODY[0], BODY[1]]
+    for rules in (
+        "Comments are subject to moderation before they are published.",
+        "We reserve the right to delete comments that insult other readers.",
+        "Kommentare werden vor der Veröffentlichung moderiert.",
+        "Les commentaires sont modérés avant publication.",
+        "I commenti sono moderati dalla redazione.",
+        "Los comentarios son moderados antes de publicarse.",
+        "Администрация сайта оставляет за собой право удалять сообщения с оскорблениями.",
+    ):
+        assert comments_start([*article, rules, "reader_anna", READER_COMMENTS[0][2]]) == 2, rules
+    # a paragraph that speaks of moderation is not the rules of a comment section
+    assert comments_start([*article, "The council said comments are moderated on its own site only."]) is None

@@ -169,6 +169,28 @@ _COMMENTS_START_RE = re.compile(
 #: a comments heading ends the text only after this many characters of it (never the whole text)
 COMMENTS_AFTER = 200
 
+# The comment section's house rules, which open it on many sites: "Comments are moderated before they
+# appear", "We reserve the right to delete comments", in the languages of our sources.
+_MODERATION_RE = re.compile(
+    r"\W*(?:"
+    + alternatives(
+        r"(?:all\s+|submitted\s+|your\s+|reader\s+)?comments?\s+(?:are|is|will\s+be|may\s+be)\s+"
+        r"(?:subject\s+to\s+moderation|moderated|pre-?moderated|reviewed|checked)",
+        r"(?:we|the\s+\w+)\s+reserves?\s+the\s+right\s+to\s+(?:delete|remove|edit)\s+(?:any\s+)?(?:comments?|posts?|messages?)",
+        r"(?:alle\s+)?kommentare\s+werden\s+(?:vor\s+(?:der|ihrer)\s+(?:veröffentlichung|freischaltung)\s+)?(?:moderiert|geprüft)",
+        r"(?:les\s+)?commentaires\s+(?:sont|seront)\s+(?:soumis\s+à\s+(?:une\s+)?modération|modérés)",
+        r"(?:i\s+)?commenti\s+(?:sono|saranno|vengono)\s+moderati",
+        r"(?:los\s+)?comentarios\s+(?:son|serán|están)\s+moderados",
+        r"komentarze\s+(?:są\s+)?moderowane",
+        r"(?:все\s+)?комментарии\s+(?:проходят\s+)?(?:пре)?модер\w*",
+        r"администрация(?:\s+\w+)?\s+оставляет\s+за\s+собой\s+право\s+удалять",
+    )
+    + r")",
+    re.IGNORECASE,
+)
+#: a house-rules line is at most this long (a rule, not a paragraph that mentions moderation)
+MODERATION_LINE = 400
+
 _EXTERNAL_LINK_MARK_RE = re.compile(
     r"\((?:extern(?:a)?\s+länk(?:ar)?|external\s+link|link\s+esterno|externer\s+link|lien\s+externe|enlace\s+externo)"
     r"(?:\s+till\s+[\w-]+|\s+to\s+[\w-]+)?\)\s*$",
@@ -349,12 +371,15 @@ def clean_lines(text: str) -> tuple[list[str], int]:
 
 
 def comments_start(lines: list[str]) -> int | None:
-    """Index of the line where the readers' comments begin (a heading or the comment form's prompt,
-    after at least ``COMMENTS_AFTER`` characters of text), or None."""
+    """Index of the line where the readers' comments begin (a heading, the comment form's prompt or
+    the comment section's house rules, after at least ``COMMENTS_AFTER`` characters of text), or None."""
     chars = 0
     for i, line in enumerate(lines):
         core = strip_marker(line)
-        if chars >= COMMENTS_AFTER and len(core) <= 60 and _COMMENTS_START_RE.fullmatch(core):
+        if chars >= COMMENTS_AFTER and (
+            (len(core) <= 60 and _COMMENTS_START_RE.fullmatch(core))
+            or (len(core) <= MODERATION_LINE and _MODERATION_RE.match(core))
+        ):
             return i
         chars += len(line)
     return None
