@@ -19,6 +19,8 @@ from extract_pages import (
 )
 
 from integration_watch.extract import extract_page
+from integration_watch.extract.classify import headline_brief, not_article_reason
+from integration_watch.extract.facts import page_facts
 
 
 def listing_page() -> str:
@@ -198,3 +200,86 @@ def test_min_chars_is_respected():
     assert not result.is_article and result.reason == "too_short"
     assert result.page_lang == "it" and result.links  # still useful to the crawler
 
+
+
+BRIEF = [
+    "(Agency, 15 December) The energy ministry said coal supplies for power plants should be",
+    "broadly balanced next year, though some regions may run short in the coldest weeks.",
+    "Supply contracts must state quality, price and penalties; volumes stay at this year's level.",
+    "They have to be signed within fifteen days. (ab)",
+]
+
+
+def brief_page() -> str:
+    """The skeleton of a financial portal's news brief (2011), our own text: the portal's menus (links
+    separated by "│"), its channel menu, a breadcrumb, the section's name as a first <h1> and a quick
+    navigation of its sections; the brief's headline, its time and a print label; five short lines
+    broken with <br>; a link back to the section; a column of columnists' articles and a ranking of the
+    most read, all links."""
+    sections = ["Stocks", "Funds", "Currencies", "Commodities", "Property", "Banking", "Results",
+                "Company news", "New listings", "Data", "Metals", "World economy"]
+    menu = "│".join(f'<a class="cBlack" href="https://markets.example/s/{i}">{s}</a>' for i, s in enumerate(sections[:9]))
+    login = "".join(f'<li><a href="https://markets.example/p/{i}">{s}</a></li>'
+                    for i, s in enumerate(["Log in", "Products", "Register", "What is new", "Support"]))
+    channel = "".join(f'<li class="hideSortMenuBg"><a href="https://markets.example/news/{i}">{s}</a></li>'
+                      for i, s in enumerate(["News home", "Features", "Live news", "Editor's picks", "World view",
+                                             "By section", "Topics", "Must read", "Experts", "Stock tips",
+                                             "Columns", "Photo news", "Rumours", "Broker reports"]))
+    quick = "".join(f'<label><a href="https://markets.example/c/{i}">{s}</a></label>' for i, s in enumerate(sections))
+    columns = "".join(f'<div class="life_box"><span class="life_pic"><a href="https://markets.example/col/{i}/1.htm">'
+                      f'<img src="/i/{i}.jpg" alt="Spring rally, part {i}"></a></span><div class="lift_right">'
+                      f'<span class="life_name"><a href="https://markets.example/col/{i}">Columnist {i} • Name {i}</a></span>'
+                      f'<span class="life_column"><a href="https://markets.example/col/{i}/1.htm">Why the market waits for spring, part {i}</a></span></div></div>'
+                      for i in range(6))
+    ranking = "".join(f'<li><a href="https://markets.example/top/{i}">Analysts expect the index to test its summer high, view {i}</a></li>'
+                      for i in range(12))
+    headline = "Ministry: coal for power plants may run short in some regions next year"
+    return f"""<html><head><title>{headline} - Market News</title></head><body>
+    <div class="dynamicHead"><div class="HeadTopMenu"><div class="header"><div class="htmenuBody"><div class="left">
+    <span class="htmenuLogo"><a href="https://markets.example/"><img src="/logo.jpg"></a></span><span class="htmenuList">{menu}</span></div>
+    <div class="right"><div class="showMenu"><span class="VersionNews">Live version</span><ul class="slideMenu">{login}</ul></div>
+    <div class="htmenuListLink">│<a href="javascript:void(0)" class="cBlack">Add to favourites</a>│<a href="https://hk.markets.example/" class="cBlack">Hong Kong site</a></div></div></div></div></div>
+    <div class="dynamicHeadColor"><div class="header"><div class="HeadMidBox"><div class="left"><span class="HeadMidChannel">News</span>
+    <div class="HeadMidSearch"><form action="/search" method="post"><input type="text" name="keyword"></form></div></div>
+    <div class="right"><p class="HeadMidlink" id="login"><span>loading...</span></p></div></div>
+    <div class="channelSortMenu"><ul>{channel}</ul></div></div></div></div>
+    <div class="header"><div class="navmenu">You are here: <a class="redtop" href="https://markets.example/">Home</a>&nbsp;&gt;&nbsp;<a class="redtop" href="https://markets.example/news">News</a>&nbsp;&gt;&nbsp;<a class="redtop" href="https://markets.example/c/5">Banking</a>&nbsp;&gt;&nbsp;{headline}</div></div>
+    <div id="container"><div class="twosidebarL"><div class="newssubtitle"><span class="newssubtitle_bg02"><h1>Energy</h1></span></div>
+    <div class="Allnewsbody"><div class="Quicknav"><span class="Quicknav_title">Quick navigation:</span><span class="Quicknav_word">{quick}</span></div>
+    <div class="Allnewshead"><div class="textheading"><h1>{headline}</h1></div>
+    <div class="newsfunction"><span class="functiontuData">2011/12/15 11:45</span><span class="functionword" onclick="window.print()">Print this article</span></div></div>
+    <div class="Newstextall">{"<br/>".join(BRIEF)}</div>
+    <div class="returnnews"><a href="https://markets.example/c/5">Back to Banking</a></div></div></div>
+    <div class="twosidebarR"><div class="mostLife">{columns}</div><div class="rank"><span>Top 10</span><ol>{ranking}</ol></div></div></div>
+    </body></html>"""
+
+
+def test_a_news_brief_amid_a_portals_menus_is_an_article():
+    # On the real page precision mode found no paragraphs and kept the whole page: every menu, the brief,
+    # every box. The brief's few lines could not outweigh the link labels, and the page was stored as a
+    # listing: the brief was lost. These are the lines it kept, in order.
+    url = "https://markets.example/news/banking/20111215/coal.htm"
+    page = brief_page()
+    facts = page_facts(page, url)
+    headline = facts.h1[1]
+    lines = (
+        ["Stocks", "│", "Funds", "│", "Currencies", "│", "Commodities", "│", "Property", "Live version", "Log in",
+         "Products", "Register", "News", "loading...", "News home", "Features", "Live news", "Editor's picks",
+         "World view", "By section", "You are here:", "Home", "News", "Banking", f"> {headline}", "Energy",
+         "Quick navigation:", "Stocks", "Funds", "Banking", "Company news", "World economy",
+         headline, "2011/12/15 11:45", "Print this article", *BRIEF, "Back to Banking"]
+        + [line for i in range(6) for line in (f"Columnist {i} • Name {i}", f"Why the market waits for spring, part {i}")]
+        + ["Top 10"] + [f"Analysts expect the index to test its summer high, view {i}" for i in range(12)]
+    )
+    assert not_article_reason(page, url, lines, 0, facts, 200) == "listing"
+    assert headline_brief(lines, facts) == [headline, *BRIEF]
+
+
+def test_a_section_page_with_a_long_heading_is_no_brief():
+    url = "https://cor.europa.eu/en/news/Pages/default.aspx"
+    page = listing_page().replace("<h1>News</h1>", "<h1>News from the regions and cities of the European Union</h1>")
+    facts = page_facts(page, url)
+    lines = ["News from the regions and cities of the European Union"] + [
+        f"Regions and cities call for more support for migrant integration, item {i}" for i in range(14)]
+    assert headline_brief(lines, facts) is None
+    assert extract_page(page, url).reason == "listing"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .cleanup import alternatives, norm, strip_marker
+from .cleanup import alternatives, norm, strip_marker, text_size
 from .facts import PageFacts, abs_url, url_origin
 
 _ERROR_PHRASES = alternatives(
@@ -273,6 +273,43 @@ def is_listing(lines: list[str], facts: PageFacts, url: str) -> bool:
     if _longest_prose_run(lines, [a or b for a, b in zip(linked, in_teaser)]) >= PROSE_RUN:
         return False
     return n_blocks >= 3 and teaser_share >= (0.75 if articleish else 0.6)
+
+
+#: a brief: the page's headline (an <h1> of at least ``BRIEF_HEADLINE`` in ``text_size``) followed, after
+#: at most ``BRIEF_SKIP`` short lines (a date, "print"), by at least ``BRIEF_LINES`` lines and ``BRIEF_MIN``
+#: of text that are not link labels
+BRIEF_HEADLINE = 30
+BRIEF_SKIP = 3
+BRIEF_SHORT = 40
+BRIEF_LINES = 2
+BRIEF_MIN = 300
+
+
+def headline_brief(lines: list[str], facts: PageFacts) -> list[str] | None:
+    """The lines of a short article (a news brief) in the text of a page that ``is_listing`` calls a
+    listing: its headline and the lines that follow it up to the next link label. A brief of a few
+    short paragraphs on a portal page full of menus and link boxes is too short for ``PROSE_RUN``, and
+    precision mode, finding no paragraphs, took the whole page: the brief was lost with the page.
+    None when no line is the page's headline followed by such text."""
+    headlines = {norm(h) for h in facts.h1 if text_size(h) >= BRIEF_HEADLINE}
+    labels = facts.anchor_texts
+
+    def is_label(line: str) -> bool:
+        return norm(strip_marker(line)) in labels
+
+    for i, line in enumerate(lines):
+        if norm(strip_marker(line)) not in headlines:
+            continue
+        start = i + 1
+        while start < min(len(lines), i + 1 + BRIEF_SKIP) and text_size(lines[start]) < BRIEF_SHORT and not is_label(lines[start]):
+            start += 1
+        end = start
+        while end < len(lines) and not is_label(lines[end]):
+            end += 1
+        body = lines[start:end]
+        if len(body) >= BRIEF_LINES and sum(map(text_size, body)) >= BRIEF_MIN:
+            return [line, *body]
+    return None
 
 
 #: texts at least this long are articles whatever a single heading says

@@ -7,7 +7,7 @@ import logging
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
-from .classify import looks_not_html, not_article_reason
+from .classify import headline_brief, looks_not_html, not_article_reason
 from .facts import PageFacts, page_facts
 from .maintext import main_text
 from .dates import page_date, published_at
@@ -57,7 +57,11 @@ def _extract(html: str, url: str, min_chars: int, facts: PageFacts) -> Extractio
         return _not_article("empty", facts)
     lines, cookie_chars = main_text(html, tree, url, min_chars, facts)
     doc = page_metadata(facts, url)
-    if reason := not_article_reason(html, url, lines, cookie_chars, facts, min_chars):
+    reason = not_article_reason(html, url, lines, cookie_chars, facts, min_chars)
+    if reason == "listing" and (brief := headline_brief(lines, facts)):
+        lines = brief  # a news brief amid the portal's menus and link boxes: the article is the brief
+        reason = not_article_reason(html, url, lines, cookie_chars, facts, min_chars)
+    if reason:
         return _not_article(reason, facts, doc)
     title = doc.title or facts.title_tag or (facts.h1[0] if facts.h1 else None)
     return Extraction(
