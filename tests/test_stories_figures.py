@@ -34,6 +34,18 @@ def test_one_figure_written_in_words_digits_scales_or_a_translations_idiom_is_on
     assert shared_weight(frozenset({"48600", "2.7"})) == 4 and shared_weight(frozenset({"12"})) == 1
 
 
+def _stories_of(tmp_path: Path, *articles: tuple[str, str, str, str, str]) -> list[int]:
+    """Each (url, text, source, published, title), in English, stored beside heldout2's articles, then the story
+    stage: the story of each."""
+    with Corpus(tmp_path / "c.db") as corpus:
+        _store(corpus, "heldout2")
+        ids = [store_article(corpus, url, text, "en", title=title, published=published, source=source)
+               for url, text, source, published, title in articles]
+        update_stories(corpus, DEFAULT)
+        story = _story(corpus)
+    return [story[i] for i in ids]
+
+
 _RELEASE = """\
 Valmora, 3 March 2026. The regional statistics office of Valmora counted 48,600 newly arrived residents in 2025, 12%
 more than a year earlier, according to its annual integration monitor published today.
@@ -67,20 +79,15 @@ def test_write_ups_giving_a_reports_figures_their_own_way_join_it_and_its_other_
     """The newspaper gives the monitor's figures rounded and in other units (48.6 thousand, 3.2k): on the figures
     as written, the two shared none and the rule read that as a contradiction (a follow-up with new figures). The
     office's citizenship report of the same week, with its own figures, stays another story."""
-    with Corpus(tmp_path / "c.db") as corpus:
-        _store(corpus, "heldout2")
-        release = store_article(corpus, "https://stat.valmora.example/monitor-2025", _RELEASE, "en",
-                                title="Integration monitor 2025: 48,600 newcomers, more finish the programme",
-                                published="2026-03-03", source="valmora-statistics")
-        newspaper = store_article(corpus, "https://valmora-courier.example/arrivals", _NEWSPAPER, "en",
-                                  title="Highest arrivals in a decade, and a bus problem for language classes",
-                                  published="2026-03-04", source="valmora-courier")
-        other = store_article(corpus, "https://stat.valmora.example/citizenship-2025", _OTHER_REPORT, "en",
-                              title="Citizenship report 2025: 6,930 new citizens", published="2026-03-05",
-                              source="valmora-statistics")
-        update_stories(corpus, DEFAULT)
-        story = _story(corpus)
-        assert story[newspaper] == story[release] != story[other]
+    release, newspaper, other = _stories_of(
+        tmp_path,
+        ("https://stat.valmora.example/monitor-2025", _RELEASE, "valmora-statistics", "2026-03-03",
+         "Integration monitor 2025: 48,600 newcomers, more finish the programme"),
+        ("https://valmora-courier.example/arrivals", _NEWSPAPER, "valmora-courier", "2026-03-04",
+         "Highest arrivals in a decade, and a bus problem for language classes"),
+        ("https://stat.valmora.example/citizenship-2025", _OTHER_REPORT, "valmora-statistics", "2026-03-05",
+         "Citizenship report 2025: 6,930 new citizens"))
+    assert newspaper == release != other
 
 
 _PROJECT = """\
@@ -112,17 +119,12 @@ def test_a_partner_regions_write_up_with_figures_of_its_own_joins_the_project_an
     """A partner region tells the project its own way, with its own figures (its share of the budget, its own
     count of workers): it shares none of the lead's, and two figures each are no contradiction. The lead's other
     project of that week, with two figures of its own too, stays another story."""
-    with Corpus(tmp_path / "c.db") as corpus:
-        _store(corpus, "heldout2")
-        lead = store_article(corpus, "https://altserral.example/terravia", _PROJECT, "en",
-                             title="Alt Serral leads TERRAVIA, a European project for seasonal farm workers",
-                             published="2026-02-09", source="altserral-press")
-        partner = store_article(corpus, "https://regione.example/terravia", _PARTNER, "en",
-                                title="Seasonal workers: the Region is a partner of the European project TERRAVIA",
-                                published="2026-02-11", source="regione-news")
-        other = store_article(corpus, "https://altserral.example/domus", _OTHER_PROJECT, "en",
-                              title="Alt Serral joins DOMUS, a project on domestic and care workers",
-                              published="2026-02-11", source="altserral-press")
-        update_stories(corpus, DEFAULT)
-        story = _story(corpus)
-        assert story[partner] == story[lead] != story[other]
+    lead, partner, other = _stories_of(
+        tmp_path,
+        ("https://altserral.example/terravia", _PROJECT, "altserral-press", "2026-02-09",
+         "Alt Serral leads TERRAVIA, a European project for seasonal farm workers"),
+        ("https://regione.example/terravia", _PARTNER, "regione-news", "2026-02-11",
+         "Seasonal workers: the Region is a partner of the European project TERRAVIA"),
+        ("https://altserral.example/domus", _OTHER_PROJECT, "altserral-press", "2026-02-11",
+         "Alt Serral joins DOMUS, a project on domestic and care workers"))
+    assert partner == lead != other
