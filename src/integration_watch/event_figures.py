@@ -23,15 +23,13 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "millions": 
            "k": 1_000, "mn": 1_000_000, "bn": 1_000_000_000}
 _NUMBER_WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
 _SCALE_WORD = "|".join(sorted(_SCALES, key=len, reverse=True))
-_CURRENCY = r"€|\$|£|eur\b|usd\b|gbp\b|sek\b|chf\b"
 _NUMERAL = r"\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)?"
 # a numeral then scale words ("842 thousand", "842k", "EUR 16m": an "m" means million after a currency only, else it is
-# metres; Apertium's "842 one thousand" for "842 mil"), or a run of number words ("five thousand", "twenty-five",
-# "two hundred and fifty")
-_FIGURE = re.compile(
-    rf"(?P<currency>(?:{_CURRENCY})\s?)?(?P<numeral>{_NUMERAL})"
-    rf"(?P<scale>(?:\s*(?:(?:one|a)\s+)?(?:{_SCALE_WORD})\b|(?<=\d)m\b)*)"
-    rf"|\b(?P<words>(?:{_NUMBER_WORD}|{_SCALE_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_NUMBER_WORD}|{_SCALE_WORD}))*)\b")
+# metres; Apertium's "842 one thousand" for "842 mil"); apart, a run of number words ("five thousand", "twenty-five",
+# "two hundred and fifty"). Two expressions, not one with both: the engine then scans for a digit quickly.
+_NUMBER = re.compile(rf"(?P<numeral>{_NUMERAL})(?P<scale>(?:\s*(?:(?:one|a)\s+)?(?:{_SCALE_WORD})\b|(?<=\d)m\b)*)")
+_WORDS = re.compile(rf"\b(?:{_NUMBER_WORD}|{_SCALE_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_NUMBER_WORD}|{_SCALE_WORD}))*\b")
+_CURRENCY = re.compile(r"(?:€|\$|£|\b(?:eur|usd|gbp|sek|chf))\s?$")
 _YEAR = re.compile(r"(19|20)\d\d")
 LEAST_WORD_VALUE = 10  # number words below this are not figures (see above)
 TELLING_FROM = 100  # figures from this size, or with decimals, are seldom shared by chance
@@ -46,17 +44,26 @@ def figures(text: str) -> frozenset[str]:
     """The figures the text mentions (see the module's docstring), each as its value written out ("842000",
     "3400000", "3.4"), years left out."""
     out = set()
-    for match in _FIGURE.finditer(fold(text)):
-        if match["numeral"]:
-            scales = [w for w in match["scale"].split() if w in _SCALES or (w == "m" and match["currency"])]
-            value = _numeral(match["numeral"], scales)
-            if value is None or (not match["scale"] and _YEAR.fullmatch(match["numeral"])):
-                continue
-        else:
-            value = _words(match["words"].replace("-", " ").split())
-            if value is None or value < LEAST_WORD_VALUE:
-                continue
-        out.add(_written(value))
+    folded = fold(text)
+    taken = []  # where numerals and their scale words are: number words there are a scale, not a figure
+    for match in _NUMBER.finditer(folded):
+        taken.append(match.span())
+        scales = match["scale"].split()
+        if "m" in scales and not _CURRENCY.search(folded[max(match.start() - 4, 0):match.start()]):
+            scales.remove("m")
+        value = _numeral(match["numeral"], [w for w in scales if w in _SCALES or w == "m"])
+        if value is not None and (scales or not _YEAR.fullmatch(match["numeral"])):
+            out.add(_written(value))
+    spans = iter(taken)
+    span = next(spans, None)
+    for match in _WORDS.finditer(folded):
+        while span is not None and span[1] <= match.start():
+            span = next(spans, None)
+        if span is not None and span[0] <= match.start():
+            continue
+        value = _words(match[0].replace("-", " ").split())
+        if value is not None and value >= LEAST_WORD_VALUE:
+            out.add(_written(value))
     return frozenset(out)
 
 
