@@ -426,8 +426,9 @@ def _link_chunk(
         others |= {o for o in same_text.get(article.text_hash, ()) if o != article.id}
         found[article.id] = {o for o in others if o not in in_chunk or o < article.id}  # a pair in the chunk: once
     def ensure(ids: set[int]) -> None:
-        for r in corpus.stories.story_rows(sorted(ids - cache.known.keys())):  # judged by an earlier run: its
-            other = basis(r, furniture)                                         # stems made again here
+        """These articles in the cache; those judged by an earlier run get their stems made again here."""
+        for r in corpus.stories.story_rows(sorted(ids - cache.known.keys())):
+            other = basis(r, furniture)
             cache.add(other, hashed(stems(other.text)))
 
     ensure({o for others in found.values() for o in others})
