@@ -10,7 +10,9 @@ of one text are one write-up: being near to a release and its republications is 
 
 The check looks at the stories as they stand when the pair is judged, and judges what it needs again: when the
 near pair's article is older than some of the story's members (a story that grew after it), it is judged against
-them then, so the order in which a story's articles arrive does not decide whether it joins.
+them then, so a write-up that arrived before the story's second write-up joins when that one arrives. (A near pair
+that is never judged again once its corroboration arrives stays apart: arrival order can still matter there, as
+the growing document frequencies make it matter for any pair.)
 """
 
 from __future__ import annotations
