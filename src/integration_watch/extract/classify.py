@@ -8,7 +8,9 @@ split on " | ", " - ", " – " ...), never against the body, so an article that 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -225,19 +227,21 @@ def _teaser_evidence(lines: list[str], facts: PageFacts, url: str) -> tuple[int,
     in_teaser = [False] * len(lines)
     if len(blocks) < 3:
         return 0, 0.0, in_teaser
+    # the blocks' texts in one string (a line is found in the first block that holds it, as if each block
+    # were searched in turn, in one search instead of one per block)
+    keys = list(blocks)
+    joined = "\0".join(blocks.values())
+    starts = list(accumulate((len(text) + 1 for text in blocks.values()), initial=0))
     hit: set[int] = set()
     teaser_chars = total_chars = 0
     for i, line in enumerate(lines):
         core = norm(strip_marker(line))
         total_chars += len(core)
-        if len(core) < 15:
+        if len(core) < 15 or "\0" in core or (at := joined.find(core)) < 0:
             continue
-        for key, text in blocks.items():
-            if core in text:
-                hit.add(key)
-                teaser_chars += len(core)
-                in_teaser[i] = True
-                break
+        hit.add(keys[bisect_right(starts, at) - 1])
+        teaser_chars += len(core)
+        in_teaser[i] = True
     return len(hit), (teaser_chars / total_chars if total_chars else 0.0), in_teaser
 
 
