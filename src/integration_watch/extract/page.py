@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from lxml.etree import ElementDefaultClassLookup
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction, fromstring
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from .classify import headline_brief, looks_not_html, not_article_reason
 from .facts import PageFacts, page_facts
@@ -15,6 +17,36 @@ from .metadata import byline_author, clean_title, page_metadata, tidy
 from .record import Extraction
 
 __all__ = ["extract_page"]
+
+
+#: the parser of trafilatura's ``load_html``, with one difference: every element is an ``HtmlElement``, looked
+#: up in C. lxml.html's own lookup is a Python call for every element object lxml makes (it gives forms and
+#: inputs classes of their own, which no extractor here uses): 8 % of ``extract_page``'s time on the wide set.
+#: The trees are otherwise the same: the records of all 1,292 evaluation pages are identical.
+_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True)
+_PARSER.set_element_class_lookup(
+    ElementDefaultClassLookup(element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity)
+)
+
+
+def lxml_tree(html: str) -> HtmlElement | None:
+    """The page parsed by lxml as trafilatura's ``load_html`` parses a string (repaired, then parsed; as
+    bytes when lxml refuses the string; None when it is not HTML), with ``_PARSER``."""
+    beginning = html[:50].lower()
+    html = repair_faulty_html(html, beginning)
+    tree = _parse(html)
+    if tree is None or len(tree) < 1:
+        tree = _parse(html.encode("utf8", "surrogatepass"))
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+def _parse(html: str | bytes) -> HtmlElement | None:
+    try:
+        return fromstring(html, parser=_PARSER)
+    except Exception:  # noqa: BLE001 -- ValueError (a string declaring its encoding) or no document at all
+        return None
 
 
 def _not_article(reason: str, facts: PageFacts | None = None, doc: Document | None = None) -> Extraction:
@@ -52,7 +84,7 @@ def extract_page(html: str, url: str, *, min_chars: int = 200) -> Extraction:
 
 
 def _extract(html: str, url: str, min_chars: int, facts: PageFacts) -> Extraction:
-    tree = load_html(html)  # lxml's parse, for trafilatura and htmldate (selectolax's is in ``facts``)
+    tree = lxml_tree(html)  # lxml's parse, for trafilatura and htmldate (selectolax's is in ``facts``)
     if tree is None:
         return _not_article("empty", facts)
     lines, cookie_chars = main_text(html, tree, url, min_chars, facts)
