@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from extract_pages import norm, paragraphs
 from integration_watch.extract import extract_page
-from integration_watch.extract.cleanup import comments_start
+from integration_watch.extract.cleanup import clean_lines, comments_start
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -417,3 +417,14 @@ def test_house_rules_of_a_comment_section_start_it_in_several_languages():
         assert comments_start([*article, rules, "reader_anna", READER_COMMENTS[0][2]]) == 2, rules
     # a paragraph that speaks of moderation is not the rules of a comment section
     assert comments_start([*article, "The council said comments are moderated on its own site only."]) is None
+
+
+def test_a_language_menu_is_not_text():
+    # A TV station's page: its menu of the languages it broadcasts in, one name a line (each in its own
+    # language), came out at the start of the text; so does a menu written on one line.
+    menu = ["English", "Español", "Français", "简体", "正體", "日本語", "Русский", "한국어", "Português", "Čeština"]
+    kept, _ = clean_lines("\n".join([*menu, *BODY, "Deutsch | Ελληνικά | Polski | Italiano | Svenska"]))
+    assert kept == BODY
+    # two names in a row are not a menu, nor is a sentence that names languages
+    line = "The classes are taught in English and French, with help in Arabic for the first months."
+    assert clean_lines("\n".join([BODY[0], "English", "Français", line]))[0] == [BODY[0], "English", "Français", line]

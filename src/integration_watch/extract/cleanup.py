@@ -299,6 +299,39 @@ def _is_bare_url(core: str) -> bool:
     return core[:1].isdigit() or core == core.upper()
 
 
+# A language menu: the names of the languages a site is published in (each in its own language, or in
+# English), or their codes, one a line or all on one line. The sites we watch publish in up to 24 languages.
+_LANGUAGE_NAMES = frozenset(
+    name.casefold()
+    for name in (
+        "български", "čeština", "česky", "dansk", "deutsch", "eesti", "ελληνικά", "english", "español", "français",
+        "gaeilge", "hrvatski", "italiano", "latviešu", "lietuvių", "magyar", "malti", "nederlands", "polski",
+        "português", "română", "slovenčina", "slovenščina", "suomi", "svenska", "norsk", "íslenska", "türkçe",
+        "русский", "українська", "беларуская", "српски", "srpski", "bosanski", "македонски", "shqip", "català",
+        "euskara", "galego", "cymraeg", "lëtzebuergesch", "العربية", "فارسی", "עברית", "हिन्दी", "中文", "简体",
+        "繁體", "正體", "简体中文", "繁體中文", "日本語", "한국어", "bahasa", "bahasa indonesia", "bahasa melayu",
+        "tiếng việt", "ภาษาไทย", "bulgarian", "czech", "danish", "german", "estonian", "greek", "spanish",
+        "french", "irish", "croatian", "italian", "latvian", "lithuanian", "hungarian", "maltese", "dutch",
+        "polish", "portuguese", "romanian", "slovak", "slovenian", "finnish", "swedish", "norwegian", "turkish",
+        "russian", "ukrainian", "arabic", "chinese", "japanese", "korean",
+        "bg", "cs", "da", "de", "et", "el", "en", "es", "fr", "ga", "hr", "it", "lv", "lt", "hu", "mt", "nl", "pl",
+        "pt", "ro", "sk", "sl", "fi", "sv", "no", "ru", "uk", "tr", "ar", "zh", "ja", "ko",
+    )
+)
+_MENU_SPLIT_RE = re.compile(r"\s*[|/·•,]\s*|\s{2,}")
+#: this many language names in a row (lines, or parts of one line) are a language menu
+LANGUAGE_MENU = 4
+
+
+def _language_name(line: str) -> bool:
+    return strip_marker(line).strip(" |/·•").casefold() in _LANGUAGE_NAMES
+
+
+def _is_language_menu_line(core: str) -> bool:
+    parts = [part for part in _MENU_SPLIT_RE.split(core.strip(" |/·•")) if part]
+    return len(parts) >= LANGUAGE_MENU and all(part.casefold() in _LANGUAGE_NAMES for part in parts)
+
+
 def _is_lone_furniture(line: str) -> bool:
     core = strip_marker(line)
     if not core:
@@ -309,7 +342,7 @@ def _is_lone_furniture(line: str) -> bool:
         return True
     if len(core) <= 250 and _MT_CLICK_RE.search(core):
         return True
-    if _is_share_line(core) or _is_bare_url(core):
+    if _is_share_line(core) or _is_bare_url(core) or (len(core) <= 300 and _is_language_menu_line(core)):
         return True
     if _FOOTER_LINE_RE.fullmatch(core) or _EXTERNAL_LINK_MARK_RE.search(core):
         return True
@@ -347,6 +380,13 @@ def clean_lines(text: str) -> tuple[list[str], int]:
     while i < n:
         line = lines[i]
         core = strip_marker(line)
+        if _language_name(line):
+            end = i + 1
+            while end < n and _language_name(lines[end]):
+                end += 1
+            if end - i >= LANGUAGE_MENU:  # a language menu, one name a line
+                i = end
+                continue
         if len(core) <= 80 and _RELATED_HEAD_RE.fullmatch(core):
             # a "Related ..." heading: drop it and the link-list entries that follow it
             i += 1
