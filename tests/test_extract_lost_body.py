@@ -425,6 +425,8 @@ def test_a_language_menu_is_not_text():
     menu = ["English", "Español", "Français", "简体", "正體", "日本語", "Русский", "한국어", "Português", "Čeština"]
     kept, _ = clean_lines("\n".join([*menu, *BODY, "Deutsch | Ελληνικά | Polski | Italiano | Svenska"]))
     assert kept == BODY
-    # two names in a row are not a menu, nor is a sentence that names languages
+    # two names in a row are not a menu, nor is a sentence that names languages, nor an article's own list
     line = "The classes are taught in English and French, with help in Arabic for the first months."
     assert clean_lines("\n".join([BODY[0], "English", "Français", line]))[0] == [BODY[0], "English", "Français", line]
+    own_list = [BODY[0], "Courses are offered in:", "- English", "- French", "- German", "- Spanish", "- Arabic"]
+    assert clean_lines("\n".join(own_list))[0] == own_list

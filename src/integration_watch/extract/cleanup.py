@@ -299,8 +299,9 @@ def _is_bare_url(core: str) -> bool:
     return core[:1].isdigit() or core == core.upper()
 
 
-# A language menu: the names of the languages a site is published in (each in its own language, or in
-# English), or their codes, one a line or all on one line. The sites we watch publish in up to 24 languages.
+# A language menu: the names of the languages a site is published in, each in its own language, or their
+# codes, one a line or all on one line (the sites we watch publish in up to 24 languages). Names in English
+# ("French", "German") are left out: an article lists languages in its own language.
 _LANGUAGE_NAMES = frozenset(
     name.casefold()
     for name in (
@@ -310,10 +311,7 @@ _LANGUAGE_NAMES = frozenset(
         "русский", "українська", "беларуская", "српски", "srpski", "bosanski", "македонски", "shqip", "català",
         "euskara", "galego", "cymraeg", "lëtzebuergesch", "العربية", "فارسی", "עברית", "हिन्दी", "中文", "简体",
         "繁體", "正體", "简体中文", "繁體中文", "日本語", "한국어", "bahasa", "bahasa indonesia", "bahasa melayu",
-        "tiếng việt", "ภาษาไทย", "bulgarian", "czech", "danish", "german", "estonian", "greek", "spanish",
-        "french", "irish", "croatian", "italian", "latvian", "lithuanian", "hungarian", "maltese", "dutch",
-        "polish", "portuguese", "romanian", "slovak", "slovenian", "finnish", "swedish", "norwegian", "turkish",
-        "russian", "ukrainian", "arabic", "chinese", "japanese", "korean",
+        "tiếng việt", "ภาษาไทย",
         "bg", "cs", "da", "de", "et", "el", "en", "es", "fr", "ga", "hr", "it", "lv", "lt", "hu", "mt", "nl", "pl",
         "pt", "ro", "sk", "sl", "fi", "sv", "no", "ru", "uk", "tr", "ar", "zh", "ja", "ko",
     )
