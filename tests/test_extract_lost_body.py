@@ -408,6 +408,7 @@ def test_house_rules_of_a_comment_section_start_it_in_several_languages():
     for rules in (
         "Comments are subject to moderation before they are published.",
         "We reserve the right to delete comments that insult other readers.",
+        "Note: we are moderating all comments for a while because of spam.",
         "Kommentare werden vor der Veröffentlichung moderiert.",
         "Les commentaires sont modérés avant publication.",
         "I commenti sono moderati dalla redazione.",

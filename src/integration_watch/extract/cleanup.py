@@ -172,8 +172,9 @@ COMMENTS_AFTER = 200
 # The comment section's house rules, which open it on many sites: "Comments are moderated before they
 # appear", "We reserve the right to delete comments", in the languages of our sources.
 _MODERATION_RE = re.compile(
-    r"\W*(?:"
+    r"\W*(?:(?:note|please\s+note|nb)\s*:\s*)?(?:"
     + alternatives(
+        r"we\s+(?:are\s+)?(?:temporarily\s+)?(?:moderate|moderating|review|reviewing)\s+(?:all\s+)?comments",
         r"(?:all\s+|submitted\s+|your\s+|reader\s+)?comments?\s+(?:are|is|will\s+be|may\s+be)\s+"
         r"(?:subject\s+to\s+moderation|moderated|pre-?moderated|reviewed|checked)",
         r"(?:we|the\s+\w+)\s+reserves?\s+the\s+right\s+to\s+(?:delete|remove|edit)\s+(?:any\s+)?(?:comments?|posts?|messages?)",
