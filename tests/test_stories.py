@@ -19,11 +19,10 @@ from integration_watch.corpus import Corpus
 from integration_watch.routes import Engines
 from integration_watch.fixtures import FixtureSites
 from integration_watch.same_event import EVENT_DAYS
+from integration_watch.story_window import Window, needed
 from integration_watch.stories import (
     Basis,
     Thresholds,
-    _needed,
-    _Window,
     assign_stories,
     recluster,
     union_groups,
@@ -198,15 +197,15 @@ def test_the_window_screen_keeps_exactly_the_pairs_whose_signatures_agree_enough
         else:  # just enough (or one short) in the first half, plenty in the second
             sig = rng.integers(0, 2**32, PERMUTATIONS, dtype=np.uint32)
             exact = np.zeros(PERMUTATIONS, bool)
-            exact[rng.choice(half, int(np.ceil(_needed(threshold, half))) - k % 8 // 4, replace=False)] = True
+            exact[rng.choice(half, int(np.ceil(needed(threshold, half))) - k % 8 // 4, replace=False)] = True
             exact[half:] = rng.random(half) < 0.8
         sig[exact] = probe[exact]
         rows.append((k + 2, day, language, original, sig.astype("<u4").tobytes()))
         agree_half, agree = int((sig[:half] == probe[:half]).sum()), int((sig == probe).sum())
         if (language == "en" and abs(day - 1000) <= DEFAULT.window_days and (near or original == "en")
-                and agree_half >= _needed(threshold, half) and agree >= _needed(threshold, PERMUTATIONS)):
+                and agree_half >= needed(threshold, half) and agree >= needed(threshold, PERMUTATIONS)):
             expected.add(k + 2)
-    found = _Window(rows, DEFAULT).candidates(Basis(1, "en", "en", "", "", 1000, ""), probe)
+    found = Window(rows, DEFAULT).candidates(Basis(1, "en", "en", "", "", 1000, ""), probe)
     assert sorted(found) == sorted(expected)
     assert 20 < len(expected) < 300  # pairs on both sides of the thresholds
     assert any(abs(r[1] - 1000) > EVENT_DAYS and r[3] == "en" for r in rows if r[0] in expected)  # copies further apart

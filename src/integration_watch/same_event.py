@@ -243,6 +243,7 @@ class Judgement:
     score: float
     same_event: bool
     near: bool = False  # passes every check, the score at least NEAR_SCORE: one event if corroborated (see above)
+    apart: bool = False  # one source's pair, near on all it says, not on what each says alone (story_apart.py)
 
 
 def judge(

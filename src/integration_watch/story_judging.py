@@ -67,7 +67,7 @@ class Judging:
             return first
         texts = self.texts_of([a.id, b.id])  # one source's pair: judged again without what both say alike
         own = judge_own(self.frequencies, texts[a.id], a.title, ea, texts[b.id], b.title, eb, days, False)
-        return Judgement(min(first.score, own.score), first.same_event and own.same_event, own.near)
+        return Judgement(min(first.score, own.score), first.same_event and own.same_event, own.near, not own.near)
 
     def _weight(self, article: int, stem_hashes: np.ndarray) -> float:
         found = self.weights.get(article)
