@@ -98,6 +98,18 @@ def test_a_table_of_figures_in_the_article_keeps_its_rows():
     assert lines.index(BODY[2]) < lines.index("| 2010 | 1,310 | 29% |") < lines.index(BODY[3])
 
 
+def test_a_ranking_of_other_articles_laid_out_as_a_table_is_not_the_articles_end():
+    # Ten rows of a rank, another article's headline and its readers: a table of data by its size, kept
+    # as rows under the article once the layout around it was read as blocks.
+    ranking = "".join(f"<tr><td>{i}</td><td><a href='/top/{i}'>{title}</a> {1000 * (11 - i)} readers</td></tr>"
+                      for i, title in enumerate(MOST_READ * 2, 1))
+    after = f"<h3>Most read this week</h3><table>{ranking}</table>"
+    result = extract_page(_table_page(after_third="").replace(f"<p>{BODY[-1]}</p>", f"<p>{BODY[-1]}</p>{after}"), URL)
+    lines = result.text.splitlines()
+    assert lines[-1] == BODY[-1]
+    assert not any(title in result.text for title in MOST_READ)
+
+
 def test_what_makes_a_table_one_of_data():
     def data(markup: str) -> bool:
         return is_data_table(fragment_fromstring(markup))
@@ -110,3 +122,5 @@ def test_what_makes_a_table_one_of_data():
     assert not data("<table><tr><td>one cell</td></tr><tr><td>another</td></tr></table>")
     assert not data(f"<table><tr><td><table>{row}</table></td></tr></table>")
     assert not data(f"<table role='presentation'><tr><th>x</th></tr>{row * 10}</table>")
+    linked = "<tr><td>1</td><td><a href='/a'>Another article's headline</a></td></tr>"
+    assert not data(f"<table>{linked * 10}</table>")  # a ranking of links

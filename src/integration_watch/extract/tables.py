@@ -29,6 +29,8 @@ _DATA_PARTS = ("col", "colgroup", "thead", "tfoot", "th")
 DATA_ROWS = 10
 DATA_COLUMNS = 4
 DATA_CELLS = 10
+#: a table with at least this share of its text in link labels is a menu or a box of links, not data
+LINKS_SHARE = 0.6
 
 
 def in_table_cell(node: Node | None) -> bool:
@@ -55,8 +57,9 @@ def _own_parts(table: HtmlElement) -> Iterator[HtmlElement]:
 def is_data_table(table: HtmlElement) -> bool:
     """Whether ``table`` holds data rather than lays out the page: in the manner of Mozilla
     Readability's test, a table marked as presentation or holding another table is layout; a summary,
-    a caption, header cells or column groups make it data; else its size decides (a layout table has
-    one row or one column, or a few of each)."""
+    a caption, header cells or column groups make it data; a table whose text is mostly link labels is
+    layout (a menu, a ranking of other articles: kept as data, its rows stayed beside the article); else
+    its size decides (a layout table has one row or one column, or a few of each)."""
     if table.get("role") in ("presentation", "none") or table.get("datatable") == "0":
         return False
     if table.get("summary"):
@@ -68,6 +71,9 @@ def is_data_table(table: HtmlElement) -> bool:
         return False
     if next(table.iter(*_DATA_PARTS), None) is not None:
         return True
+    text = "".join(table.text_content().split())
+    if text and sum(len("".join(a.text_content().split())) for a in table.iter("a")) >= LINKS_SHARE * len(text):
+        return False
     rows = table.findall(".//tr")
     columns = max((len(row.findall("td")) for row in rows), default=0)
     if len(rows) <= 1 or columns <= 1:
