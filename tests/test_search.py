@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from pathlib import Path
 
 import pytest
 from conftest import store_article
 
-from integration_watch.corpus import ArticleRecord, Corpus
+from integration_watch.corpus import ArticleRecord, Corpus, fold
 from integration_watch.search import QueryError, parse_date, search
 from integration_watch.snippets import snippet
 
@@ -51,6 +52,15 @@ def test_accents_and_case_do_not_matter_in_any_script(corpus: Corpus) -> None:
     assert titles(search(corpus, "integracion")) == ["Estrategia de integración"]
     hit = search(corpus, "ολοκληρωμενη")[0]
     assert "[Ολοκληρωμένη]" in hit.snippet  # highlighted in the original spelling
+
+
+def test_folding_drops_every_combining_mark_and_keeps_every_other_character() -> None:
+    """The index and the queries are folded alike; a mark left in one of them, or a letter dropped, loses matches
+    (a decomposed accent typed in a query, a Vietnamese or Devanagari word)."""
+    text = "".join(chr(cp) for cp in range(0x10000) if not 0xD800 <= cp < 0xE000)  # every BMP character
+    kept = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    assert fold(text) == unicodedata.normalize("NFC", kept.casefold())
+    assert fold("Cafe\u0301 ÉTÉ Ολοκληρωμένη Tiếng") == "cafe ete ολοκληρωμενη tieng"
 
 
 @pytest.mark.parametrize(("text", "terms", "expected"), [

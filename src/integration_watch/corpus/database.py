@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
@@ -30,8 +31,20 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-# Every combining mark of the Basic Multilingual Plane, mapped to nothing: str.translate strips them at C speed.
-_COMBINING_MARKS = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+def _combining_marks() -> re.Pattern[str]:
+    """Every combining mark of the Basic Multilingual Plane, as one character class of ranges. (str.translate
+    with a table of them was ten times slower: it looks up every character of the text in the table.)"""
+    marks = [cp for cp in range(0x10000) if unicodedata.combining(chr(cp))]
+    ranges: list[tuple[int, int]] = []
+    for cp in marks:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]")
+
+
+_COMBINING_MARKS = _combining_marks()
 
 
 def fold(text: str) -> str:
@@ -42,8 +55,8 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    stripped = unicodedata.normalize("NFKD", text).translate(_COMBINING_MARKS)
-    return unicodedata.normalize("NFC", stripped.casefold())
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", _COMBINING_MARKS.sub("", decomposed).casefold())
 
 
 def define_fold(conn: sqlite3.Connection) -> None:
