@@ -102,3 +102,16 @@ def test_the_second_call_arriving_a_run_later_does_not_join_the_stored_story(tmp
         update_stories(corpus, DEFAULT)
         story = _story(corpus)
         assert story[libraries] == story[copy] == story[portal] != story[flooding]
+
+
+def test_the_copy_and_write_up_arriving_a_run_after_both_calls_do_not_join_them(tmp_path: Path) -> None:
+    """Both calls are stored (apart) in one run, the network's copy and the portal's write-up come in the next: the
+    two calls are not judged again as a pair by that run's links, yet the copy does not bridge them."""
+    with Corpus(tmp_path / "c.db") as corpus:
+        _store(corpus, "heldout2")
+        libraries, flooding = _calls(corpus)
+        update_stories(corpus, DEFAULT)
+        copy, portal = _third_parties(corpus)
+        update_stories(corpus, DEFAULT)
+        story = _story(corpus)
+        assert story[libraries] == story[copy] == story[portal] != story[flooding]

@@ -390,9 +390,7 @@ def _link_chunk(
     corpus.stories.store_copies([b.id for b in chunk], copies)
     if near_pairs:
         links += _corroborated(corpus, near_pairs, links, in_chunk, days, cache, judging, thresholds, ensure)
-    if apart:
-        touched = {x for pair in [*links, *apart] for x in pair} - in_chunk
-        links = keep_apart(links, strength, apart, corpus.stories.stories_of(sorted(touched)))
+    links = _kept_apart(corpus, links, strength, set(apart), in_chunk, days, cache, judging, thresholds, ensure)
     counts_linked = corpus.stories.link_stories([b.id for b in chunk], union_groups((b.id for b in chunk), links), claimed, before)
     report.articles += len(chunk)
     report.new_stories += counts_linked["new"]
@@ -418,6 +416,30 @@ def _corroborated(corpus: Corpus, near: list[tuple[int, int]], links: list[tuple
                                                                  abs(a.day - b.day)).near)
 
     return corroborated(near, links, story_of, members, corpus.stories.copy_pairs, is_near)
+
+
+def _kept_apart(corpus: Corpus, links: list[tuple[int, int]], strength: dict[tuple[int, int], float],
+                apart: set[tuple[int, int]], in_chunk: set[int], days: list[int], cache: _Cache, judging: Judging,
+                thresholds: Thresholds, ensure: Callable[[set[int]], None]) -> list[tuple[int, int]]:
+    """The chunk's links without those that would put one source's pair kept apart in one story (story_apart.py),
+    its pairs across the groups a link joins judged where this chunk did not judge them."""
+    said: dict[frozenset[int], bool] = {frozenset(p): True for p in apart}
+
+    def siblings_apart(x: int, m: int) -> bool:
+        if (found := said.get(frozenset((x, m)))) is None:
+            ensure({x, m})
+            a, b = cache.known[x], cache.known[m]
+            found = said[frozenset((x, m))] = (
+                a.source == b.source and a.original == b.original
+                and _classify(a, b, cache.stems[x], cache.stems[m], thresholds) == EVENT
+                and judging.judge(a, b, cache.stems[x], cache.stems[m], abs(a.day - b.day)).apart)
+        return found
+
+    def members(story: int) -> list[int]:
+        return corpus.stories.members_between(story, min(days) - EVENT_DAYS, max(days) + EVENT_DAYS)
+
+    touched = {x for pair in links for x in pair} - in_chunk
+    return keep_apart(links, strength, corpus.stories.stories_of(sorted(touched)), members, siblings_apart)
 
 
 def recluster(corpus: Corpus, thresholds: Thresholds, *, chunk_size: int = CHUNK) -> StoryReport:

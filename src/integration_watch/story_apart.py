@@ -10,30 +10,28 @@ one's story through it, though its own source said they are different news.
 
 So such a pair is kept apart: the chunk's links are taken strongest first (copies, then event links by score, then
 corroborated near pairs), and a link that would put the two articles of a pair kept apart into one story (as the
-chunk's stronger links and the stored stories make them) is dropped. Among the event set's pairs of one source in one
+chunk's stronger links and the stored stories make them) is dropped. The pairs of one source and language across
+the two groups a link would join are judged then (where the chunk did not judge them already), so siblings stored
+in earlier runs are kept apart too: what stays order-dependent is a sibling linked to a third party before the other
+sibling arrived (a stored story is not split). Among the event set's pairs of one source in one
 language that the first judgement joins, the second judgement parts only different news (fixtures/events, all
 splits seen in the fifth session), so this costs no link between write-ups of one event there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 
-def keep_apart(links: list[tuple[int, int]], strength: Mapping[tuple[int, int], float],
-               apart: list[tuple[int, int]], story_of: Mapping[int, int]) -> list[tuple[int, int]]:
+def keep_apart(links: list[tuple[int, int]], strength: Mapping[tuple[int, int], float], story_of: Mapping[int, int],
+               members: Callable[[int], list[int]], apart: Callable[[int, int], bool]) -> list[tuple[int, int]]:
     """The links (pairs of articles) to keep: taken strongest first (`strength`, a missing one weakest), each
-    dropped when it would join a group holding one article of an `apart` pair with a group holding the other.
-    `story_of`: the stored story of each article outside the chunk that a link or a pair touches (articles of one
-    stored story are one group from the start)."""
-    if not apart:
-        return links
+    dropped when it would join two groups holding a pair kept apart (`apart`: asked of the pairs across the two
+    groups). The groups are the chunk's links kept so far and the stored stories: `story_of` gives the story of each
+    article outside the chunk that a link touches, `members` the articles of a story (within the chunk's days), so
+    a sibling stored in an earlier run counts as much as one in this chunk."""
     parent: dict[int, int] = {}
-    marked: dict[int, set[int]] = {}  # a group's root -> its articles that are in an apart pair
-    partners: dict[int, set[int]] = {}
-    for a, b in apart:
-        partners.setdefault(a, set()).add(b)
-        partners.setdefault(b, set()).add(a)
+    group: dict[int, set[int]] = {}  # a root -> its articles (a stored story is a node of its own: -(its number))
 
     def root(x: int) -> int:
         parent.setdefault(x, x)
@@ -42,23 +40,25 @@ def keep_apart(links: list[tuple[int, int]], strength: Mapping[tuple[int, int], 
             x = parent[x]
         return x
 
-    def join(x: int, y: int, stored: bool = False) -> bool:
-        rx, ry = root(x), root(y)
-        if rx == ry:
-            return True
-        mx, my = marked.get(rx, set()), marked.get(ry, set())
-        if not stored and any(partners[m] & my for m in mx):  # a story stored before stays as it is
-            return False
-        parent[rx] = ry
-        if mx:
-            marked[ry] = my | mx
-            marked.pop(rx, None)
-        return True
+    def articles(r: int) -> set[int]:
+        if r not in group:
+            group[r] = {r} if r >= 0 else set(members(-r))
+        return group[r]
 
-    for article in partners:
-        marked[root(article)] = {article}
-    for article, story in story_of.items():  # a stored story is a node of its own: -(its number)
-        join(article, -story, stored=True)
-    order = sorted(links, key=lambda p: (-strength.get(p, float("-inf")), p))
-    kept = {p for p in order if join(*p)}
+    def join(ra: int, rb: int) -> None:
+        group[rb] = articles(ra) | articles(rb)
+        group.pop(ra, None)
+        parent[ra] = rb
+
+    for article, story in story_of.items():  # a story stored before stays as it is
+        if (ra := root(article)) != (rb := root(-story)):
+            join(ra, rb)
+    kept = set()
+    for a, b in sorted(links, key=lambda p: (-strength.get(p, float("-inf")), p)):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            if any(apart(u, v) for u in articles(ra) for v in articles(rb)):
+                continue
+            join(ra, rb)
+        kept.add((a, b))
     return [p for p in links if p in kept]
