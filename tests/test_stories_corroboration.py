@@ -15,6 +15,7 @@ from test_stories_events import DEFAULT, _store, _story
 
 from integration_watch.corpus import Corpus
 from integration_watch.stories import recluster, update_stories
+from integration_watch.story_judging import MOST_JUDGED, corroborated
 
 _RELEASE = """\
 Lindholm, 14 April 2026. The city of Lindholm today opened Porta Lindholm, its first welcome centre for newly arrived
@@ -115,3 +116,35 @@ def test_news_near_to_a_release_and_its_copies_stays_apart(tmp_path: Path) -> No
         update_stories(corpus, DEFAULT)
         story = _story(corpus)
         assert story[copy] == story[release] != story[other]
+
+
+def test_copies_near_other_copies_are_decided_once_not_pair_by_pair() -> None:
+    """An aggregator's copies of one text near the copies of other news (a crawl of a site that republishes
+    everything) make copies x copies near pairs. They are one decision: before, every pair read its story's copy
+    relations and judged up to MOST_JUDGED pairs again, and a 10,000-page crawl of such copies spent many minutes
+    in this check. The outcome is the one each pair would get on its own."""
+    n = 30
+    ours = list(range(1, n + 1))  # the chunk: one text and its copies
+    theirs = list(range(101, 101 + n))  # a stored story: another text and its copies...
+    write_up = 200  # ...and an independent write-up of that story's event
+    copy_of = {**{a: ours[0] for a in ours[1:]}, **{b: theirs[0] for b in theirs[1:]}}
+    reads: list[int] = []
+    judged: list[tuple[int, int]] = []
+
+    def copies(ids: list[int]) -> list[tuple[int, int]]:
+        reads.append(len(ids))
+        return [(a, copy_of[a]) for a in ids if a in copy_of and copy_of[a] in ids]
+
+    for near_the_write_up in (True, False):
+        reads.clear()
+        judged.clear()
+
+        def is_near(x: int, m: int, near_the_write_up: bool = near_the_write_up) -> bool:
+            judged.append((x, m))
+            return m == write_up and near_the_write_up
+
+        near = [(a, b) for a in ours for b in theirs]
+        kept = corroborated(near, [(a, ours[0]) for a in ours[1:]], {**{b: 7 for b in theirs}, write_up: 7},
+                            lambda story: [*theirs, write_up], copies, is_near)
+        assert kept == (near if near_the_write_up else [])
+        assert len(reads) <= 2 and len(judged) <= 2 * MOST_JUDGED, (len(reads), len(judged))

@@ -99,6 +99,7 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
         known[root(x)].add(x)
     said = {frozenset(p) for p in near}
     stored: dict[int, list[int]] = {}
+    copy_groups: dict[int, dict[int, int]] = {}  # a story (its root) -> its copy forest
 
     def group(x: int) -> set[int]:
         """The articles of x's story, as the chunk's links and the stored stories make it."""
@@ -109,11 +110,19 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
             found.update(stored[story])
         return found | {x}
 
-    def near_to(x: int, others: set[int]) -> bool:
-        """Whether x is near to CORROBORATING write-ups among these articles."""
-        texts: dict[int, int] = {}  # article -> an article of its copy group
-        for a, b in copies(sorted(others)):
-            texts[_root(texts, a)] = _root(texts, b)
+    def copy_forest(x: int, articles: set[int]) -> dict[int, int]:
+        """The copy relations among the articles of x's story, read once per story."""
+        if root(x) not in copy_groups:
+            forest: dict[int, int] = {}
+            for a, b in copies(sorted(articles)):
+                forest[_root(forest, a)] = _root(forest, b)
+            copy_groups[root(x)] = forest
+        return copy_groups[root(x)]
+
+    def near_to(x: int, of: int) -> bool:
+        """Whether x is near to CORROBORATING write-ups of the story of `of`."""
+        others = group(of)
+        texts = copy_forest(of, others)  # article -> an article of its copy group
         counted: set[int] = set()
         tried = 0
         for m in sorted(others - {x}, key=lambda m: frozenset((x, m)) not in said):
@@ -126,8 +135,17 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
                 return True
         return False
 
-    return [(p, q) for p, q in near
-            if root(p) != root(q) and (near_to(p, group(q)) or near_to(q, group(p)))]
+    # Copies of one text are judged alike: a near pair is decided once for each copy group of its article and
+    # story of the other (an aggregator's 50 copies near 50 copies of other news are one decision, not 2,500).
+    decided: dict[tuple[int, int, int, int], bool] = {}
+
+    def one_event(p: int, q: int) -> bool:
+        key = (_root(copy_forest(p, group(p)), p), root(q), _root(copy_forest(q, group(q)), q), root(p))
+        if key not in decided:
+            decided[key] = near_to(p, q) or near_to(q, p)
+        return decided[key]
+
+    return [(p, q) for p, q in near if root(p) != root(q) and one_event(p, q)]
 
 
 def _root(parent: dict[int, int], x: int) -> int:
