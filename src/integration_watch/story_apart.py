@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from .story_judging import find_root
+
 
 def keep_apart(links: list[tuple[int, int]], strength: Mapping[tuple[int, int], float], story_of: Mapping[int, int],
                members: Callable[[int], list[int]], apart: Callable[[int, int], bool]) -> list[tuple[int, int]]:
@@ -34,11 +36,7 @@ def keep_apart(links: list[tuple[int, int]], strength: Mapping[tuple[int, int], 
     group: dict[int, set[int]] = {}  # a root -> its articles (a stored story is a node of its own: -(its number))
 
     def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        return find_root(parent, x)
 
     def articles(r: int) -> set[int]:
         if r not in group:

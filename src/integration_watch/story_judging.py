@@ -88,7 +88,7 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
     parent: dict[int, int] = {}
 
     def root(x: int) -> int:
-        return _root(parent, x)
+        return find_root(parent, x)
 
     for article, story in story_of.items():  # a story is a node of its own: -(its number)
         parent[root(article)] = root(-story)
@@ -115,7 +115,7 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
         if root(x) not in copy_groups:
             forest: dict[int, int] = {}
             for a, b in copies(sorted(articles)):
-                forest[_root(forest, a)] = _root(forest, b)
+                forest[find_root(forest, a)] = find_root(forest, b)
             copy_groups[root(x)] = forest
         return copy_groups[root(x)]
 
@@ -126,10 +126,10 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
         counted: set[int] = set()
         tried = 0
         for m in sorted(others - {x}, key=lambda m: frozenset((x, m)) not in said):
-            if _root(texts, m) in counted:
+            if find_root(texts, m) in counted:
                 continue
             if frozenset((x, m)) in said or (tried < MOST_JUDGED and is_near(x, m)):
-                counted.add(_root(texts, m))
+                counted.add(find_root(texts, m))
             tried += frozenset((x, m)) not in said
             if len(counted) >= CORROBORATING:
                 return True
@@ -140,7 +140,7 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
     decided: dict[tuple[int, int, int, int], bool] = {}
 
     def one_event(p: int, q: int) -> bool:
-        key = (_root(copy_forest(p, group(p)), p), root(q), _root(copy_forest(q, group(q)), q), root(p))
+        key = (find_root(copy_forest(p, group(p)), p), root(q), find_root(copy_forest(q, group(q)), q), root(p))
         if key not in decided:
             decided[key] = near_to(p, q) or near_to(q, p)
         return decided[key]
@@ -148,7 +148,7 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
     return [(p, q) for p, q in near if root(p) != root(q) and one_event(p, q)]
 
 
-def _root(parent: dict[int, int], x: int) -> int:
+def find_root(parent: dict[int, int], x: int) -> int:
     """x's representative in a union-find forest kept as a dict (an unknown x is its own)."""
     parent.setdefault(x, x)
     while parent[x] != x:
