@@ -86,6 +86,16 @@ def warm_worker_template() -> None:
     prepare_workers()
 
 
+@pytest.fixture
+def same_day() -> None:
+    """For a test that dates articles "today" and "yesterday" (UTC) and asks for the last 24 hours: started in the
+    last minute of a day, it would store one day's dates and read them the next; it waits for the new day."""
+    now = time.time()
+    left = 86_400 - now % 86_400  # seconds to midnight UTC (Unix time has no leap seconds)
+    if left < 60:
+        time.sleep(left + 1)
+
+
 @pytest.fixture(scope="session")
 def sites() -> Iterator[FixtureSites]:
     with FixtureSites(bundled_sites_dir()) as running:

@@ -57,7 +57,7 @@ def days_ago(n: int) -> str:
     return (datetime.now(UTC) - timedelta(days=n)).date().isoformat()
 
 
-YESTERDAY, TODAY = days_ago(1), days_ago(0)
+pytestmark = pytest.mark.usefixtures("same_day")  # every test here dates articles relative to today
 
 
 def _place(db: Path, models: Path | None = None) -> None:
@@ -79,21 +79,21 @@ def _urls(document: dict) -> list[set[str]]:
 
 
 @pytest.fixture
-def corpus_db(tmp_path: Path) -> Path:
+def corpus_db(tmp_path: Path, same_day: None) -> Path:
     """Three stories: the partnership in English on two sites and in Spanish, a funding call, a health item."""
     skip_without_apertium("spa-eng")  # the Spanish copy joins its story through its translation
     db = tmp_path / "c.db"
     with Corpus(db) as corpus:
         store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en", title="Partnership launched",
-                      published=YESTERDAY, source="cor")
+                      published=days_ago(1), source="cor")
         store_article(corpus, "https://news.example/eu-partnership", "Share this page\n" + PARTNERSHIP, "en",
-                      title="EU: partnership on integration", published=YESTERDAY, source="news")
+                      title="EU: partnership on integration", published=days_ago(1), source="news")
         store_article(corpus, "https://malaga.example/alianza", PARTNERSHIP_ES, "es",
-                      title="La Comisión y el Comité lanzan una alianza", published=TODAY, source="malaga")
+                      title="La Comisión y el Comité lanzan una alianza", published=days_ago(0), source="malaga")
         store_article(corpus, "https://news.example/call", CALL, "en", title="Call for proposals: migrant women",
-                      published=YESTERDAY, source="news")
+                      published=days_ago(1), source="news")
         store_article(corpus, "https://malaga.example/health", HEALTH, "en", title="Interpreters in health centres",
-                      published=TODAY, source="malaga")
+                      published=days_ago(0), source="malaga")
     _place(db, tmp_path / "models")
     return db
 
@@ -108,7 +108,7 @@ def test_one_entry_per_story_in_english_ordered_by_sources_then_date(corpus_db: 
     assert partnership["headline"] == "Partnership launched" and partnership["headline_lang"] == "en"
     assert partnership["lead"].startswith("The European Commission and the European Committee of the Regions")
     assert 2 <= len(re.findall(r"[.!?](?:\s|$)", partnership["lead"])) <= 3
-    assert partnership["languages"] == ["en", "es"] and partnership["published"] == YESTERDAY
+    assert partnership["languages"] == ["en", "es"] and partnership["published"] == days_ago(1)
     assert partnership["machine_translation"] is None  # headline and lead were written in English
     # among stories with as many sources, the newest publication first
     assert [s["headline"] for s in stories[1:]] == ["Interpreters in health centres", "Call for proposals: migrant women"]
@@ -192,7 +192,7 @@ def test_first_digest_covers_the_last_24_hours(tmp_path: Path) -> None:
         store_article(corpus, "https://news.example/summit", SUMMIT, "en", title="Summit", source="news",
                       published="2020-05-05")
         store_article(corpus, "https://news.example/housing", HOUSING, "en", title="Housing", source="news",
-                      published=YESTERDAY)
+                      published=days_ago(1))
     _place(db)
     document = _digest(db, "--dry-run")
     assert sorted(s["headline"] for s in document["stories"]) == ["Housing", "Recent"]
@@ -211,12 +211,12 @@ def test_a_follow_up_lists_new_and_earlier_coverage(tmp_path: Path) -> None:
     models = tmp_path / "models"
     with Corpus(db) as corpus:
         store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en", title="Partnership", source="cor",
-                      published=YESTERDAY)
+                      published=days_ago(1))
     _place(db, models)
     assert len(_digest(db)["stories"]) == 1
     with Corpus(db) as corpus:
         store_article(corpus, "https://malaga.example/alianza", PARTNERSHIP_ES, "es", title="Alianza", source="malaga",
-                      published=TODAY)
+                      published=days_ago(0))
     _place(db, models)
     (story,) = _digest(db)["stories"]
     assert story["earlier"] is True and story["sources"] == ["cor", "malaga"]
@@ -224,7 +224,7 @@ def test_a_follow_up_lists_new_and_earlier_coverage(tmp_path: Path) -> None:
         "https://cor.example/partnership": False, "https://malaga.example/alianza": True}
     code, out, _ = run(db, "digest", "--again", "--format", "markdown")
     assert code == 0 and "follow-up: seen before this digest" in out
-    assert re.search(rf"\\\[es\\\] \[Alianza.*\]\(<https://malaga\.example/alianza>\), malaga, {TODAY}, new", out)
+    assert re.search(rf"\\\[es\\\] \[Alianza.*\]\(<https://malaga\.example/alianza>\), malaga, {days_ago(0)}, new", out)
 
 
 def test_articles_a_crawl_has_not_finished_wait_for_the_next_digest(tmp_path: Path) -> None:
@@ -327,7 +327,7 @@ def hostile_db(tmp_path: Path) -> Path:
     db = tmp_path / "h.db"
     with Corpus(db) as corpus:
         store_article(corpus, 'https://bad.example/a?q="><script>x</script>', HOSTILE_TEXT, "en",
-                      title=HOSTILE_TITLE, published=TODAY, source="bad")
+                      title=HOSTILE_TITLE, published=days_ago(0), source="bad")
         store_article(corpus, "javascript:alert(1)", HEALTH, "en", title="Not a link", source="bad")
     _place(db)
     return db
@@ -491,11 +491,11 @@ def test_a_story_reported_while_waiting_comes_back_once_now_in_english(tmp_path:
     models = tmp_path / "models"
     with Corpus(db) as corpus:
         english = store_article(corpus, "https://cor.example/partnership", PARTNERSHIP, "en",
-                                title="Partnership launched", published=TODAY, source="cor")
+                                title="Partnership launched", published=days_ago(0), source="cor")
         schools = store_article(corpus, "https://regione.example/scuole", SCHOOLS_IT, "it",
-                                title="Corsi di italiano per studenti stranieri", published=TODAY, source="regione")
+                                title="Corsi di italiano per studenti stranieri", published=days_ago(0), source="regione")
         partnership_it = store_article(corpus, "https://portale.example/partenariato", PARTNERSHIP_IT, "it",
-                                       title="Al via il partenariato", published=TODAY, source="portale")
+                                       title="Al via il partenariato", published=days_ago(0), source="portale")
         # this machine has no Italian route yet (apertium-spa-ita not installed): both Italian articles wait
         translate_pending(corpus, Engines(models, apertium=["spa-eng"]))
         update_stories(corpus)
