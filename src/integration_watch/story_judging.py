@@ -110,11 +110,11 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
             found.update(stored[story])
         return found | {x}
 
-    def copy_forest(x: int, articles: set[int]) -> dict[int, int]:
+    def copy_forest(x: int) -> dict[int, int]:
         """The copy relations among the articles of x's story, read once per story."""
         if root(x) not in copy_groups:
             forest: dict[int, int] = {}
-            for a, b in copies(sorted(articles)):
+            for a, b in copies(sorted(group(x))):
                 forest[find_root(forest, a)] = find_root(forest, b)
             copy_groups[root(x)] = forest
         return copy_groups[root(x)]
@@ -122,7 +122,7 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
     def near_to(x: int, of: int) -> bool:
         """Whether x is near to CORROBORATING write-ups of the story of `of`."""
         others = group(of)
-        texts = copy_forest(of, others)  # article -> an article of its copy group
+        texts = copy_forest(of)  # article -> an article of its copy group
         counted: set[int] = set()
         tried = 0
         for m in sorted(others - {x}, key=lambda m: frozenset((x, m)) not in said):
@@ -140,7 +140,7 @@ def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], 
     decided: dict[tuple[int, int, int, int], bool] = {}
 
     def one_event(p: int, q: int) -> bool:
-        key = (find_root(copy_forest(p, group(p)), p), root(q), find_root(copy_forest(q, group(q)), q), root(p))
+        key = (find_root(copy_forest(p), p), root(q), find_root(copy_forest(q), q), root(p))
         if key not in decided:
             decided[key] = near_to(p, q) or near_to(q, p)
         return decided[key]
