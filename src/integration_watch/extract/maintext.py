@@ -14,6 +14,7 @@ from trafilatura.settings import Document
 from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
+from .loose import wrap_prose_after_blocks
 from .recover import continued_paragraphs, leading_line, script_body
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
@@ -207,6 +208,10 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     accepts (both pages pass their checks either way): it runs on the other pages only, on the
     first pass's trees (``Cascade``).
 
+    A paragraph written as bare text after a block (a photo box, an ad slot) goes into a ``<p>`` first
+    (``loose.wrap_prose_after_blocks``): precision mode deleted it with the block when the block came out
+    of cleaning empty.
+
     A page whose main block of prose sits in a table cell has its layout tables read as blocks first
     (``tables.unwrap_layout_tables``): kept as tables, the whole layout came out as rows of cells.
 
@@ -224,6 +229,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
     _drop_empty_inline(tree)
     _drop_empty_heading_links(tree)
+    wrap_prose_after_blocks(tree)
     box, prose = main_prose(facts.tree)
     if sum(map(len, prose)) >= LOST_PROSE_MIN and in_table_cell(box):
         unwrap_layout_tables(tree)

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from lxml.html import HtmlElement
 from selectolax.lexbor import LexborNode as Node
 
+from .loose import wrap_loose_text
+
 __all__ = ["in_table_cell", "is_data_table", "unwrap_layout_tables"]
 
 #: the parts of a table that become blocks when it is a layout table
@@ -84,7 +86,8 @@ def is_data_table(table: HtmlElement) -> bool:
 def unwrap_layout_tables(tree: HtmlElement) -> None:
     """Turn every layout table of ``tree`` (lxml) into blocks: the table, its row groups, rows and cells
     become ``<div>`` elements (decided for every table first, on the tree as it came). Where text follows
-    such a table, the loose text of the element holding it goes into paragraphs (``_wrap_loose_text``)."""
+    such a table, the loose text of the element holding it goes into paragraphs (``loose.wrap_loose_text``: the
+    first paragraph of an article written straight after a photo box, a small layout table, was lost with it)."""
     layout = [(table, list(_own_parts(table))) for table in tree.iter("table") if not is_data_table(table)]
     for table, parts in layout:
         table.tag = "div"
@@ -92,44 +95,5 @@ def unwrap_layout_tables(tree: HtmlElement) -> None:
             part.tag = "div"
     for table, _ in layout:
         if table.tail and table.tail.strip() and (parent := table.getparent()) is not None:
-            _wrap_loose_text(parent)
+            wrap_loose_text(parent)
 
-
-#: elements that run on inside a line of text; any other element ends a run of loose text
-_INLINE = frozenset(
-    {"a", "abbr", "b", "big", "br", "cite", "code", "em", "font", "i", "img", "mark", "q", "s", "small", "span",
-     "strong", "sub", "sup", "time", "u"}
-)
-
-
-def _wrap_loose_text(element: HtmlElement) -> None:
-    """Put each run of text that lies loose in ``element`` beside blocks (its text, or the text after a
-    block child, with the inline elements that go with it) into a ``<p>`` of its own. trafilatura skips
-    such text, and deletes a block together with the text after it: an article's first paragraph,
-    written straight after a photo box (a small layout table, now a block of an image and a caption),
-    was lost with the box."""
-    children = list(element)
-    if not any(isinstance(child.tag, str) and child.tag not in _INLINE for child in children):
-        return  # no blocks: trafilatura reads the element's text as a whole
-    runs: list[tuple[str | None, list[HtmlElement], HtmlElement | None]] = []  # (text, inline run, block before)
-    text, run, before = element.text, [], None
-    for child in children:
-        if not isinstance(child.tag, str) or child.tag in _INLINE:
-            run.append(child)
-            continue
-        runs.append((text, run, before))
-        text, run, before = child.tail, [], child
-    runs.append((text, run, before))
-    for text, run, before in runs:
-        if not (text and text.strip()) and not any(r.tag != "br" and "".join(r.itertext()).strip() for r in run):
-            continue
-        paragraph = element.makeelement("p")
-        paragraph.text = text
-        if before is None:
-            element.text = None
-            element.insert(0, paragraph)
-        else:
-            before.tail = None
-            before.addnext(paragraph)
-        for inline in run:
-            paragraph.append(inline)  # moves it, with its tail

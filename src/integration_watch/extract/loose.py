@@ -1,0 +1,95 @@
+"""Text that lies loose beside blocks: written straight into an element, between its block children.
+
+Many pages write a paragraph of the article as bare text after a block: after a photo box, an
+advertisement slot or a box of related links, with ``<br>`` between the paragraphs. trafilatura's
+precision mode deletes an element that its cleaning left empty (a photo box without its image, an ad
+slot) together with the text after it, so the paragraph went with the box. Putting such text into a
+``<p>`` of its own before the first pass keeps it, as the paragraphs around it are kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+__all__ = ["wrap_loose_text", "wrap_prose_after_blocks"]
+
+#: elements that run on inside a line of text; any other element ends a run of loose text
+INLINE = frozenset(
+    {"a", "abbr", "b", "big", "br", "cite", "code", "em", "font", "i", "img", "mark", "q", "s", "small", "span",
+     "strong", "sub", "sup", "time", "u"}
+)
+#: block elements whose following text ``wrap_prose_after_blocks`` looks at (not headings: text after a
+#: heading in a side column is a teaser, which precision mode rightly drops with it)
+_BLOCKS = frozenset(
+    {"aside", "article", "blockquote", "center", "div", "dl", "figure", "form", "iframe", "nav", "noscript", "ol",
+     "p", "section", "table", "ul"}
+)
+#: a run of loose text at least this long, ending as a sentence ends, is a paragraph of prose
+PROSE_RUN = 80
+_SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
+
+
+def _run_after(block: HtmlElement) -> str:
+    """The text that follows ``block`` up to the next block or ``<br>``: its tail and the inline
+    elements after it, whitespace squashed."""
+    parts = [block.tail or ""]
+    for sibling in block.itersiblings():
+        if isinstance(sibling.tag, str):
+            if sibling.tag == "br" or sibling.tag not in INLINE:
+                break
+            parts.append(sibling.text_content())
+        parts.append(sibling.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def wrap_prose_after_blocks(tree: HtmlElement) -> None:
+    """Put the loose text of every element that holds ``<p>`` paragraphs, and where a block is followed by
+    a run of prose (at least ``PROSE_RUN`` characters, ending as a sentence ends), into paragraphs
+    (``wrap_loose_text``). A notice or a copyright line written after a footer's block does not end as a
+    sentence ends, or is short: precision mode still drops it. An element without paragraphs is left as
+    it is: trafilatura reads the text of ``<div>`` elements only on a page with little text in ``<p>``,
+    and a page written that way (a live ticker, one ``<div>`` per entry) lost its short entries when
+    its long ones became paragraphs."""
+    parents: dict[HtmlElement, None] = {}
+    for element in tree.iter(*_BLOCKS):
+        tail = element.tail
+        if not tail or not tail.strip() or (parent := element.getparent()) is None or parent in parents:
+            continue
+        run = _run_after(element)
+        if len(run) >= PROSE_RUN and _SENTENCE_END.search(run) and parent.find("p") is not None:
+            parents[parent] = None
+    for parent in parents:
+        wrap_loose_text(parent)
+
+
+def wrap_loose_text(element: HtmlElement) -> None:
+    """Put each run of text that lies loose in ``element`` beside blocks (its text, or the text after a
+    block child, with the inline elements that go with it) into a ``<p>`` of its own. trafilatura skips
+    such text, and deletes a block together with the text after it."""
+    children = list(element)
+    if not any(isinstance(child.tag, str) and child.tag not in INLINE for child in children):
+        return  # no blocks: trafilatura reads the element's text as a whole
+    runs: list[tuple[str | None, list[HtmlElement], HtmlElement | None]] = []  # (text, inline run, block before)
+    text, run, before = element.text, [], None
+    for child in children:
+        if not isinstance(child.tag, str) or child.tag in INLINE:
+            run.append(child)
+            continue
+        runs.append((text, run, before))
+        text, run, before = child.tail, [], child
+    runs.append((text, run, before))
+    for text, run, before in runs:
+        if not (text and text.strip()) and not any(r.tag != "br" and "".join(r.itertext()).strip() for r in run):
+            continue
+        paragraph = element.makeelement("p")
+        paragraph.text = text
+        if before is None:
+            element.text = None
+            element.insert(0, paragraph)
+        else:
+            before.tail = None
+            before.addnext(paragraph)
+        for inline in run:
+            paragraph.append(inline)  # moves it, with its tail

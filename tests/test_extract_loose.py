@@ -1,0 +1,108 @@
+"""Article text written loose beside blocks (extract/loose.py): a paragraph written as bare text after a
+photo box or an ad slot must not go with the box. Pages built on the structures of news pages where it
+went, with our own text.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lxml.html import fragment_fromstring, tostring
+
+from extract_pages import norm
+from integration_watch.extract import extract_page
+from integration_watch.extract.loose import wrap_prose_after_blocks
+
+BEFORE = [
+    "The council of the small harbour town voted on Tuesday evening to rebuild the old stone pier, which "
+    "storms had damaged twice in the past three winters.",
+    "Fishermen had asked for the repair for years, saying that the broken quay forced them to unload their "
+    "boats at a beach two kilometres away.",
+    "The mayor said the work would begin in the spring and should be finished before the summer season "
+    "brings the ferries back to the harbour.",
+]
+#: the paragraph written straight after the box, as bare text with a link inside it
+LOOSE = (
+    "Engineers who surveyed the pier last autumn found that the foundations were sound, but that the upper "
+    "layer of stones had shifted by almost half a metre along its northern side, which is why the "
+    '<a href="/tags/budget">repair budget</a> is lower than the town had feared.'
+)
+AFTER = [
+    "Local shops welcomed the decision, since the ferry traffic brings most of their yearly income in a few "
+    "busy months.",
+    "The regional government will pay two thirds of the bill, and the town will borrow the rest from a "
+    "public fund for coastal works.",
+    "A public meeting about the timetable of the works is planned for next month in the town hall, the "
+    "council said in a statement.",
+]
+
+PHOTO_BOX = """<div class="fig-frame"><span><div class="figure"><figure><img src="/img/pier.jpg" alt="">
+  </figure><p class="legend">The old pier</p></div></span></div>"""
+AD_SLOT = '<div class="ad-slot" id="ad-7"></div>'
+
+
+def harbour_page(box: str) -> str:
+    before = "".join(f"<p>{p}</p>" for p in BEFORE)
+    after = "".join(f"<p>{p}</p>" for p in AFTER)
+    return f"""<html lang="en"><head><title>Harbour town will rebuild its pier | Coast Weekly</title></head>
+    <body><nav><a href="/">Home</a> <a href="/towns">Towns</a> <a href="/sea">Sea</a></nav>
+    <h1>Harbour town will rebuild its pier</h1>
+    <div class="body article-content">{before}{box}{LOOSE}<p></p>{after}</div>
+    <footer><p>© Coast Weekly</p><a href="/about">About us</a></footer></body></html>"""
+
+
+@pytest.mark.parametrize("box", [PHOTO_BOX, AD_SLOT], ids=["photo box", "empty ad slot"])
+def test_a_paragraph_written_straight_after_a_box_is_kept(box):
+    # Precision mode deleted the box (emptied by cleaning) together with the text after it.
+    result = extract_page(harbour_page(box), "https://coast.example/towns/pier")
+    assert result.is_article, result.reason
+    text = norm(result.text)
+    assert norm(fragment_fromstring(LOOSE, create_parent="p").text_content()) in text
+    missing = [p[:40] for p in BEFORE + AFTER if norm(p) not in text]
+    assert not missing, missing
+
+
+TICKER = [
+    ("90'", "The referee ends the match: the visitors hold on to their one-goal lead after a long and nervous "
+            "final quarter of an hour."),
+    ("84'", "Corner for the home side."),
+    ("77'", "A shot from the edge of the area goes wide of the post, and the home fans groan as the clock runs "
+            "down towards the end."),
+    ("61'", "Yellow card for the visiting captain!"),
+    ("12'", "Both teams look for their rhythm in these first minutes."),
+]
+
+
+def test_a_live_ticker_written_without_paragraphs_keeps_its_short_entries():
+    # Each entry is text after an empty title box; the page has no <p>. Putting only the long entries into
+    # paragraphs made trafilatura read the paragraphs and skip every other entry.
+    entries = "".join(
+        f'<div class="entry"><div class="time"><span>{minute}</span></div><div class="entry-body">'
+        f'<div class="entry-title"><span class="icon"></span></div>{text}</div></div>'
+        for minute, text in TICKER
+    )
+    page = f"""<html lang="en"><head><title>Live: Harbour United v Hill Rovers</title></head><body>
+    <h1>Harbour United v Hill Rovers, live</h1><div class="live">{entries}</div></body></html>"""
+    result = extract_page(page, "https://coast.example/sport/live/harbour-hill")
+    text = norm(result.text)
+    missing = [entry[:30] for _, entry in TICKER if norm(entry) not in text]
+    assert not missing, missing
+
+
+def test_only_prose_after_a_block_is_put_into_a_paragraph():
+    # A footer's notice after a block (no sentence end) and short text stay as they are; so does loose text
+    # in an element without paragraphs.
+    footer = fragment_fromstring(
+        '<div><p>Our address and telephone number are listed on the contact page of this site.</p>'
+        '<div class="logo"><img src="/logo.png"></div>Material of the press centre is based on press '
+        'conferences, round tables and press releases of the agencies,<br>all rights reserved</div>'
+    )
+    short = fragment_fromstring('<div><p>A paragraph of the article.</p><div class="ad"></div>Short line.</div>')
+    no_paragraphs = fragment_fromstring(f'<div><div class="ad"></div>{LOOSE}</div>')
+    for element in (footer, short, no_paragraphs):
+        before = tostring(element)
+        wrap_prose_after_blocks(element)
+        assert tostring(element) == before
+    article = fragment_fromstring(f'<div><p>{BEFORE[0]}</p>{AD_SLOT}{LOOSE}<br>Next line.</div>')
+    wrap_prose_after_blocks(article)
+    assert [child.tag for child in article] == ["p", "div", "p"]
+    assert norm(article[2].text_content()).startswith("Engineers who surveyed")
