@@ -106,3 +106,54 @@ def test_only_prose_after_a_block_is_put_into_a_paragraph():
     wrap_prose_after_blocks(article)
     assert [child.tag for child in article] == ["p", "div", "p"]
     assert norm(article[2].text_content()).startswith("Engineers who surveyed")
+
+
+LINES = [
+    "The water company will replace the pipes under the old town's main street this winter, after three "
+    "bursts in two months left hundreds of homes without water for days.",
+    "Work starts on the first Monday of December and the street will be closed to cars in stages of about "
+    "two hundred metres, the company said.",
+    "Shopkeepers asked for the work to stop over the Christmas weeks, and the town hall promised to discuss "
+    "a pause with the company before the end of the month.",
+    "Residents can follow the progress of the work on a map that the company will update every evening on "
+    "its website and at the entrance of the town hall.",
+]
+
+
+#: other stories' teasers, as <p> elements inside the element that holds the body's lines
+TEASERS = [
+    "29.09 12:59 Doctors explain why it is worth giving up sugar and salt in the winter months",
+    "07.09 13:58 A raw food diet tried for a month by three of our reporters",
+    "27.08 05:36 Lose weight with olive oil and olives, say cooks from the south",
+    "20.08 11:43 Seven useful foods for the cold season",
+]
+
+
+@pytest.mark.parametrize("lead", [f"\n        {LINES[0]}\n", f"<strong>{LINES[0]} </strong>\n"], ids=["bare text", "bold"])
+def test_the_opening_line_of_a_body_written_as_loose_lines_is_kept(lead):
+    # The body is loose text in a <div>: its opening line, a <br>, the rest; the same <div> ends with other
+    # stories' teasers as <p>s. With that much text in <p> elements, precision mode reads no <div>'s own text
+    # and kept only the text after the <br>: the article lost its first paragraph, bare or written in bold.
+    teasers = "".join(f"<p>{teaser}</p>" for teaser in TEASERS)
+    page = f"""<html lang="en"><head><title>New pipes for the main street | Valley Post</title></head>
+    <body><nav><a href="/">Home</a> <a href="/town">Town</a></nav><h1>New pipes for the main street</h1>
+    <div id="content"><div>{lead}<br>\n{" ".join(LINES[1:])}\n{teasers}</div></div></body></html>"""
+    result = extract_page(page, "https://valley.example/town/pipes")
+    assert result.is_article, result.reason
+    text = norm(result.text)
+    missing = [line[:40] for line in LINES if norm(line) not in text]
+    assert not missing, missing
+    assert text.index(norm(LINES[0])) < text.index(norm(LINES[1]))
+
+
+def test_a_caption_opening_the_article_box_is_not_put_back():
+    # The article's box opens with a photo's caption in a <span> (not bare text, not bold): trafilatura drops
+    # it and it stays dropped.
+    caption = "Workers lay new water pipes in a trench on a street of the old town, under the eyes of residents."
+    paragraphs = "".join(f"<p>{line}</p>" for line in LINES)
+    page = f"""<html lang="en"><head><title>New pipes | Valley Post</title></head><body>
+    <h1>New pipes for the main street</h1><section class="articlebody"><span class="image"><img src="/p.jpg">
+    <span class="caption">{caption}</span></span>{paragraphs}</section></body></html>"""
+    result = extract_page(page, "https://valley.example/town/pipes")
+    assert norm(LINES[0]) in norm(result.text)
+    assert norm(caption) not in norm(result.text)

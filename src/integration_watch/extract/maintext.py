@@ -15,7 +15,7 @@ from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
 from .loose import wrap_prose_after_blocks
-from .recover import continued_paragraphs, leading_line, script_body
+from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
 
@@ -86,15 +86,9 @@ def _clearly_extracted(body: _Element, text: str) -> bool:
     return bool(paragraphs) and len(body.findall(".//table")) <= len(paragraphs) and not body.xpath(_UNCLEAN_XPATH)
 
 
-#: elements whose text runs on inside a line of prose (their text joins the line around them)
-_INLINE = frozenset(
-    {"a", "b", "i", "em", "strong", "u", "s", "small", "big", "sup", "sub", "abbr", "cite", "q", "mark", "time", "span", "font"}
-)
 #: elements that may hold prose as bare text lines separated by ``<br>`` (no ``<p>``), as older
 #: and hand-written pages do
 _LOOSE_CONTAINERS = "div, td, section, article, main, blockquote, center, dd, span, font, body"
-#: an inline element holding one of these ends the line instead of joining it (a <span> wrapping paragraphs)
-_BREAKS = "br, p, div, li, table, h1, h2, h3, h4, h5, h6, blockquote"
 
 
 def _loose_lines(node: Node) -> list[str]:
@@ -120,7 +114,7 @@ def _loose_lines(node: Node) -> list[str]:
             text = child.text(deep=False)
             parts.append(text)
             own += len(text.strip())
-        elif child.tag in _INLINE and child.css_first(_BREAKS) is None:
+        elif child.tag in INLINE and child.css_first(BREAKS) is None:
             parts.append(child.text(deep=True, separator=""))
         else:
             flush()

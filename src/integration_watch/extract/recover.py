@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from html import unescape as html_unescape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode as Node
 
-from .cleanup import squash, strip_marker
+from .cleanup import squash, strip_marker, text_size
 from .metadata import HTML_TAG_RE
 
 __all__ = ["continued_paragraphs", "leading_line", "script_body"]
@@ -54,29 +56,87 @@ def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     return extra
 
 
-def _key(text: str) -> str:
-    # a paragraph's first 80 characters without whitespace: how a line is found in another text
-    return "".join(text.split())[:80]
+_NOT_WORD_RE = re.compile(r"\W+")
+
+
+def _letters(text: str) -> str:
+    # a line's letters and digits only: the page's text and trafilatura's differ in whitespace, and in
+    # punctuation (control characters of a misdecoded page are dropped from trafilatura's text)
+    return _NOT_WORD_RE.sub("", text)
+
+
+#: elements whose text runs on inside a line of prose (their text joins the line around them)
+INLINE = frozenset(
+    {"a", "b", "i", "em", "strong", "u", "s", "small", "big", "sup", "sub", "abbr", "cite", "q", "mark", "time", "span", "font"}
+)
+#: an inline element holding one of these ends the line instead of joining it (a <span> wrapping paragraphs)
+BREAKS = "br, p, div, li, table, h1, h2, h3, h4, h5, h6, blockquote"
+#: a box's opening line at least this long (``text_size``) is a paragraph, not a label
+LEADING_LINE = 80
+
+
+def _opening_lines(box: Node, limit: int = 8) -> tuple[list[str], bool]:
+    """The first ``limit`` lines of the loose text that opens ``box`` (its text with the inline elements that
+    run on inside it, cut at ``<br>`` and at blocks; empty lines skipped; blocks before the first line passed
+    over, a block with text after it ends them), and whether the first is written all in bold (a lead)."""
+    lines: list[str] = []
+    parts: list[str] = []
+    bold = first_bold = True  # every part of the current (first) line with text is a <b> or <strong>
+    for child in box.iter(include_text=True):
+        if child.tag == "-text":
+            text = child.text(deep=False)
+            bold = bold and not text.strip()
+            parts.append(text)
+            continue
+        if child.tag == "-comment":
+            continue
+        if child.tag in INLINE and child.css_first(BREAKS) is None:
+            parts.append(child.text(deep=True, separator=""))
+            bold = bold and child.tag in ("b", "strong")
+            continue
+        if line := squash("".join(parts)):
+            lines.append(line)
+            first_bold = first_bold and (len(lines) > 1 or bold)
+        parts.clear()
+        bold = True
+        if len(lines) == limit or (lines and child.tag != "br" and squash(child.text(deep=True))):
+            return lines, first_bold
+    if line := squash("".join(parts)):
+        lines.append(line)
+        first_bold = first_bold and (len(lines) > 1 or bold)
+    return lines[:limit], bool(lines) and first_bold
 
 
 def leading_line(lines: list[str], box: Node, prose: list[str]) -> list[str]:
-    """``lines`` with the first line of the page's main block of prose put back before the second when
-    only the first is missing and it is the block's leading text (``box``'s first own text, before any
-    element): trafilatura's precision mode sometimes drops the text that opens an element holding
-    ``<br>``-separated lines, and keeps the lines after each ``<br>``."""
-    if len(prose) < 2:
+    """``lines`` with the first line of the page's main block of prose (``box``, its paragraphs ``prose``) put
+    back before the first of the box's other paragraphs that ``lines`` hold, when that first line is
+    missing: trafilatura's precision mode sometimes drops the text that opens an element holding
+    ``<br>``-separated lines (bare text, or a lead written all in bold), and keeps the lines after each
+    ``<br>``. The first line must be one of ``prose`` (mostly bare text, not a caption's or a hidden
+    label's) or written all in bold, at least ``LEADING_LINE`` long. Lines are compared by their letters and
+    digits (trafilatura may break a line where the page's source does)."""
+    opening, bold = _opening_lines(box)
+    if not opening or text_size(first := opening[0]) < LEADING_LINE:
         return lines
-    opening = next((text for node in box.iter(include_text=True)
-                    if node.tag == "-text" and (text := squash(node.text(deep=False)))), "")
-    lead = prose[0]
-    if not opening or not lead.startswith(opening[:40]):
+    key = _letters(first)[:LEADING_LINE]
+    if not bold and not any(_letters(paragraph).startswith(key) for paragraph in prose):
         return lines
-    flat = ["".join(strip_marker(line).split()) for line in lines]
-    if any(_key(lead) in line for line in flat):
+    flat = [_letters(strip_marker(line)) for line in lines]
+    joined = "".join(flat)
+    if key in joined or 2 * _link_chars(box, first) > len(first):
         return lines
-    second = _key(prose[1])
-    at = next((i for i, line in enumerate(flat) if second in line), None)
-    return lines if at is None else lines[:at] + [lead] + lines[at:]
+    found = [at for line in opening[1:] + prose
+             if line != first and text_size(line) >= LEADING_LINE
+             and (at := joined.find(_letters(line)[:LEADING_LINE])) >= 0]
+    if not found:
+        return lines
+    at = bisect_right(list(accumulate(map(len, flat), initial=0)), min(found)) - 1
+    return lines[:at] + [first] + lines[at:]
+
+
+def _link_chars(box: Node, line: str) -> int:
+    """Characters of ``line`` (the box's first line) that are link labels of ``box``."""
+    return sum(len(label) for node in box.css("a") if (label := squash(node.text(deep=True))) and label in line)
 
 
 _ARTICLE_BODY_RE = re.compile(r'"articleBody"\s*:\s*("(?:\\.|[^"\\])*")')
