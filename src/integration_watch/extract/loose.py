@@ -13,7 +13,7 @@ import re
 
 from lxml.html import HtmlElement
 
-__all__ = ["wrap_loose_text", "wrap_prose_after_blocks"]
+__all__ = ["SENTENCE_END", "wrap_loose_text", "wrap_prose_after_blocks"]
 
 #: elements that run on inside a line of text; any other element ends a run of loose text
 INLINE = frozenset(
@@ -28,7 +28,8 @@ _BLOCKS = frozenset(
 )
 #: a run of loose text at least this long, ending as a sentence ends, is a paragraph of prose
 PROSE_RUN = 80
-_SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
+#: how a sentence ends (before closing quotes or brackets)
+SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
 
 
 def _run_after(block: HtmlElement) -> str:
@@ -58,7 +59,7 @@ def wrap_prose_after_blocks(tree: HtmlElement) -> None:
         if not tail or not tail.strip() or (parent := element.getparent()) is None or parent in parents:
             continue
         run = _run_after(element)
-        if len(run) >= PROSE_RUN and _SENTENCE_END.search(run) and parent.find("p") is not None:
+        if len(run) >= PROSE_RUN and SENTENCE_END.search(run) and parent.find("p") is not None:
             parents[parent] = None
     for parent in parents:
         wrap_loose_text(parent)

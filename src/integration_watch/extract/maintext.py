@@ -15,7 +15,7 @@ from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
 from .loose import wrap_prose_after_blocks
-from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body
+from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, standfirst
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
 
@@ -219,7 +219,8 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     end of its text are cut (``_without_comments``, ``tail.without_trailing_boxes``).
 
     Then what trafilatura cannot see or drops: the first line of a body written as bare text lines
-    (``recover.leading_line``), the body continued in a second container after an advertisement,
+    (``recover.leading_line``), the standfirst written in a block of its own before the body
+    (``recover.standfirst``), the body continued in a second container after an advertisement,
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
     _drop_empty_inline(tree)
     _drop_empty_heading_links(tree)
@@ -245,7 +246,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
             lines, cookie_chars = retry_lines, retry_cookie
     lines = _without_comments(lines, prose)
     if box is not None:
-        lines = leading_line(lines, box, prose)
+        lines = standfirst(leading_line(lines, box, prose), box, prose)
         if (last := _last_prose_line(lines, prose)) is not None:
             lines = without_trailing_boxes(lines, last, box, facts.anchor_texts)
     if continued := continued_paragraphs(facts.tree, lines):

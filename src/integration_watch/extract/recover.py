@@ -1,6 +1,6 @@
 """Article text that trafilatura leaves out: a body continued in a second container after an
 advertisement (found in the page-facts parse), the first line of a body written as bare text lines,
-and a body that is only in a script's JSON (``"articleBody"`` of the state a script-rendered site
+the standfirst written in a block of its own before the body, and a body that is only in a script's JSON (``"articleBody"`` of the state a script-rendered site
 ships, which trafilatura does not read)."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from html import unescape as html_unescape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode as Node
 
-from .cleanup import squash, strip_marker, text_size
+from .cleanup import clean_lines, squash, strip_marker, text_size
+from .loose import SENTENCE_END
 from .metadata import HTML_TAG_RE
 
-__all__ = ["continued_paragraphs", "leading_line", "script_body"]
+__all__ = ["continued_paragraphs", "leading_line", "script_body", "standfirst"]
 
 _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^>]*>", re.IGNORECASE)
 
@@ -132,6 +133,60 @@ def leading_line(lines: list[str], box: Node, prose: list[str]) -> list[str]:
         return lines
     at = bisect_right(list(accumulate(map(len, flat), initial=0)), min(found)) - 1
     return lines[:at] + [first] + lines[at:]
+
+
+#: a standfirst is a paragraph of prose at least this long (``text_size``) that ends as a sentence ends...
+STANDFIRST = 100
+#: ...with at most this share of its text in link labels...
+STANDFIRST_LINKS = 0.3
+#: ...in an element holding none of these (a photo box's caption, a script's text, a box of links)
+_NOT_STANDFIRST = (
+    "img, figure, picture, video, iframe, form, input, script, style, noscript, h1, h2, h3, h4, h5, h6, ul, ol, li, "
+    "table, dl"
+)
+#: how many levels up from the main block of prose the text before it is looked for
+_STANDFIRST_LEVELS = 3
+
+
+def _text_before(box: Node) -> tuple[Node | None, str]:
+    """The nearest text before ``box`` in the page: its closest previous sibling with text (an element, or
+    loose text), else its parent's, up to ``_STANDFIRST_LEVELS`` levels up; (None, "") when there is none."""
+    node: Node | None = box
+    for _ in range(_STANDFIRST_LEVELS):
+        sibling = node.prev
+        while sibling is not None:
+            if sibling.tag == "-text":
+                if text := squash(sibling.text(deep=False)):
+                    return sibling, text
+            elif sibling.tag not in ("-comment", "br") and (text := squash(sibling.text(deep=True, separator=" "))):
+                return sibling, text
+            sibling = sibling.prev
+        node = node.parent
+        if node is None or node.tag in ("body", "html"):
+            break
+    return None, ""
+
+
+def standfirst(lines: list[str], box: Node, prose: list[str]) -> list[str]:
+    """``lines`` with the article's standfirst put back before the first of the main block of prose's
+    paragraphs (``box``, ``prose``) that they hold: the text right before the block, when it is a paragraph
+    of prose (``STANDFIRST``, ``STANDFIRST_LINKS``, none of ``_NOT_STANDFIRST``) that ``clean_lines`` keeps
+    and ``lines`` lack. trafilatura takes the element its expressions find for an article's body, and the
+    lead written in a block of its own before it was lost; in a page laid out in tables it had been kept
+    as part of the table's rows, until the layout tables became blocks (``tables.py``)."""
+    element, text = _text_before(box)
+    if element is None or text_size(text) < STANDFIRST or not SENTENCE_END.search(text):
+        return lines
+    if element.tag != "-text":
+        links = sum(len(squash(link.text(deep=True))) for link in element.css("a"))
+        if element.css_first(_NOT_STANDFIRST) is not None or links > STANDFIRST_LINKS * len(text):
+            return lines
+    flat = [_letters(strip_marker(line)) for line in lines]
+    if _letters(text)[:LEADING_LINE] in "".join(flat) or clean_lines(text)[0] != [text]:
+        return lines
+    keys = [key for paragraph in prose if (key := _letters(paragraph)[:60])]  # how a paragraph's line starts
+    at = next((i for i, line in enumerate(flat) if any(line.startswith(key) for key in keys)), None)
+    return lines if at is None else lines[:at] + [text] + lines[at:]
 
 
 def _link_chars(box: Node, line: str) -> int:
