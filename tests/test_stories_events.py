@@ -18,7 +18,7 @@ from conftest import FIXTURES, run, store_article
 from integration_watch.config import Settings
 from integration_watch.corpus import Corpus
 from integration_watch.routes import Engines
-from integration_watch.same_event import evidence, quotes_headline
+from integration_watch.same_event import evidence, quotes_headline, words
 from integration_watch.stories import Thresholds, recluster, update_stories
 from integration_watch.translate import translate_pending
 
@@ -125,9 +125,9 @@ def test_a_related_articles_line_naming_other_news_is_no_evidence_of_one_event()
     other = evidence(other_text, f"{feature} - Cor Newsroom")
     related = evidence(related_text, "Lisbon forum announced")
     same_headline = evidence(same_text, f"Opinion | {feature}")
-    assert quotes_headline(related, related_text, other, other_text)
-    assert quotes_headline(other, other_text, related, related_text)
-    assert not quotes_headline(same_headline, same_text, other, other_text)
+    assert quotes_headline(related, words(related_text), other, words(other_text))
+    assert quotes_headline(other, words(other_text), related, words(related_text))
+    assert not quotes_headline(same_headline, words(same_text), other, words(other_text))
 
 
 def test_a_corpus_from_before_event_stories_is_judged_again_by_the_next_run(tmp_path: Path) -> None:

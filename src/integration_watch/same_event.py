@@ -213,14 +213,10 @@ def words(text: str) -> str:
     return " " + " ".join(_WORD.findall(fold(text))) + " "
 
 
-def quotes_headline(a: Evidence, text_a: str, b: Evidence, text_b: str) -> bool:
-    """Whether either text carries the other's headline word for word (one both have as their headline, as
-    a copy with its original's headline, or a text that opens with its headline, does not count)."""
-    words_a = words_b = ""
-    if any(h not in b.headlines for h in a.headlines):
-        words_b = words(text_b)
-    if any(h not in a.headlines for h in b.headlines):
-        words_a = words(text_a)
+def quotes_headline(a: Evidence, words_a: str, b: Evidence, words_b: str) -> bool:
+    """Whether either text (as words() makes it) carries the other's headline word for word (one both have as
+    their headline, as a copy with its original's headline, or a text that opens with its headline, does not
+    count)."""
     return (any(f" {h} " in words_b for h in a.headlines if h not in b.headlines)
             or any(f" {h} " in words_a for h in b.headlines if h not in a.headlines))
 
@@ -269,30 +265,60 @@ def judge(
     return Judgement(round(score, 4), near and score >= EVENT_SCORE, near)
 
 
-def judge_own(df: DocumentFrequencies, text_a: str, title_a: str, a: Evidence, text_b: str, title_b: str,
-              b: Evidence, days: int, translated: bool) -> Judgement:
+def judge_own(df: DocumentFrequencies, a: Evidence, wording_a: Wording, b: Evidence, wording_b: Wording, days: int,
+              translated: bool) -> Judgement:
     """The rule for two articles of one source, on what each says that the other does not say word for word
     (see the module's docstring): their stems, names and title stems outside the runs of TEMPLATE_RUN stems both
     carry. Figures are kept whole (a follow-up's new figures still contradict)."""
-    sa, sb = own_stems(stem_sequence(text_a), stem_sequence(text_b))
-    ta, tb = own_stems(stem_sequence(title_a), stem_sequence(title_b))
+    sa, sb = own_stems(wording_a.stems, wording_b.stems)
+    ta, tb = own_stems(wording_a.title, wording_b.title)
     own_a, own_b = replace(a, names=shared(a.names, sa), title=ta), replace(b, names=shared(b.names, sb), title=tb)
     return judge(df, sa, sb, df.weight(sa), df.weight(sb), own_a, own_b, days, translated, same_source=True)
 
 
-def own_stems(a: list[str], b: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The stems (hashed) of each stem sequence outside the runs of TEMPLATE_RUN stems that both carry."""
-    common = _runs(a) & _runs(b)
-    return _outside(a, common), _outside(b, common)
+@dataclass(frozen=True)
+class Wording:
+    """An article's words in their order, as the second judgement of one source's pairs reads them: the stem
+    hashes of its text and of its title (story_features.stem_sequence, hashed one by one)."""
+
+    stems: np.ndarray
+    title: np.ndarray
 
 
-def _runs(sequence: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(sequence[i:i + TEMPLATE_RUN]) for i in range(len(sequence) - TEMPLATE_RUN + 1)}
+def wording(text: str, title: str) -> Wording:
+    return Wording(hash_each(stem_sequence(text)), hash_each(stem_sequence(title)))
 
 
-def _outside(sequence: list[str], common: set[tuple[str, ...]]) -> np.ndarray:
-    covered = bytearray(len(sequence))
-    for i in range(len(sequence) - TEMPLATE_RUN + 1):
-        if tuple(sequence[i:i + TEMPLATE_RUN]) in common:
-            covered[i:i + TEMPLATE_RUN] = b"\x01" * TEMPLATE_RUN
-    return hashed(stem for stem, inside in zip(sequence, covered) if not inside)
+def own_stems(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stems (sorted distinct hashes) of each stem sequence (hashes in the text's order) outside the runs of
+    TEMPLATE_RUN stems that both carry."""
+    runs_a, runs_b = _runs(a), _runs(b)
+    common = np.intersect1d(runs_a, runs_b)
+    return _outside(a, runs_a, common), _outside(b, runs_b, common)
+
+
+_RUN_FACTOR = np.uint64(0x9E3779B97F4A7C15)  # odd: a run of stem hashes -> one 64-bit value (collisions negligible)
+
+
+def _runs(sequence: np.ndarray) -> np.ndarray:
+    """Each run of TEMPLATE_RUN stems in a row as one value, by its first position."""
+    count = sequence.size - TEMPLATE_RUN + 1
+    if count <= 0:
+        return np.zeros(0, np.uint64)
+    values = sequence.view(np.uint64)
+    runs = values[:count].copy()
+    for k in range(1, TEMPLATE_RUN):
+        runs *= _RUN_FACTOR  # wraps around, as it should
+        runs += values[k:k + count]
+    return runs
+
+
+def _outside(sequence: np.ndarray, runs: np.ndarray, common: np.ndarray) -> np.ndarray:
+    if not common.size:
+        return np.unique(sequence)
+    # Starts of common runs counted cumulatively: a position is covered when a common run starts at most
+    # TEMPLATE_RUN - 1 places before it.
+    starts = np.concatenate(([0], np.cumsum(np.isin(runs, common))))
+    at = np.arange(sequence.size)
+    covered = starts[np.minimum(at + 1, runs.size)] > starts[np.clip(at - TEMPLATE_RUN + 1, 0, runs.size)]
+    return np.unique(sequence[~covered])

@@ -329,7 +329,7 @@ def _link_chunk(
     for stored in old_stems.values():  # a changed article's old stems leave the frequencies
         counts.subtract(stored)
     judging.frequencies.change([hashed(st) for st in old_stems.values()], [s.stems for s in signed])
-    judging.weights.clear()  # the frequencies changed
+    judging.new_chunk()  # the frequencies changed, and changed articles' texts with them
     for b, s in zip(chunk, signed, strict=True):  # a changed article's text, title or translation: all is new
         cache.add(b, s.stems)
     corpus.stories.store_signatures(

@@ -19,30 +19,43 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .same_event import DocumentFrequencies, Evidence, Judgement, evidence, judge, judge_own, quotes_headline
+from .same_event import (DocumentFrequencies, Evidence, Judgement, Wording, evidence, judge, judge_own, quotes_headline,
+                         wording, words)
 
 if TYPE_CHECKING:
     from .stories import Basis
 
 CORROBORATING = 2  # near articles of one story that make a near pair one event
 MOST_JUDGED = 12  # articles of a story judged again for one near pair, at most
+READINGS = 500  # texts' readings kept (~10 kB each): a site's copies are judged against each other one after another
 
 
 @dataclass
 class Judging:
     """What the event rule needs, kept for one run: document frequencies, the evidence of the articles it has
     judged, the length of each stem vector (which changes with the frequencies: kept for one chunk), and a way to
-    the texts (evidence is made only for articles in a pair to judge; the quote check reads them again)."""
+    the texts (evidence is made only for articles in a pair to judge; the quote check reads them again).
+    For one chunk it also keeps what one source's near pairs cost to judge (the second judgement): their
+    judgements, asked again when links are weighed (story_apart.py), and the recent texts' wordings, each
+    read by many pairs when a site carries many copies of its pages."""
 
     frequencies: DocumentFrequencies
     evidence: dict[int, Evidence]
     weights: dict[int, float]
     texts_of: Callable[[list[int]], dict[int, str]]
+    judged: dict[tuple[int, int], Judgement] = field(default_factory=dict)
+    readings: dict[int, _Reading] = field(default_factory=dict)
+
+    def new_chunk(self) -> None:
+        """Forget what depends on the document frequencies or on the texts of changed articles."""
+        self.weights.clear()
+        self.judged.clear()
+        self.readings.clear()
 
     def prepare(self, articles: list[Basis]) -> None:
         """Make the evidence of these articles (their texts read at once)."""
@@ -53,27 +66,48 @@ class Judging:
 
     def judge(self, a: Basis, b: Basis, sa: np.ndarray, sb: np.ndarray, days: int) -> Judgement:
         """The rule for one pair: one event (same_event), near (one event if corroborated), or neither."""
+        pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)  # the rule is symmetric
+        if (known := self.judged.get(pair)) is not None:
+            return known
         self.prepare([a, b])
         ea, eb = self.evidence[a.id], self.evidence[b.id]
         wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
 
         def quoted() -> bool:
-            texts = self.texts_of([a.id, b.id])
-            return quotes_headline(ea, texts[a.id], eb, texts[b.id])
+            return quotes_headline(ea, self._reading(a).words, eb, self._reading(b).words)
 
         translated, same_source = a.original != b.original, a.source == b.source
         first = judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, same_source, quoted)
         if not first.near or not same_source or translated:  # a source's versions of one release in two languages
             return first
-        texts = self.texts_of([a.id, b.id])  # one source's pair: judged again without what both say alike
-        own = judge_own(self.frequencies, texts[a.id], a.title, ea, texts[b.id], b.title, eb, days, False)
-        return Judgement(min(first.score, own.score), first.same_event and own.same_event, own.near, not own.near)
+        # one source's pair: judged again without what both say alike
+        own = judge_own(self.frequencies, ea, self._reading(a).wording, eb, self._reading(b).wording, days, False)
+        found = self.judged[pair] = Judgement(min(first.score, own.score), first.same_event and own.same_event,
+                                              own.near, not own.near)
+        return found
 
     def _weight(self, article: int, stem_hashes: np.ndarray) -> float:
         found = self.weights.get(article)
         if found is None:
             found = self.weights[article] = self.frequencies.weight(stem_hashes)
         return found
+
+    def _reading(self, article: Basis) -> _Reading:
+        """The article's text as the quote check and the second judgement read it (the last READINGS kept)."""
+        found = self.readings.pop(article.id, None)
+        if found is None:
+            text = self.texts_of([article.id])[article.id]
+            found = _Reading(words(text), wording(text, article.title))
+            if len(self.readings) >= READINGS:
+                del self.readings[next(iter(self.readings))]
+        self.readings[article.id] = found  # the most recent last
+        return found
+
+
+@dataclass(frozen=True)
+class _Reading:
+    words: str  # same_event.words
+    wording: Wording
 
 
 def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], story_of: dict[int, int],
