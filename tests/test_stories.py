@@ -6,6 +6,7 @@ Real SQLite corpora, the real Apertium binary for the Spanish side, and the CLI 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +124,35 @@ def test_copies_and_translations_join_different_articles_stay_apart(tmp_path: Pa
         assert story[spanish] == story[original]
         assert story[follow] != story[original] and story[other] != story[original]
         assert update_stories(corpus).articles == 0
+
+
+def test_past_its_deadline_the_stage_begins_no_new_chunk_and_the_next_run_places_the_rest(tmp_path: Path) -> None:
+    """A crawl's --max-time covers the story stage: past the deadline no chunk but the first is begun (so every run
+    makes progress), the articles not reached keep no signature and no story, the run says it stopped, and the
+    next run places them as one run would have: the copy joins the original placed before it."""
+    from integration_watch.crawl_report import STOPPED_EXIT, CrawlReport
+
+    groups = []
+    for stop in (True, False):
+        with Corpus(tmp_path / f"{stop}.db") as corpus:
+            original = store_article(corpus, "https://ec.europa.eu/a", ORIGINAL, "en", published="2021-03-19")
+            other = store_article(corpus, "https://ec.europa.eu/c", OTHER_CALL, "en", published="2021-03-19")
+            copy = store_article(corpus, "https://ewsi.eu/a", COPY, "en", published="2021-03-20", source="ewsi")
+            follow = store_article(corpus, "https://ec.europa.eu/b", FOLLOW_UP, "en", published="2021-04-10")
+            if stop:
+                report = assign_stories(corpus, corpus.stories.articles_needing_story(), DEFAULT, chunk_size=2,
+                                        deadline=time.monotonic())
+                assert (report.stopped, report.articles, report.left) == (True, 2, 2)
+                assert corpus.stories.articles_needing_story() == [copy, follow]
+                assert _stories(corpus)[copy] is None
+                crawl = CrawlReport(run_id=1, sources={}, stories=report)
+                assert crawl.exit_code == STOPPED_EXIT and crawl.status == "stopped"
+            report = update_stories(corpus, DEFAULT)
+            assert not report.stopped and report.articles == (2 if stop else 4)
+            story = _stories(corpus)
+            assert story[original] == story[copy] and len({story[original], story[other], story[follow]}) == 3
+            groups.append({frozenset(i for i in story if story[i] == story[j]) for j in story})
+    assert groups[0] == groups[1]
 
 
 def test_a_follow_up_in_another_language_is_kept_apart_by_its_numbers(tmp_path: Path) -> None:

@@ -197,14 +197,15 @@ def _print_report(report: CrawlReport, fmt: str, quiet: bool) -> None:
     if report.stories and not quiet:
         click.echo(_stories_line(report.stories))
     if not quiet or report.exit_code:
-        stopped = (f" at the --max-time limit ({report.max_time:g} s): translation and stories wait for the next run"
+        stopped = (f" at the --max-time limit ({report.max_time:g} s): what it did not reach waits for the next run"
                    if report.stopped and report.max_time is not None else "")
         click.echo(f"run {report.run_id}: {report.status}{stopped}", err=bool(report.exit_code))
 
 
 def _stories_line(s: StoryReport) -> str:
     return (f"stories: {s.articles} articles placed: {s.new_stories} new stories, {s.joined} joined a story, "
-            f"{s.merged} stories merged ({s.seconds:.1f} s)")
+            f"{s.merged} stories merged ({s.seconds:.1f} s)"
+            + (f"; stopped by the time limit: {s.left} articles wait for the next run" if s.stopped else ""))
 
 
 def _translation_line(t: TranslateReport) -> str:

@@ -400,8 +400,8 @@ def crawl(
 ) -> CrawlReport:
     """Run one crawl to completion, or for at most `max_time` seconds, then translate the articles it stored
     (with `engines`; also any left untried by an earlier, interrupted run) and give them their stories. The
-    time limit covers translation too: a run stopped by it leaves what it did not reach, and the stories, to
-    the next run. Workers default to the CPUs."""
+    time limit covers translation and stories too: a run stopped by it leaves what it did not reach to the next
+    run (stories: after their first chunk, see assign_stories). Workers default to the CPUs."""
     deadline = None if max_time is None else time.monotonic() + max_time
     if source_names:
         for name in source_names:
@@ -422,5 +422,7 @@ def crawl(
         if report.translation.stopped:  # the run's record said "ok" when fetching ended
             corpus.pages.finish_run(report.run_id, report.status, report.as_dict())
             return report
-    report.stories = update_stories(corpus, Thresholds.from_settings(config.defaults))
+    report.stories = update_stories(corpus, Thresholds.from_settings(config.defaults), deadline=deadline)
+    if report.stories.stopped:
+        corpus.pages.finish_run(report.run_id, report.status, report.as_dict())
     return report

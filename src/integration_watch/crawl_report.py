@@ -77,8 +77,9 @@ class CrawlReport:
 
     @property
     def stopped(self) -> bool:
-        """The time limit ended the run before everything queued was fetched, or translated."""
-        return any(r.stopped for r in self.sources.values()) or bool(self.translation and self.translation.stopped)
+        """The time limit ended the run before everything queued was fetched, translated and placed in stories."""
+        return (any(r.stopped for r in self.sources.values()) or bool(self.translation and self.translation.stopped)
+                or bool(self.stories and self.stories.stopped))
 
     @property
     def exit_code(self) -> int:

@@ -76,14 +76,15 @@ class Thresholds:
         })
 
 
-def update_stories(corpus: Corpus, thresholds: Thresholds | None = None) -> StoryReport:
+def update_stories(corpus: Corpus, thresholds: Thresholds | None = None, *, deadline: float | None = None) -> StoryReport:
     """The story stage after a crawl or a translation run: articles new or changed since they were judged.
-    Given thresholds (from sources.toml) are remembered; else the corpus's own are used."""
+    Given thresholds (from sources.toml) are remembered; else the corpus's own are used. `deadline`: as
+    assign_stories'."""
     if thresholds is None:
         thresholds = Thresholds.of_corpus(corpus)
     else:
         thresholds.remember(corpus)
-    return assign_stories(corpus, corpus.stories.articles_needing_story(), thresholds)
+    return assign_stories(corpus, corpus.stories.articles_needing_story(), thresholds, deadline=deadline)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ class StoryReport:
     merged: int = 0  # stories merged into another because an article bridged them
     pairs_checked: int = 0
     seconds: float = 0.0
+    stopped: bool = False  # the deadline came first
+    left: int = 0  # articles it did not reach: the next run places them
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -167,11 +170,14 @@ CHUNK = 2000  # articles signed, compared and linked per transaction
 
 def assign_stories(
     corpus: Corpus, article_ids: Sequence[int], thresholds: Thresholds, *, before: dict[int, int] | None = None,
-    chunk_size: int = CHUNK, parallel: bool | None = None,
+    chunk_size: int | None = None, parallel: bool | None = None, deadline: float | None = None,
 ) -> StoryReport:
     """Give each of these (new, changed or newly translated) articles its story, joining or merging existing
     stories where they match. Signatures are stored, so later runs compare against them without recomputing.
-    `parallel`: sign in SIGNING_PROCESSES processes (default: from PARALLEL_FROM articles on)."""
+    `parallel`: sign in SIGNING_PROCESSES processes (default: from PARALLEL_FROM articles on). Each chunk of
+    `chunk_size` (default CHUNK) is one transaction; after `deadline` (time.monotonic()) no chunk but the first is
+    begun: the articles not reached keep no signature, so the next run places them (every run makes progress)."""
+    chunk_size = chunk_size or CHUNK
     report = StoryReport()
     started = time.perf_counter()
     furniture = Furniture(corpus)
@@ -197,7 +203,10 @@ def assign_stories(
     try:
         batches = [list(article_ids[start:start + chunk_size]) for start in range(0, len(article_ids), chunk_size)]
         ahead = _Signing.start(corpus, batches[0], furniture, pool) if batches else None
-        for following in [*batches[1:], None]:
+        for done, following in enumerate([*batches[1:], None]):
+            if done and deadline is not None and time.monotonic() >= deadline:
+                report.stopped, report.left = True, len(article_ids) - report.articles
+                break
             current = ahead
             ahead = _Signing.start(corpus, following, furniture, pool) if following else None
             if current is not None and current.chunk:
@@ -206,7 +215,7 @@ def assign_stories(
                 _link_chunk(corpus, current, thresholds, furniture, cache, judging, claimed, before, report)
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)  # a stopped run's next chunk is not signed
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
