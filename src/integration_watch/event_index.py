@@ -35,22 +35,24 @@ class Indexed:
 
 
 def event_candidates(queries: Sequence[Indexed], articles: Sequence[Indexed], df: DocumentFrequencies,
-                     bar: float = CANDIDATE_COSINE) -> dict[int, list[int]]:
+                     bar: float = CANDIDATE_COSINE, *, copies: set[int] | None = None) -> dict[int, list[int]]:
     """For each query, the articles (ids, itself excluded) of its comparison language within EVENT_DAYS whose
-    rare-stem cosine with it reaches `bar`."""
+    rare-stem cosine with it reaches `bar`; none when both are `copies` (story_copies.py)."""
     out: dict[int, list[int]] = {q.id: [] for q in queries}
     for language in {q.language for q in queries}:
         pool = [a for a in articles if a.language == language]
         asked = [q for q in queries if q.language == language]
         if pool and asked:
-            _one_language(asked, pool, df, bar, out)
+            _one_language(asked, pool, df, bar, out, copies or set())
     return out
 
 
 def _one_language(queries: list[Indexed], pool: list[Indexed], df: DocumentFrequencies, bar: float,
-                  out: dict[int, list[int]]) -> None:
+                  out: dict[int, list[int]], copies: set[int]) -> None:
     rare = df.rare_square(RARE_SHARE, RARE_LEAST)
     q_ids = np.fromiter((q.id for q in queries), np.int64, count=len(queries))
+    copy_ids = np.fromiter(copies, np.int64, count=len(copies))
+    q_copies = np.isin(q_ids, copy_ids)
     q_days = np.fromiter((q.day for q in queries), np.int64, count=len(queries))
     q_stems = np.concatenate([q.stems for q in queries])
     q_owner = np.repeat(np.arange(len(queries)), [q.stems.size for q in queries])
@@ -66,7 +68,8 @@ def _one_language(queries: list[Indexed], pool: list[Indexed], df: DocumentFrequ
         shared = block.shared(needles, needle_owner, len(queries))
         q, row = np.nonzero(shared)
         hit = ((shared[q, row] >= bar * q_norms[q] * block.norms[row])
-               & (np.abs(q_days[q] - block.days[row]) <= EVENT_DAYS) & (q_ids[q] != block.ids[row]))
+               & (np.abs(q_days[q] - block.days[row]) <= EVENT_DAYS) & (q_ids[q] != block.ids[row])
+               & ~(q_copies[q] & np.isin(block.ids, copy_ids)[row]))
         for a, b in zip(q_ids[q[hit]].tolist(), block.ids[row[hit]].tolist()):
             out[a].append(b)
 

@@ -15,8 +15,9 @@ Two articles are the same story when
   reaches NEAR_SCORE and one of the two is that near to another article of the other's story (story_judging.py).
 Signatures estimate the similarity for every pair in the window at once (numpy); the event index
 (event_index.py) finds the articles of the same days sharing rare stems; pairs either finds are then checked on
-the exact stem sets. Stories are the connected groups of such pairs; copy relations are kept
-too, so a story shows which of its members are copies of each other; nothing is deleted.
+the exact stem sets, copies first and no pair of two copies (story_copies.py). Stories are the connected groups of
+such pairs; copy relations are kept too, so a story shows which of its members are copies of each other; nothing
+is deleted.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from .event_index import Indexed, event_candidates
 from .furniture import Furniture
 from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence
 from .story_apart import keep_apart
+from .story_copies import COPY, find_copies
 from .story_judging import Judging, corroborated
 from .story_features import MinHasher, hashed, jaccard, stems
 from .story_window import Window
@@ -101,7 +103,6 @@ class Basis:
     source: str = ""
 
 
-COPY = "copy"
 EVENT = "event"
 
 
@@ -348,32 +349,47 @@ def _link_chunk(
     signatures = [s.signature for s in signed]
     del signed, counts  # the stems as text and their counts are stored: not held while the chunk is compared
     days = [b.day for b in chunk]
-    window = Window.load(corpus, min(days) - thresholds.window_days, max(days) + thresholds.window_days,
-                          thresholds)
+    first_day, last_day = min(days) - thresholds.window_days, max(days) + thresholds.window_days
+    window = Window.load(corpus, first_day, last_day, thresholds)
     in_chunk = {b.id for b in chunk}
     same_text = corpus.stories.same_texts([b.text_hash for b in chunk])
-    near = window.within(min(days) - EVENT_DAYS, max(days) + EVENT_DAYS)
-    events = event_candidates([Indexed(b.id, b.day, b.language, cache.stems[b.id]) for b in chunk],
-                              cache.indexed(corpus, near), judging.frequencies)
-    found: dict[int, set[int]] = {}
-    for article, signature in zip(chunk, signatures):
-        others = set(window.candidates(article, signature)) | set(events[article.id])
-        others |= {o for o in same_text.get(article.text_hash, ()) if o != article.id}
-        found[article.id] = {o for o in others if o not in in_chunk or o < article.id}  # a pair in the chunk: once
+    signature_of = {b.id: s for b, s in zip(chunk, signatures)}
+
     def ensure(ids: set[int]) -> None:
         """These articles in the cache; those judged by an earlier run get their stems made again here."""
         for r in corpus.stories.story_rows(sorted(ids - cache.known.keys())):
             other = basis(r, furniture)
             cache.add(other, hashed(stems(other.text)))
 
-    ensure({o for others in found.values() for o in others})
-    pairs = []  # those the exact check keeps (most candidates of a full window are not)
-    for a in chunk:
-        report.pairs_checked += len(found[a.id])
-        for o in found[a.id]:
-            kind = _classify(a, cache.known[o], cache.stems[a.id], cache.stems[o], thresholds)
-            if kind is not None:
-                pairs.append((a, cache.known[o], kind))
+    copied = corpus.stories.copies_between(first_day, last_day) - in_chunk  # stored by earlier runs
+
+    def screened(article: Basis) -> list[int]:
+        found = [*window.candidates(article, signature_of[article.id]), *same_text.get(article.text_hash, ())]
+        ensure(set(found) - in_chunk)
+        return found
+
+    def kind_of(article: Basis, other: int) -> str | None:
+        return _classify(article, cache.known[other], cache.stems[article.id], cache.stems[other], thresholds)
+
+    first = find_copies(chunk, screened, kind_of, copied)  # story_copies.py: copies first
+    report.pairs_checked += first.checked
+    copied |= first.copied
+    near = window.within(min(days) - EVENT_DAYS, max(days) + EVENT_DAYS)
+    events = event_candidates([Indexed(b.id, b.day, b.language, cache.stems[b.id]) for b in chunk],
+                              cache.indexed(corpus, near), judging.frequencies, copies=copied)
+    position = {b.id: i for i, b in enumerate(chunk)}
+    pairs = [(a, cache.known[o], COPY) for a in chunk for o in first.originals.get(a.id, ())]
+    for a in chunk:  # a pair in the chunk: once, from its later article; none of two copies
+        kinds = first.classified.pop(a.id)
+        others = {o for o in events[a.id] if position.get(o, -1) < position[a.id] and o not in kinds}
+        others.update(first.copies_seen.pop(a.id))
+        others.difference_update(first.originals.get(a.id, ()))
+        if a.id in copied:
+            others -= copied
+        ensure(others)
+        report.pairs_checked += len(others)
+        kinds.update((o, kind_of(a, o)) for o in others)
+        pairs += [(a, cache.known[o], kind) for o, kind in kinds.items() if kind is not None]
     judging.prepare(list({b.id: b for a, o, kind in pairs if kind == EVENT for b in (a, o)}.values()))
     links: list[tuple[int, int]] = []
     copies: list[tuple[int, int]] = []
@@ -386,6 +402,8 @@ def _link_chunk(
             judged = judging.judge(article, other, cache.stems[article.id], cache.stems[other.id],
                                    abs(article.day - other.day))
             strength[article.id, other.id] = judged.score
+            if not judged.same_event and not judged.near:
+                del strength[article.id, other.id]  # weighed only among links
             if judged.apart:
                 apart.append((article.id, other.id))
             if not judged.same_event:

@@ -20,6 +20,7 @@ splits seen in the fifth session), so this costs no link between write-ups of on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 from .story_judging import find_root
@@ -27,8 +28,8 @@ from .story_judging import find_root
 
 def keep_apart(links: list[tuple[int, int]], strength: Mapping[tuple[int, int], float], story_of: Mapping[int, int],
                members: Callable[[int], list[int]], apart: Callable[[int, int], bool]) -> list[tuple[int, int]]:
-    """The links (pairs of articles) to keep: taken strongest first (`strength`, a missing one weakest), each
-    dropped when it would join two groups holding a pair kept apart (`apart`: asked of the pairs across the two
+    """The links (pairs of articles) to keep: taken strongest first (`strength`, a missing one weakest; copies
+    infinite, and always kept), each other dropped when it would join two groups holding a pair kept apart (`apart`: asked of the pairs across the two
     groups). The groups are the chunk's links kept so far and the stored stories: `story_of` gives the story of each
     article outside the chunk that a link touches, `members` the articles of a story (within the chunk's days), so
     a sibling stored in an earlier run counts as much as one in this chunk."""
@@ -55,7 +56,9 @@ def keep_apart(links: list[tuple[int, int]], strength: Mapping[tuple[int, int], 
     for a, b in sorted(links, key=lambda p: (-strength.get(p, float("-inf")), p)):
         ra, rb = root(a), root(b)
         if ra != rb:
-            if any(apart(u, v) for u in articles(ra) for v in articles(rb)):
+            # a copy is where its original is: its link is never dropped (a stored story may hold siblings that a
+            # link of an earlier run joined; the copy goes with its original, not into a story of its own)
+            if strength.get((a, b)) != math.inf and any(apart(u, v) for u in articles(ra) for v in articles(rb)):
                 continue
             join(ra, rb)
         kept.add((a, b))

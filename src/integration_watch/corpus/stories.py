@@ -82,10 +82,20 @@ class Stories:
             )
         ]
 
+    def copies_between(self, first_day: int, last_day: int) -> set[int]:
+        """The articles of these days that copy an earlier article (the later of a copy pair, by id)."""
+        return {r[0] for r in self.core.conn.execute(
+            """SELECT s.article_id FROM article_signatures s WHERE s.day BETWEEN ? AND ?
+               AND EXISTS (SELECT 1 FROM article_copies c WHERE c.article_id = s.article_id)""",
+            (first_day, last_day),
+        )}
+
     def same_texts(self, digests: list[str]) -> dict[str, list[int]]:
-        """text hash -> the ids of the articles with that text, in id order."""
+        """text hash -> the ids of the signed articles with that text (those a story run has placed, or is
+        placing), in id order."""
         out: dict[str, list[int]] = {}
-        for r in self.core.select_in("SELECT text_hash, id FROM articles WHERE text_hash IN ({marks}) ORDER BY id",
+        for r in self.core.select_in("""SELECT a.text_hash, a.id FROM articles a JOIN article_signatures s ON s.article_id = a.id
+                                        WHERE a.text_hash IN ({marks}) ORDER BY a.id""",
                                      sorted(set(digests))):
             out.setdefault(r[0], []).append(r[1])
         return out
