@@ -197,3 +197,48 @@ def test_a_news_ticker_after_the_article_is_not_its_end():
     times_apart = [line for t, h, _ in _TICKER for line in (f"- {t}", f"- {h}")] + ["© Valley News, all rights reserved."]
     for ticker in (with_summaries, times_apart):
         assert without_trailing_boxes(article + ticker, len(article) - 1, box, facts.anchor_texts) == article
+
+
+ZH_BYLINE = "記者王小明／台中報導"
+ZH_BODY = [
+    "市政府今天宣布，明年起將在市區增設二十座公共自行車站，讓上班族和學生可以更方便地騎車往返捷運站和學校。",
+    "交通局長表示，新的車站將優先設在人口密集的老社區，每站至少提供二十輛車，並且全天二十四小時開放借用。",
+    "市議員認為這是好消息，但也提醒市府要注意自行車道的安全，特別是在上下班時間車流量很大的幾條主要道路。",
+    "市府預計在三月舉辦說明會，聽取居民對車站位置的意見，之後再決定最後的設站地點和施工時間表。",
+    "去年試辦的十座車站使用率很高，平均每輛車每天被借用六次以上，尖峰時間常常一車難求。",
+    "業者也承諾會增加維修人員，確保每輛自行車的煞車和輪胎都維持良好狀態，讓民眾騎得安心。",
+]
+ZH_MOST_READ = [
+    ("天氣轉涼 山區夜間低溫可能降到十度以下", "01/12 12:36"),
+    ("夜市攤商聯合推出新年優惠活動 民眾排隊..", "01/12 11:06"),
+    ("新版健保卡下月起開始換發 各地衛生所..", "01/10 16:39"),
+    ("老街保存計畫通過 居民期待觀光人潮回流..", "01/12 11:06"),
+    ("高中生發明省電裝置 獲國際比賽金牌..", "01/12 13:42"),
+    ("港口擴建工程延期 漁民擔心影響作業..", "01/12 12:17"),
+    ("國際書展明天開幕 今年主題國是芬蘭..", "01/12 14:11"),
+    ("年貨大街開張 主打在地農產品..", "01/12 08:23"),
+    ("樂透頭獎連續槓龜 今晚獎金上看億元..", "01/12 10:01"),
+]
+
+
+def test_a_most_read_box_after_a_chinese_article_written_with_br_is_not_its_end():
+    # The article is one <p> of lines between <br>s (a byline, then the text); a "most read" box of other
+    # stories' linked headlines, each after a bullet and before its time in brackets, follows it and precision
+    # mode kept it. The article's lines were not found as paragraphs of the page (the <p> holds them all), its
+    # length was counted in characters (a Chinese article is short in characters), and the box's lines did not
+    # read as link labels (bullet and time around them).
+    article = "<br><br>".join([ZH_BYLINE] + ZH_BODY)
+    most_read = "".join(
+        f'<li>． <a href="/news/{n}">{title}</a> ({stamp})</li>' for n, (title, stamp) in enumerate(ZH_MOST_READ)
+    )
+    page = f"""<html lang="zh-TW"><head><title>市區增設公共自行車站 | 今日新聞</title></head><body>
+    <div class="nav"><a href="/">首頁</a> <a href="/life">生活</a></div><h1>市區增設公共自行車站</h1>
+    <div class="story"><div class="story_content"><p>{article}</p></div>
+    <div class="reply">網友回應</div><div class="most"><h3>生活最多瀏覽</h3><ul>{most_read}</ul></div></div>
+    </body></html>"""
+    result = extract_page(page, "https://news.example.tw/life/bikes")
+    assert result.is_article, result.reason
+    text = norm(result.text)
+    missing = [line[:10] for line in ZH_BODY if norm(line) not in text]
+    assert not missing, missing
+    assert not any(title[:8] in result.text for title, _ in ZH_MOST_READ)

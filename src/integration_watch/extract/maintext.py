@@ -15,7 +15,7 @@ from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
 from .loose import wrap_prose_after_blocks
-from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, standfirst
+from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, letters, script_body, standfirst
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
 
@@ -47,6 +47,8 @@ RETRY_BELOW = 2.5
 
 #: a paragraph at least this long counts as prose in ``main_prose``
 PROSE_PARAGRAPH = 80
+#: a line with at least this many letters that is part of a paragraph of prose is the article's
+PROSE_PART = 20
 
 #: the balanced pass is tried when the page's main block of prose has at least this many characters
 #: and the precision text covers less than ``LOST_COVERAGE`` of it; its text is kept when it covers
@@ -171,12 +173,17 @@ def _outermost_article(node: Node) -> Node | None:
 
 
 def _last_prose_line(lines: list[str], prose: list[str]) -> int | None:
-    """Index of the last of ``lines`` that holds a paragraph of ``prose``, or None."""
+    """Index of the last of ``lines`` that holds a paragraph of ``prose``, or a part of one at least
+    ``PROSE_PART`` letters long (a paragraph with ``<br>`` inside comes out as several lines: a byline, then
+    the text), or None. Compared by letters and digits."""
     keys = [p[:PROSE_PARAGRAPH] for p in prose]
+    paragraphs = [letters(p) for p in prose]
     last = None
     for i, line in enumerate(lines):
         flat = squash(strip_marker(line))
         if any(key in flat for key in keys):
+            last = i
+        elif len(part := letters(flat)[:PROSE_PARAGRAPH]) >= PROSE_PART and any(part in p for p in paragraphs):
             last = i
     return last
 

@@ -17,7 +17,7 @@ from .cleanup import clean_lines, squash, strip_marker, text_size
 from .loose import SENTENCE_END
 from .metadata import HTML_TAG_RE
 
-__all__ = ["continued_paragraphs", "leading_line", "script_body", "standfirst"]
+__all__ = ["continued_paragraphs", "leading_line", "letters", "script_body", "standfirst"]
 
 _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^>]*>", re.IGNORECASE)
 
@@ -60,7 +60,7 @@ def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
 _NOT_WORD_RE = re.compile(r"\W+")
 
 
-def _letters(text: str) -> str:
+def letters(text: str) -> str:
     # a line's letters and digits only: the page's text and trafilatura's differ in whitespace, and in
     # punctuation (control characters of a misdecoded page are dropped from trafilatura's text)
     return _NOT_WORD_RE.sub("", text)
@@ -119,16 +119,16 @@ def leading_line(lines: list[str], box: Node, prose: list[str]) -> list[str]:
     opening, bold = _opening_lines(box)
     if not opening or text_size(first := opening[0]) < LEADING_LINE:
         return lines
-    key = _letters(first)[:LEADING_LINE]
-    if not bold and not any(_letters(paragraph).startswith(key) for paragraph in prose):
+    key = letters(first)[:LEADING_LINE]
+    if not bold and not any(letters(paragraph).startswith(key) for paragraph in prose):
         return lines
-    flat = [_letters(strip_marker(line)) for line in lines]
+    flat = [letters(strip_marker(line)) for line in lines]
     joined = "".join(flat)
     if key in joined or 2 * _link_chars(box, first) > len(first):
         return lines
     found = [at for line in opening[1:] + prose
              if line != first and text_size(line) >= LEADING_LINE
-             and (at := joined.find(_letters(line)[:LEADING_LINE])) >= 0]
+             and (at := joined.find(letters(line)[:LEADING_LINE])) >= 0]
     if not found:
         return lines
     at = bisect_right(list(accumulate(map(len, flat), initial=0)), min(found)) - 1
@@ -181,10 +181,10 @@ def standfirst(lines: list[str], box: Node, prose: list[str]) -> list[str]:
         links = sum(len(squash(link.text(deep=True))) for link in element.css("a"))
         if element.css_first(_NOT_STANDFIRST) is not None or links > STANDFIRST_LINKS * len(text):
             return lines
-    flat = [_letters(strip_marker(line)) for line in lines]
-    if _letters(text)[:LEADING_LINE] in "".join(flat) or clean_lines(text)[0] != [text]:
+    flat = [letters(strip_marker(line)) for line in lines]
+    if letters(text)[:LEADING_LINE] in "".join(flat) or clean_lines(text)[0] != [text]:
         return lines
-    keys = [key for paragraph in prose if (key := _letters(paragraph)[:60])]  # how a paragraph's line starts
+    keys = [key for paragraph in prose if (key := letters(paragraph)[:60])]  # how a paragraph's line starts
     at = next((i for i, line in enumerate(flat) if any(line.startswith(key) for key in keys)), None)
     return lines if at is None else lines[:at] + [text] + lines[at:]
 

@@ -34,6 +34,9 @@ KEEP_MIN = 500
 
 #: a time or a date opening a line (a news ticker's "09:30", "10.04.2013 09:30", "2013-04-10")
 _STAMP_RE = re.compile(r"^(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?,?\s*)?(?:\d{1,2}:\d{2}\b)?\s*")
+#: a time or a date closing a line, in brackets ("(01/12 12:36)"), and the bullets opening one ("． ", "• ")
+_END_STAMP_RE = re.compile(r"\s*[(\[（]\s*(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?)?,?\s*(?:\d{1,2}:\d{2})?\s*[)\]）]$")
+_BULLET_RE = re.compile(r"^[．。·•▪►▶◆●■※*]+\s*")
 
 
 def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[str]) -> list[str]:
@@ -43,9 +46,10 @@ def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[s
     and the shares above hold."""
     if len(lines) - last - 1 < TAIL_MIN_LINES:
         return lines
-    if sum(map(len, lines[: last + 1])) < KEEP_MIN:
+    if sum(map(text_size, lines[: last + 1])) < KEEP_MIN:
         return lines
-    tail = [squash(_STAMP_RE.sub("", strip_marker(line.strip(" |")), count=1)) for line in lines[last + 1:]]
+    tail = [squash(_END_STAMP_RE.sub("", _STAMP_RE.sub("", _BULLET_RE.sub("", strip_marker(line.strip(" |"))), count=1)))
+            for line in lines[last + 1:]]
     tail = [core for core in tail if core]  # a time alone on its line labels the next one
     inside = squash(box.text(deep=True, separator=" "))
     n = len(tail)
