@@ -242,3 +242,36 @@ def test_a_most_read_box_after_a_chinese_article_written_with_br_is_not_its_end(
     missing = [line[:10] for line in ZH_BODY if norm(line) not in text]
     assert not missing, missing
     assert not any(title[:8] in result.text for title, _ in ZH_MOST_READ)
+
+
+OFFBEAT = [
+    ("Parrot learns to order pizza by phone", 0, "A parrot in a seaside town surprised a pizzeria when it called and asked..."),
+    ("Lost wedding ring found inside a carrot", 2, "A farmer pulling carrots in her garden found the ring she lost twelve..."),
+    ("Town votes to rename its main square after a dog", 5, "Residents of a small mountain town voted to name..."),
+    ("Library book returned sixty years late", 1, "A library received a book on birds that had been borrowed in..."),
+    ("Goat elected honorary mayor for a day", 0, "A goat named Lucy won the most votes in a charity contest..."),
+    ("Snowman contest draws record crowd", 3, "More than two thousand people came to watch the annual..."),
+    ("Bus driver returns a suitcase full of cash", 4, "A bus driver who found a suitcase on the last bus of..."),
+    ("Bakery sells a loaf shaped like the town hall", 0, "The bakery spent three days baking a loaf that..."),
+]
+
+
+def test_a_table_of_other_stories_headlines_with_summaries_under_the_article_is_not_its_end():
+    # A local TV station's page: under the article, in the story's element, a table whose rows are other stories, each a linked headline
+    # followed by its comment count and the start of its text. Precision mode kept the table; its lines are not
+    # link labels (the summary follows the headline), so they did not read as a box of links.
+    rows = "".join(
+        f'<tr><td><a href="/story/{n}">{title}</a> <span>{count} Comments</span> {summary}</td></tr>'
+        for n, (title, count, summary) in enumerate(OFFBEAT)
+    )
+    body = "".join(f"<p>{p}</p>" for p in [LEAD, *BODY])
+    page = f"""<html lang="en"><head><title>Bird flu death in the north | Channel 9</title></head><body>
+    <div id="nav"><a href="/">Home</a> <a href="/news">News</a></div>
+    <div id="story"><h1>Bird flu death in the north</h1><div class="story-text">{body}</div>
+    <table class="offbeat"><tr><td>Offbeat News Headlines</td></tr>{rows}<tr><td>More Headlines</td></tr></table></div>
+    </body></html>"""
+    result = extract_page(page, "https://channel9.example/news/bird-flu")
+    assert result.is_article, result.reason
+    text = norm(result.text)
+    assert all(norm(strip_marker(p)) in text for p in BODY)
+    assert not any(title in result.text for title, _, _ in OFFBEAT)

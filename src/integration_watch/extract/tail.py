@@ -39,6 +39,20 @@ _END_STAMP_RE = re.compile(r"\s*[(\[（]\s*(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4}
 _BULLET_RE = re.compile(r"^[．。·•▪►▶◆●■※*]+\s*")
 
 
+#: a line opened by a link label at least this long (a headline) followed by more text is a teaser
+HEADLINE_LABEL = 20
+_WORD_END_RE = re.compile(r"(?<=\w)(?=\W)|$")
+
+
+def _led_by_label(line: str, labels: set[str]) -> bool:
+    """Whether ``line`` (normalised) is a link label, or opens with one of at least ``HEADLINE_LABEL``
+    characters (another story's headline followed by its summary, comment count or date)."""
+    if line in labels:
+        return True
+    return any(line[:end] in labels for match in _WORD_END_RE.finditer(line, HEADLINE_LABEL)
+               if (end := match.start()) >= HEADLINE_LABEL)
+
+
 def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[str]) -> list[str]:
     """``lines`` without the run of link-box lines after ``lines[last]``, the last line that holds a
     paragraph of the page's main block of prose (the paragraphs of element ``box``); ``labels`` are
@@ -53,7 +67,7 @@ def without_trailing_boxes(lines: list[str], last: int, box: Node, labels: set[s
     tail = [core for core in tail if core]  # a time alone on its line labels the next one
     inside = squash(box.text(deep=True, separator=" "))
     n = len(tail)
-    linked = sum(norm(core) in labels for core in tail)
+    linked = sum(_led_by_label(norm(core), labels) for core in tail)
     short = sum(text_size(core) < SHORT_LINE for core in tail)
     if (
         (short >= SHORT_SHARE * n or linked >= HEADLINES_SHARE * n)
