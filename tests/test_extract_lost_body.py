@@ -403,6 +403,34 @@ def test_readers_comments_opened_by_their_house_rules_are_not_taken_for_the_arti
     assert not kept, f"reader comments kept: {kept}"
 
 
+TEASERS = [
+    "The regional court ruled on Monday that the old harbour warehouse may be turned into flats, ending a dispute "
+    "that lasted nine years between the owner and the city.",
+    "Farmers in the south say the dry spring has cut their first hay harvest by a third, and ask the ministry to "
+    "bring forward this year's payments.",
+    "A new night train will link the capital with the northern coast from June, the railway company announced at "
+    "a trade fair on Wednesday.",
+    "The national museum will show a collection of medieval maps that a private owner has lent it for the first "
+    "time in more than a century.",
+]
+
+
+def test_the_comment_prompt_ends_the_article_before_other_stories_teasers():
+    # An English-language news site in Germany (2012): the article, the prompt "What do you think? Leave your
+    # comment below.", then other stories' summaries, all in the story's container: precision mode kept the
+    # summaries as the end of the article.
+    teasers = "".join(f'<p>{t} <a href="/news/{n}">Read more</a></p>' for n, t in enumerate(TEASERS))
+    page = news_page(f"""<div id="story"><h1>Council opens reception centres</h1>
+      <div class="storyBody">{"".join(f"<p>{p}</p>" for p in BODY)}<p>Agencies/The Courier</p>
+      <p><strong>What do you think? Leave your comment below.</strong></p>
+      <div class="more-news">{teasers}</div></div></div>""")
+    result = extract_page(page, "https://courier.example/news/council-centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    kept = [teaser[:30] for teaser in TEASERS if teaser[:30] in result.text]
+    assert not kept, f"other stories' summaries kept: {kept}"
+
+
 def test_house_rules_of_a_comment_section_start_it_in_several_languages():
     article = [BODY[0], BODY[1]]
     for rules in (

@@ -159,7 +159,8 @@ _COMMENTS_START_RE = re.compile(
         r"(?:(?:your|latest|recent|readers?'?|selected|wasze|wybrane|najnowsze|ostatnie|ваши|последние|ihre|vos)\s+)?"
         r"(?:comments?|komentarz[ey]?|kommentare?|commentaires?|comentarios?|commenti|комментари[иейя]в?|σχόλια|reacties|reakcje)"
         r"\s*[:(]?\s*\d*\s*\)?",
-        r"(?:add|post|leave|write)\s+(?:a\s+|your\s+)?comments?|dodaj\s+komentarz|добавить\s+комментарий|"
+        r"(?:what\s+do\s+you\s+think\s*\?\s*)?(?:add|post|leave|write)\s+(?:a\s+|your\s+)?comments?(?:\s+below)?|"
+        r"dodaj\s+komentarz|добавить\s+комментарий|"
         r"kommentar\s+(?:schreiben|verfassen)|(?:ajouter|laisser)\s+un\s+commentaire|(?:deja|añadir)\s+(?:un\s+)?comentario",
         r"(?:blog\s+)?comments\s+powered\s+by\s+\w+",
     )
