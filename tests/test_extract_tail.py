@@ -275,3 +275,17 @@ def test_a_table_of_other_stories_headlines_with_summaries_under_the_article_is_
     text = norm(result.text)
     assert all(norm(strip_marker(p)) in text for p in BODY)
     assert not any(title in result.text for title, _, _ in OFFBEAT)
+
+
+def test_related_news_with_the_time_glued_to_a_chinese_headline_are_not_the_articles_end():
+    # A Chinese portal's "related news" under the article: "01/12 16:44" then the linked headline with no
+    # space between (Chinese needs none); the time hid the headline from the link-label test.
+    related = [(f"01/{10 + n} 1{n}:4{n}", title) for n, (title, _) in enumerate(ZH_MOST_READ)]
+    links = "".join(f'<li>{stamp}<a href="/news/{n}">{title}</a></li>' for n, (stamp, title) in enumerate(related))
+    page = f"""<html lang="zh"><head><title>市區增設公共自行車站</title></head><body>
+    <div class="article">{"".join(f"<p>{p}</p>" for p in ZH_BODY)}</div><div class="related"><ul>{links}</ul></div>
+    </body></html>"""
+    facts = page_facts(page, "https://news.example.cn/bikes")
+    box, _ = main_prose(facts.tree)
+    tail = ["相关新闻"] + [f"- {stamp}{title}" for stamp, title in related]
+    assert without_trailing_boxes(ZH_BODY + tail, len(ZH_BODY) - 1, box, facts.anchor_texts) == ZH_BODY

@@ -32,8 +32,9 @@ OUTSIDE_SHARE = 0.7
 #: the text left after a cut must have at least this many characters (never cut an article down to nothing)
 KEEP_MIN = 500
 
-#: a time or a date opening a line (a news ticker's "09:30", "10.04.2013 09:30", "2013-04-10")
-_STAMP_RE = re.compile(r"^(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?,?\s*)?(?:\d{1,2}:\d{2}\b)?\s*")
+#: a time or a date opening a line (a news ticker's "09:30", "10.04.2013 09:30", "2013-04-10"; a Chinese headline may follow
+#: the time with no space)
+_STAMP_RE = re.compile(r"^(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?,?\s*)?(?:\d{1,2}:\d{2}(?!\d))?\s*")
 #: a time or a date closing a line, in brackets ("(01/12 12:36)"), and the bullets opening one ("． ", "• ")
 _END_STAMP_RE = re.compile(r"\s*[(\[（]\s*(?:\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?)?,?\s*(?:\d{1,2}:\d{2})?\s*[)\]）]$")
 _BULLET_RE = re.compile(r"^[．。·•▪►▶◆●■※*]+\s*")
