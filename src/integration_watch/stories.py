@@ -240,7 +240,10 @@ def _start_pool() -> ProcessPoolExecutor:
 
 SIGNING_PROCESSES = 2
 SIGNING_PART = 250  # texts a signing process gets at a time (the pool's feeder holds the last one sent, pickled)
-PARALLEL_FROM = 10_000  # articles; below this, starting processes costs more than it saves
+# Articles from which signing runs in SIGNING_PROCESSES processes. They cost 60-120 MB of PSS (forked from a crawl's
+# main process); linking dominates a run of 10,000 long articles (the crawl bench's: 25.5 s serial, 26.6 s with
+# them), signing one of 100,000 short ones (the scale bench: 16 s of its 37 s of CPU).
+PARALLEL_FROM = 25_000
 
 
 @dataclass
@@ -357,7 +360,7 @@ def _link_chunk(
 
     def ensure(ids: set[int]) -> None:
         """These articles in the cache; those judged by an earlier run get their stems made again here."""
-        for r in corpus.stories.story_rows(sorted(ids - cache.known.keys())):
+        for r in corpus.stories.story_rows(sorted(i for i in ids if i not in cache.known)):  # not a keys view: O(ids)
             other = basis(r, furniture)
             cache.add(other, hashed(stems(other.text)))
 

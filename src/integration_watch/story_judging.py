@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 CORROBORATING = 2  # near articles of one story that make a near pair one event
 MOST_JUDGED = 12  # articles of a story judged again for one near pair, at most
-READINGS = 500  # texts' readings kept (~10 kB each): a site's copies are judged against each other one after another
+T = TypeVar("T")
+READINGS = 500  # texts' readings of each kind kept (~5 kB each): a site's articles are judged one after another
 
 
 @dataclass
@@ -49,13 +50,15 @@ class Judging:
     weights: dict[int, float]
     texts_of: Callable[[list[int]], dict[int, str]]
     judged: dict[tuple[int, int], Judgement] = field(default_factory=dict)
-    readings: dict[int, _Reading] = field(default_factory=dict)
+    words: dict[int, str] = field(default_factory=dict)  # same_event.words of recent texts
+    wordings: dict[int, Wording] = field(default_factory=dict)  # same_event.wording of recent texts
 
     def new_chunk(self) -> None:
         """Forget what depends on the document frequencies or on the texts of changed articles."""
         self.weights.clear()
         self.judged.clear()
-        self.readings.clear()
+        self.words.clear()
+        self.wordings.clear()
 
     def prepare(self, articles: list[Basis]) -> None:
         """Make the evidence of these articles (their texts read at once)."""
@@ -74,14 +77,16 @@ class Judging:
         wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
 
         def quoted() -> bool:
-            return quotes_headline(ea, self._reading(a).words, eb, self._reading(b).words)
+            return quotes_headline(ea, self._read(self.words, a, lambda text: words(text)), eb,
+                                   self._read(self.words, b, lambda text: words(text)))
 
         translated, same_source = a.original != b.original, a.source == b.source
         first = judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, same_source, quoted)
         if not first.near or not same_source or translated:  # a source's versions of one release in two languages
             return first
         # one source's pair: judged again without what both say alike
-        own = judge_own(self.frequencies, ea, self._reading(a).wording, eb, self._reading(b).wording, days, False)
+        own = judge_own(self.frequencies, ea, self._read(self.wordings, a, lambda text: wording(text, a.title)), eb,
+                        self._read(self.wordings, b, lambda text: wording(text, b.title)), days, False)
         found = self.judged[pair] = Judgement(min(first.score, own.score), first.same_event and own.same_event,
                                               own.near, not own.near)
         return found
@@ -92,22 +97,15 @@ class Judging:
             found = self.weights[article] = self.frequencies.weight(stem_hashes)
         return found
 
-    def _reading(self, article: Basis) -> _Reading:
-        """The article's text as the quote check and the second judgement read it (the last READINGS kept)."""
-        found = self.readings.pop(article.id, None)
+    def _read(self, recent: dict[int, T], article: Basis, read: Callable[[str], T]) -> T:
+        """What `read` makes of the article's text, kept among the last READINGS of its kind."""
+        found = recent.pop(article.id, None)
         if found is None:
-            text = self.texts_of([article.id])[article.id]
-            found = _Reading(words(text), wording(text, article.title))
-            if len(self.readings) >= READINGS:
-                del self.readings[next(iter(self.readings))]
-        self.readings[article.id] = found  # the most recent last
+            found = read(self.texts_of([article.id])[article.id])
+            if len(recent) >= READINGS:
+                del recent[next(iter(recent))]
+        recent[article.id] = found  # the most recent last
         return found
-
-
-@dataclass(frozen=True)
-class _Reading:
-    words: str  # same_event.words
-    wording: Wording
 
 
 def corroborated(near: list[tuple[int, int]], links: Iterable[tuple[int, int]], story_of: dict[int, int],
