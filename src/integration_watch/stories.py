@@ -22,14 +22,10 @@ is deleted.
 
 from __future__ import annotations
 
-import gc
 import math
-import multiprocessing
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -44,9 +40,9 @@ from .same_event import EVENT_DAYS, DocumentFrequencies, Evidence
 from .story_apart import keep_apart
 from .story_copies import COPY, find_copies
 from .story_judging import Judging, corroborated
-from .story_features import MinHasher, hashed, jaccard, stems
+from .story_features import hashed, jaccard, stems
+from .story_signing import PARALLEL_FROM, Signing, start_pool
 from .story_window import Window
-from .workers import release_free_heap
 
 _EPOCH = date(1970, 1, 1)
 
@@ -175,7 +171,7 @@ def assign_stories(
 ) -> StoryReport:
     """Give each of these (new, changed or newly translated) articles its story, joining or merging existing
     stories where they match. Signatures are stored, so later runs compare against them without recomputing.
-    `parallel`: sign in SIGNING_PROCESSES processes (default: from PARALLEL_FROM articles on). Each chunk of
+    `parallel`: sign in processes (story_signing.py; default: from PARALLEL_FROM articles on). Each chunk of
     `chunk_size` (default CHUNK) is one transaction; after `deadline` (time.monotonic()) no chunk but the first is
     begun: the articles not reached keep no signature, so the next run places them (every run makes progress)."""
     chunk_size = chunk_size or CHUNK
@@ -200,16 +196,20 @@ def assign_stories(
     # while this one links the current chunk.
     if parallel is None:
         parallel = len(article_ids) >= PARALLEL_FROM
-    pool = _start_pool() if parallel else None
+    pool = start_pool() if parallel else None
+
+    def signing(ids: list[int]) -> Signing:
+        return Signing.start([basis(r, furniture) for r in corpus.stories.story_rows(ids)], pool)
+
     try:
         batches = [list(article_ids[start:start + chunk_size]) for start in range(0, len(article_ids), chunk_size)]
-        ahead = _Signing.start(corpus, batches[0], furniture, pool) if batches else None
+        ahead = signing(batches[0]) if batches else None
         for done, following in enumerate([*batches[1:], None]):
             if done and deadline is not None and time.monotonic() >= deadline:
                 report.stopped, report.left = True, len(article_ids) - report.articles
                 break
             current = ahead
-            ahead = _Signing.start(corpus, following, furniture, pool) if following else None
+            ahead = signing(following) if following else None
             if current is not None and current.chunk:
                 texts.clear()  # signed here, the chunk kept its texts; signed in the pool, they are read as needed
                 texts.update((b.id, b.text) for b in current.chunk if b.text)
@@ -219,31 +219,6 @@ def assign_stories(
             pool.shutdown(cancel_futures=True)  # a stopped run's next chunk is not signed
     report.seconds = round(time.perf_counter() - started, 3)
     return report
-
-
-def _start_pool() -> ProcessPoolExecutor:
-    """The signing processes, forked now, before the window's data is loaded, with the objects of this process
-    frozen (gc.freeze) so that their garbage collector never writes to, and so copies, the pages they share."""
-    # What this process freed (a crawl's translation chunks, its fetching) goes back first: the forked processes
-    # would otherwise keep every page of it that this process later reuses (a 10,000-page crawl: 236 MB).
-    gc.collect()
-    release_free_heap()
-    pool = ProcessPoolExecutor(SIGNING_PROCESSES, mp_context=multiprocessing.get_context("fork"))
-    gc.freeze()
-    try:
-        for started in [pool.submit(int) for _ in range(SIGNING_PROCESSES)]:
-            started.result()
-    finally:
-        gc.unfreeze()
-    return pool
-
-
-SIGNING_PROCESSES = 2
-SIGNING_PART = 250  # texts a signing process gets at a time (the pool's feeder holds the last one sent, pickled)
-# Articles from which signing runs in SIGNING_PROCESSES processes. They cost 60-120 MB of PSS (forked from a crawl's
-# main process); linking dominates a run of 10,000 long articles (the crawl bench's: 25.5 s serial, 26.6 s with
-# them), signing one of 100,000 short ones (the scale bench: 16 s of its 37 s of CPU).
-PARALLEL_FROM = 25_000
 
 
 @dataclass
@@ -282,56 +257,8 @@ class _Cache:
         return [Indexed(i, d, language, self.stems[i]) for i, d, language in near if i in self.stems]
 
 
-@dataclass(frozen=True)
-class _Signed:
-    """One article as the signing makes it: stem hashes, MinHash signature, its stems as stored (text)."""
-
-    stems: np.ndarray
-    signature: np.ndarray
-    stored: str
-
-
-def _sign(texts: list[str]) -> tuple[list[_Signed], Counter[str]]:
-    """Each text -> what it is compared by, and how many of them have each stem."""
-    hasher = MinHasher()
-    out, counts = [], Counter[str]()
-    for text in texts:
-        stem_set = stems(text)
-        counts.update(stem_set)
-        out.append(_Signed(hashed(stem_set), hasher.signature(stem_set), " ".join(stem_set)))
-    return out, counts
-
-
-@dataclass
-class _Signing:
-    """A chunk's articles being signed (in the pool, or here when asked for)."""
-
-    chunk: list[Basis]
-    parts: list[Future[tuple[list[_Signed], Counter[str]]]]
-
-    @classmethod
-    def start(cls, corpus: Corpus, ids: list[int], furniture: Furniture, pool: ProcessPoolExecutor | None) -> _Signing:
-        chunk = [basis(r, furniture) for r in corpus.stories.story_rows(ids)]
-        if pool is None:
-            return cls(chunk, [])
-        texts = [b.text for b in chunk]  # not kept here while the chunk waits and is compared: read again as needed
-        parts = [pool.submit(_sign, texts[at:at + SIGNING_PART]) for at in range(0, len(texts), SIGNING_PART)]
-        return cls([replace(b, text="") for b in chunk], parts)
-
-    def result(self) -> tuple[list[_Signed], Counter[str]]:
-        if not self.parts:
-            return _sign([b.text for b in self.chunk])
-        signed, counts = [], Counter[str]()
-        for part in self.parts:
-            some, their_counts = part.result()
-            signed += some
-            counts.update(their_counts)
-        self.parts = []  # the caller keeps what it needs of them, for as long as it needs it
-        return signed, counts
-
-
 def _link_chunk(
-    corpus: Corpus, signing: _Signing, thresholds: Thresholds, furniture: Furniture, cache: _Cache,
+    corpus: Corpus, signing: Signing, thresholds: Thresholds, furniture: Furniture, cache: _Cache,
     judging: Judging, claimed: set[int], before: dict[int, int] | None, report: StoryReport,
 ) -> None:
     """Compare one signed chunk with its window and link it into stories (one transaction each)."""
