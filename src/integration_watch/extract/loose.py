@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from collections.abc import Iterable
+
 from lxml.html import HtmlElement
 
 __all__ = ["SENTENCE_END", "wrap_loose_text", "wrap_prose_after_blocks"]
@@ -45,24 +47,28 @@ def _run_after(block: HtmlElement) -> str:
     return " ".join("".join(parts).split())
 
 
-def wrap_prose_after_blocks(tree: HtmlElement) -> None:
+def wrap_prose_after_blocks(tree: HtmlElement, paragraphs: Iterable[HtmlElement] | None = None) -> None:
     """Put the loose text of every element that holds ``<p>`` paragraphs, and where a block is followed by
     a run of prose (at least ``PROSE_RUN`` characters, ending as a sentence ends), into paragraphs
     (``wrap_loose_text``). A notice or a copyright line written after a footer's block does not end as a
     sentence ends, or is short: precision mode still drops it. An element without paragraphs is left as
     it is: trafilatura reads the text of ``<div>`` elements only on a page with little text in ``<p>``,
     and a page written that way (a live ticker, one ``<div>`` per entry) lost its short entries when
-    its long ones became paragraphs."""
-    parents: dict[HtmlElement, None] = {}
-    for element in tree.iter(*_BLOCKS):
-        tail = element.tail
-        if not tail or not tail.strip() or (parent := element.getparent()) is None or parent in parents:
-            continue
-        run = _run_after(element)
-        if len(run) >= PROSE_RUN and SENTENCE_END.search(run) and parent.find("p") is not None:
-            parents[parent] = None
-    for parent in parents:
+    its long ones became paragraphs. ``paragraphs``: the ``<p>`` elements of ``tree``, when the caller has
+    them from a walk of its own (a walk of a large page's tree costs more than the rest of this)."""
+    parents = {parent: None for p in (tree.iter("p") if paragraphs is None else paragraphs)
+               if (parent := p.getparent()) is not None}
+    for parent in [parent for parent in parents if _has_prose_after_a_block(parent)]:
         wrap_loose_text(parent)
+
+
+def _has_prose_after_a_block(element: HtmlElement) -> bool:
+    for child in element:
+        if child.tag in _BLOCKS and (tail := child.tail) and tail.strip():
+            run = _run_after(child)
+            if len(run) >= PROSE_RUN and SENTENCE_END.search(run):
+                return True
+    return False
 
 
 def wrap_loose_text(element: HtmlElement) -> None:

@@ -15,7 +15,7 @@ from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
 from .loose import wrap_prose_after_blocks
-from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, letters, script_body, standfirst
+from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, squeezed, standfirst
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
 
@@ -47,7 +47,7 @@ RETRY_BELOW = 2.5
 
 #: a paragraph at least this long counts as prose in ``main_prose``
 PROSE_PARAGRAPH = 80
-#: a line with at least this many letters that is part of a paragraph of prose is the article's
+#: a line of at least this many characters (without whitespace) that is part of a paragraph of prose is the article's
 PROSE_PART = 20
 
 #: the balanced pass is tried when the page's main block of prose has at least this many characters
@@ -174,16 +174,16 @@ def _outermost_article(node: Node) -> Node | None:
 
 def _last_prose_line(lines: list[str], prose: list[str]) -> int | None:
     """Index of the last of ``lines`` that holds a paragraph of ``prose``, or a part of one at least
-    ``PROSE_PART`` letters long (a paragraph with ``<br>`` inside comes out as several lines: a byline, then
-    the text), or None. Compared by letters and digits."""
+    ``PROSE_PART`` characters long (a paragraph with ``<br>`` inside comes out as several lines: a byline, then
+    the text), or None. Compared without whitespace."""
     keys = [p[:PROSE_PARAGRAPH] for p in prose]
-    paragraphs = [letters(p) for p in prose]
+    paragraphs = "\n".join(map(squeezed, prose))  # one search for each line, not one for each paragraph
     last = None
     for i, line in enumerate(lines):
         flat = squash(strip_marker(line))
         if any(key in flat for key in keys):
             last = i
-        elif len(part := letters(flat)[:PROSE_PARAGRAPH]) >= PROSE_PART and any(part in p for p in paragraphs):
+        elif len(part := squeezed(flat)[:PROSE_PARAGRAPH]) >= PROSE_PART and part in paragraphs:
             last = i
     return last
 
@@ -229,9 +229,11 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     (``recover.leading_line``), the standfirst written in a block of its own before the body
     (``recover.standfirst``), the body continued in a second container after an advertisement,
     and a body held only in a script's JSON (``articleBody``), kept when it is clearly longer."""
-    _drop_empty_inline(tree)
+    inline, paragraphs, styles = _walk(tree)
+    _drop_empty_inline(inline)
+    _drop_loose_style_sheets(styles)
     _drop_empty_heading_links(tree)
-    wrap_prose_after_blocks(tree)
+    wrap_prose_after_blocks(tree, paragraphs)
     box, prose = main_prose(facts.tree)
     if sum(map(len, prose)) >= LOST_PROSE_MIN and in_table_cell(box):
         unwrap_layout_tables(tree)
@@ -270,12 +272,33 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
 _EMPTY_INLINE = ("b", "em", "i", "q", "span", "strong")
 
 
-def _drop_empty_inline(tree: HtmlElement) -> None:
-    """Remove empty inline elements (``<strong></strong>`` left by an editor at the start of a paragraph),
-    keeping the text after them. trafilatura's precision mode deletes an empty element together with
-    its tail, which there is the whole paragraph. Inner elements go first, so that an element left
-    empty by them goes too (``<em><strong></strong></em>``)."""
-    for element in reversed(list(tree.iter(*_EMPTY_INLINE))):
+def _walk(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement], list[HtmlElement]]:
+    """The elements of ``_EMPTY_INLINE``, the ``<p>`` and the ``<style>`` elements of ``tree``, in one walk of
+    the tree (a walk of a large page's tree costs more than what is done with what it finds)."""
+    inline: list[HtmlElement] = []
+    paragraphs: list[HtmlElement] = []
+    styles: list[HtmlElement] = []
+    for element in tree.iter(*_EMPTY_INLINE, "p", "style"):
+        tag = element.tag
+        (inline if tag in _EMPTY_INLINE else paragraphs if tag == "p" else styles).append(element)
+    return inline, paragraphs, styles
+
+
+def _drop_loose_style_sheets(styles: list[HtmlElement]) -> None:
+    """Remove the style sheet that follows an empty ``<style>`` element as text: a page that writes
+    ``<style type="text/css" />``, the rules, then ``</style>`` (a browser reads the rules as the style sheet;
+    lxml closes the element at once and ignores the end tag). Its rules came out as the article's first lines."""
+    for style in styles:
+        if style.text is None and len(style) == 0 and (tail := style.tail) and "{" in tail and "}" in tail:
+            style.tail = None
+
+
+def _drop_empty_inline(elements: list[HtmlElement]) -> None:
+    """Remove the empty ones of ``elements`` (inline elements: ``<strong></strong>`` left by an editor at the
+    start of a paragraph), keeping the text after them. trafilatura's precision mode deletes an empty element
+    together with its tail, which there is the whole paragraph. Inner elements go first, so that an element
+    left empty by them goes too (``<em><strong></strong></em>``)."""
+    for element in reversed(elements):
         if element.text is None and len(element) == 0 and element.getparent() is not None:
             element.drop_tag()
 

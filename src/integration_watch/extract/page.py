@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from lxml.etree import ElementDefaultClassLookup
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HTMLParser, HtmlProcessingInstruction, fromstring
@@ -30,16 +29,11 @@ _PARSER.set_element_class_lookup(
 )
 
 
-#: ``<style ... />``: a browser (and the page-facts parse) reads what follows as the style sheet, up to ``</style>``;
-#: lxml closes the element at once, and the style sheet came out as the article's first lines
-_SELF_CLOSED_STYLE_RE = re.compile(r"<(style\b[^<>]*?)\s*/>", re.IGNORECASE)
-
-
 def lxml_tree(html: str) -> HtmlElement | None:
     """The page parsed by lxml as trafilatura's ``load_html`` parses a string (repaired, then parsed; as
     bytes when lxml refuses the string; None when it is not HTML), with ``_PARSER``."""
     beginning = html[:50].lower()
-    html = _SELF_CLOSED_STYLE_RE.sub(r"<\1>", repair_faulty_html(html, beginning))
+    html = repair_faulty_html(html, beginning)
     tree = _parse(html)
     if tree is None or len(tree) < 1:
         tree = _parse(html.encode("utf8", "surrogatepass"))

@@ -17,7 +17,7 @@ from .cleanup import clean_lines, squash, strip_marker, text_size
 from .loose import SENTENCE_END
 from .metadata import HTML_TAG_RE
 
-__all__ = ["continued_paragraphs", "leading_line", "letters", "script_body", "standfirst"]
+__all__ = ["continued_paragraphs", "key", "leading_line", "script_body", "squeezed", "standfirst"]
 
 _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^>]*>", re.IGNORECASE)
 
@@ -57,13 +57,21 @@ def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     return extra
 
 
-_NOT_WORD_RE = re.compile(r"\W+")
+#: C1 control characters: a misdecoded page has them in its text (cp1252 quotes read as Latin-1), and
+#: trafilatura's text drops them
+_C1 = dict.fromkeys(range(0x80, 0xA0))
 
 
-def letters(text: str) -> str:
-    # a line's letters and digits only: the page's text and trafilatura's differ in whitespace, and in
-    # punctuation (control characters of a misdecoded page are dropped from trafilatura's text)
-    return _NOT_WORD_RE.sub("", text)
+def squeezed(text: str) -> str:
+    """``text`` without whitespace: how a line of trafilatura's text is compared with the page's text
+    (trafilatura may break a line where the page's source does, or join two)."""
+    return "".join(text.split())
+
+
+def key(text: str, size: int = 80) -> str:
+    """The first ``size`` characters of the page's ``text`` without a list marker, whitespace and C1 control
+    characters: what a line of trafilatura's text (``squeezed``, without its list marker) that holds it contains."""
+    return squeezed(strip_marker(text[: 2 * size])).translate(_C1)[:size]
 
 
 #: elements whose text runs on inside a line of prose (their text joins the line around them)
@@ -114,21 +122,20 @@ def leading_line(lines: list[str], box: Node, prose: list[str]) -> list[str]:
     missing: trafilatura's precision mode sometimes drops the text that opens an element holding
     ``<br>``-separated lines (bare text, or a lead written all in bold), and keeps the lines after each
     ``<br>``. The first line must be one of ``prose`` (mostly bare text, not a caption's or a hidden
-    label's) or written all in bold, at least ``LEADING_LINE`` long. Lines are compared by their letters and
-    digits (trafilatura may break a line where the page's source does)."""
+    label's) or written all in bold, at least ``LEADING_LINE`` long. Lines are compared without whitespace
+    (``squeezed``, ``key``)."""
     opening, bold = _opening_lines(box)
     if not opening or text_size(first := opening[0]) < LEADING_LINE:
         return lines
-    key = letters(first)[:LEADING_LINE]
-    if not bold and not any(letters(paragraph).startswith(key) for paragraph in prose):
+    first_key = key(first)
+    if not bold and not any(key(paragraph) == first_key for paragraph in prose):
         return lines
-    flat = [letters(strip_marker(line)) for line in lines]
+    flat = [squeezed(strip_marker(line)) for line in lines]
     joined = "".join(flat)
-    if key in joined or 2 * _link_chars(box, first) > len(first):
+    if first_key in joined or 2 * _link_chars(box, first) > len(first):
         return lines
     found = [at for line in opening[1:] + prose
-             if line != first and text_size(line) >= LEADING_LINE
-             and (at := joined.find(letters(line)[:LEADING_LINE])) >= 0]
+             if line != first and text_size(line) >= LEADING_LINE and (at := joined.find(key(line))) >= 0]
     if not found:
         return lines
     at = bisect_right(list(accumulate(map(len, flat), initial=0)), min(found)) - 1
@@ -181,11 +188,11 @@ def standfirst(lines: list[str], box: Node, prose: list[str]) -> list[str]:
         links = sum(len(squash(link.text(deep=True))) for link in element.css("a"))
         if element.css_first(_NOT_STANDFIRST) is not None or links > STANDFIRST_LINKS * len(text):
             return lines
-    flat = [letters(strip_marker(line)) for line in lines]
-    if letters(text)[:LEADING_LINE] in "".join(flat) or clean_lines(text)[0] != [text]:
+    flat = [squeezed(strip_marker(line)) for line in lines]
+    if key(text) in "".join(flat) or clean_lines(text)[0] != [text]:
         return lines
-    keys = [key for paragraph in prose if (key := letters(paragraph)[:60])]  # how a paragraph's line starts
-    at = next((i for i, line in enumerate(flat) if any(line.startswith(key) for key in keys)), None)
+    starts = [start for paragraph in prose if (start := key(paragraph, 60))]  # how a paragraph's line starts
+    at = next((i for i, line in enumerate(flat) if line.startswith(tuple(starts))), None)
     return lines if at is None else lines[:at] + [text] + lines[at:]
 
 
