@@ -9,23 +9,13 @@ import pytest
 
 from extract_pages import norm
 from integration_watch.extract import extract_page
+from test_extract_loose import AFTER, BEFORE
 
 LEAD = (
     "After three winters of storms and years of complaints from fishermen, the harbour town will finally "
     "rebuild its old stone pier, at a cost lower than feared."
 )
-BODY = [
-    "The council of the small harbour town voted on Tuesday evening to rebuild the old stone pier, which "
-    "storms had damaged twice in the past three winters.",
-    "Fishermen had asked for the repair for years, saying that the broken quay forced them to unload their "
-    "boats at a beach two kilometres away.",
-    "The mayor said the work would begin in the spring and should be finished before the summer season "
-    "brings the ferries back to the harbour.",
-    "Local shops welcomed the decision, since the ferry traffic brings most of their yearly income in a few "
-    "busy months.",
-    "The regional government will pay two thirds of the bill, and the town will borrow the rest from a "
-    "public fund for coastal works.",
-]
+BODY = [*BEFORE, *AFTER[:2]]  # the harbour town's article (test_extract_loose.py)
 MENU = "".join(f'<a href="/section/{n}">Section {n}</a><br>' for n in range(1, 9))
 URL = "https://coast.example/news/pier"
 
