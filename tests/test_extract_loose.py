@@ -174,3 +174,15 @@ def test_a_style_sheet_opened_by_a_self_closed_style_tag_is_not_text():
     assert result.is_article, result.reason
     assert "padding" not in result.text and "{" not in result.text
     assert all(norm(line) in norm(result.text) for line in BEFORE)
+
+
+def test_a_line_with_a_soft_hyphen_is_not_put_back_twice():
+    # The page's text holds a soft hyphen and a zero-width space that trafilatura's text drops: the body's
+    # opening line, which precision mode kept, was not recognised in the text and was put back a second time.
+    first = LINES[0].replace("company", "com\u00adpany").replace("old town's", "old\u200b town's")
+    page = f"""<html lang="en"><head><title>New pipes for the main street | Valley Post</title></head>
+    <body><h1>New pipes for the main street</h1>
+    <div id="content"><div>{first}<br>\n{"<br>".join(LINES[1:])}\n</div></div></body></html>"""
+    result = extract_page(page, "https://valley.example/town/pipes")
+    assert result.is_article, result.reason
+    assert result.text.count("will replace the pipes") == 1

@@ -15,7 +15,7 @@ from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
 from .loose import wrap_prose_after_blocks
-from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, squeezed, standfirst
+from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, squeezed, standfirst, visible
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
 
@@ -177,7 +177,7 @@ def _last_prose_line(lines: list[str], prose: list[str]) -> int | None:
     ``PROSE_PART`` characters long (a paragraph with ``<br>`` inside comes out as several lines: a byline, then
     the text), or None. Compared without whitespace."""
     keys = [p[:PROSE_PARAGRAPH] for p in prose]
-    paragraphs = "\n".join(map(squeezed, prose))  # one search for each line, not one for each paragraph
+    paragraphs = visible("\n".join(map(squeezed, prose)))  # one search for each line, not one for each paragraph
     last = None
     for i, line in enumerate(lines):
         flat = squash(strip_marker(line))

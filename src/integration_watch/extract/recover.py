@@ -17,7 +17,7 @@ from .cleanup import clean_lines, squash, strip_marker, text_size
 from .loose import SENTENCE_END
 from .metadata import HTML_TAG_RE
 
-__all__ = ["continued_paragraphs", "key", "leading_line", "script_body", "squeezed", "standfirst"]
+__all__ = ["continued_paragraphs", "key", "leading_line", "script_body", "squeezed", "standfirst", "visible"]
 
 _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^>]*>", re.IGNORECASE)
 
@@ -57,9 +57,14 @@ def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     return extra
 
 
-#: C1 control characters: a misdecoded page has them in its text (cp1252 quotes read as Latin-1), and
-#: trafilatura's text drops them
-_C1 = dict.fromkeys(range(0x80, 0xA0))
+#: characters a page's text may hold and trafilatura's text drops: C1 control characters (a misdecoded page's
+#: cp1252 quotes), the soft hyphen, zero-width spaces and joiners, the byte order mark
+_INVISIBLE_RE = re.compile("[\x80-\x9f\u00ad\u200b-\u200f\u2060\ufeff]+")
+
+
+def visible(text: str) -> str:
+    """The page's ``text`` without the characters trafilatura's text drops (``_INVISIBLE_RE``)."""
+    return _INVISIBLE_RE.sub("", text)
 
 
 def squeezed(text: str) -> str:
@@ -69,9 +74,10 @@ def squeezed(text: str) -> str:
 
 
 def key(text: str, size: int = 80) -> str:
-    """The first ``size`` characters of the page's ``text`` without a list marker, whitespace and C1 control
-    characters: what a line of trafilatura's text (``squeezed``, without its list marker) that holds it contains."""
-    return squeezed(strip_marker(text[: 2 * size])).translate(_C1)[:size]
+    """The first ``size`` characters of the page's ``text`` without a list marker, whitespace and the characters
+    trafilatura drops (``visible``): what a line of trafilatura's text (``squeezed``, without its list marker)
+    that holds it contains."""
+    return visible(squeezed(strip_marker(text[: 2 * size])))[:size]
 
 
 #: elements whose text runs on inside a line of prose (their text joins the line around them)
@@ -139,7 +145,7 @@ def leading_line(lines: list[str], box: Node, prose: list[str]) -> list[str]:
     if not found:
         return lines
     at = bisect_right(list(accumulate(map(len, flat), initial=0)), min(found)) - 1
-    return lines[:at] + [first] + lines[at:]
+    return lines[:at] + [visible(first)] + lines[at:]
 
 
 #: a standfirst is a paragraph of prose at least this long (``text_size``) that ends as a sentence ends...
@@ -193,7 +199,7 @@ def standfirst(lines: list[str], box: Node, prose: list[str]) -> list[str]:
         return lines
     starts = [start for paragraph in prose if (start := key(paragraph, 60))]  # how a paragraph's line starts
     at = next((i for i, line in enumerate(flat) if line.startswith(tuple(starts))), None)
-    return lines if at is None else lines[:at] + [text] + lines[at:]
+    return lines if at is None else lines[:at] + [visible(text)] + lines[at:]
 
 
 def _link_chars(box: Node, line: str) -> int:
