@@ -33,8 +33,9 @@ HEARING = (
 def _copies(corpus: Corpus, text: str, slug: str, day: str, count: int) -> list[int]:
     """An article and `count` near copies of it on a network's sites (each with a line of its own; one site would
     make the text its furniture, a sentence it repeats on every page)."""
-    return [store_article(corpus, f"https://hub{i}.example/{slug}", text + ("" if i == 0 else f"\nCarried by site {i}."),
-                          "en", title=f"Valmora {slug}", published=day, source=f"hub{i}")
+    return [store_article(corpus, f"https://hub{i}.example/{slug}",
+                          text + ("" if i == 0 else f"\nCarried by site {i}."), "en", title=f"Valmora {slug}",
+                          published=day, source=f"hub{i}")
             for i in range(count + 1)]
 
 

@@ -74,7 +74,8 @@ class Thresholds:
         })
 
 
-def update_stories(corpus: Corpus, thresholds: Thresholds | None = None, *, deadline: float | None = None) -> StoryReport:
+def update_stories(corpus: Corpus, thresholds: Thresholds | None = None, *,
+                   deadline: float | None = None) -> StoryReport:
     """The story stage after a crawl or a translation run: articles new or changed since they were judged.
     Given thresholds (from sources.toml) are remembered; else the corpus's own are used. `deadline`: as
     assign_stories'."""

@@ -29,10 +29,11 @@ from .story_judging import find_root
 def keep_apart(links: list[tuple[int, int]], strength: Mapping[tuple[int, int], float], story_of: Mapping[int, int],
                members: Callable[[int], list[int]], apart: Callable[[int, int], bool]) -> list[tuple[int, int]]:
     """The links (pairs of articles) to keep: taken strongest first (`strength`, a missing one weakest; copies
-    infinite, and always kept), each other dropped when it would join two groups holding a pair kept apart (`apart`: asked of the pairs across the two
-    groups). The groups are the chunk's links kept so far and the stored stories: `story_of` gives the story of each
-    article outside the chunk that a link touches, `members` the articles of a story (within the chunk's days), so
-    a sibling stored in an earlier run counts as much as one in this chunk."""
+    infinite, and always kept), each other dropped when it would join two groups holding a pair kept apart
+    (`apart`: asked of the pairs across the two groups). The groups are the chunk's links kept so far and the
+    stored stories: `story_of` gives the story of each article outside the chunk that a link touches, `members` the
+    articles of a story (within the chunk's days), so a sibling stored in an earlier run counts as much as one in
+    this chunk."""
     parent: dict[int, int] = {}
     group: dict[int, set[int]] = {}  # a root -> its articles (a stored story is a node of its own: -(its number))
 

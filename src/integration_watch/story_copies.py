@@ -1,4 +1,4 @@
-"""Copies first: an article that copies a text already placed joins it, and is compared no further.
+"""Copies first: an article that copies a text already placed joins it, and two copies are never compared.
 
 An aggregator, a network's sites or a portal's several sections can carry one release many times over: a crawl
 of 10,000 pages of one site that holds 55 copies of each of its 181 articles compared each copy with every

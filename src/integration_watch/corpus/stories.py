@@ -94,7 +94,8 @@ class Stories:
         """text hash -> the ids of the signed articles with that text (those a story run has placed, or is
         placing), in id order."""
         out: dict[str, list[int]] = {}
-        for r in self.core.select_in("""SELECT a.text_hash, a.id FROM articles a JOIN article_signatures s ON s.article_id = a.id
+        for r in self.core.select_in("""SELECT a.text_hash, a.id FROM articles a
+                                        JOIN article_signatures s ON s.article_id = a.id
                                         WHERE a.text_hash IN ({marks}) ORDER BY a.id""",
                                      sorted(set(digests))):
             out.setdefault(r[0], []).append(r[1])
