@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -286,7 +286,7 @@ def _link_chunk(
     same_text = corpus.stories.same_texts([b.text_hash for b in chunk])
     signature_of = {b.id: s for b, s in zip(chunk, signatures)}
 
-    def ensure(ids: set[int]) -> None:
+    def ensure(ids: Iterable[int]) -> None:
         """These articles in the cache; those judged by an earlier run get their stems made again here."""
         for r in corpus.stories.story_rows(sorted(i for i in ids if i not in cache.known)):  # not a keys view: O(ids)
             other = basis(r, furniture)
@@ -296,7 +296,7 @@ def _link_chunk(
 
     def screened(article: Basis) -> list[int]:
         found = [*window.candidates(article, signature_of[article.id]), *same_text.get(article.text_hash, ())]
-        ensure(set(found) - in_chunk)
+        ensure(found)  # the chunk's own articles are in the cache already
         return found
 
     def kind_of(article: Basis, other: int) -> str | None:
@@ -328,13 +328,13 @@ def _link_chunk(
     strength: dict[tuple[int, int], float] = {}  # copies strongest, then by score (story_apart.py)
     apart: list[tuple[int, int]] = []
     for article, other, kind in pairs:
-        strength[article.id, other.id] = math.inf
-        if kind == EVENT:
+        if kind == COPY:
+            strength[article.id, other.id] = math.inf
+        else:
             judged = judging.judge(article, other, cache.stems[article.id], cache.stems[other.id],
                                    abs(article.day - other.day))
-            strength[article.id, other.id] = judged.score
-            if not judged.same_event and not judged.near:
-                del strength[article.id, other.id]  # weighed only among links
+            if judged.same_event or judged.near:  # weighed only among links, corroborated ones included
+                strength[article.id, other.id] = judged.score
             if judged.apart:
                 apart.append((article.id, other.id))
             if not judged.same_event:

@@ -77,8 +77,7 @@ class Judging:
         wa, wb = self._weight(a.id, sa), self._weight(b.id, sb)
 
         def quoted() -> bool:
-            return quotes_headline(ea, self._read(self.words, a, lambda text: words(text)), eb,
-                                   self._read(self.words, b, lambda text: words(text)))
+            return quotes_headline(ea, self._read(self.words, a, words), eb, self._read(self.words, b, words))
 
         translated, same_source = a.original != b.original, a.source == b.source
         first = judge(self.frequencies, sa, sb, wa, wb, ea, eb, days, translated, same_source, quoted)
