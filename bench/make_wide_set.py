@@ -12,16 +12,27 @@ Sources (public, third-party; checked-out copies, given as folders; nothing of t
   pages only (the synthetic unit-test pages are small and skipped).
 * ``--htmltotext``: github.com/leogao2/htmltotext-benchmark ``benchmarkdata/<lang>/{html,text}``, the
   ``news-*`` pages (hand-made extractions in German, Croatian, English, Chinese).
+* ``--fundus``: github.com/flairNLP/fundus ``tests/resources/parser/test_data`` (``<country>/<Publisher>_<date>.html.gz``,
+  ``meta.info`` with each page's URL, ``<Publisher>.json`` with the body each version of the publisher's
+  hand-written parser gives: summary, section headings, paragraphs). News of 2023-26 from ~40 countries.
+* ``--newspaper``: the ``tests/data`` folder of github.com/AndyTheFactory/newspaper4k (``html/<name>.html`` with
+  ``txt/<name>.txt``) or of an older commit (``text/<name>.txt``, e.g. 79553f6, the 2014 full-text cases of 78
+  US/UK sites). The expected texts are newspaper's own reviewed output.
 
 Every case gets ``split``: ``heldout`` for about a third of the *sites* (by a hash of the host name, so no
 site is in both parts), ``dev`` for the rest. Tune on ``dev`` only.
 
     python bench/make_wide_set.py --daniel D --readability R --htmltotext H --out /tmp/wide
+    python bench/make_wide_set.py --fundus F --newspaper N --newspaper N_OLD --skip-known /tmp/wide --out /tmp/fresh
+
+``--skip-known DIR`` (repeatable) leaves out pages whose URL or expected text's opening is already in a set
+made before (or in the evaluation data), so a fresh set holds only pages never tuned on.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import gzip
 import hashlib
 import json
@@ -94,11 +105,113 @@ def htmltotext_cases(root: Path):
                 text_path.read_text(encoding="utf-8")
 
 
+def _squeeze(text: str) -> str:
+    return re.sub(r"\W+", "", text).casefold()
+
+
+def fundus_body(version: dict) -> list[str]:
+    """The lines of a fundus test case's body: the summary, then each section's headings and paragraphs."""
+    body = version.get("body") or {}
+    lines = list(body.get("summary") or [])
+    for section in body.get("sections") or []:
+        lines += list(section.get("headline") or []) + list(section.get("paragraphs") or [])
+    return [line for line in (" ".join(str(x).split()) for x in lines) if line]
+
+
+def _best_version(page_text: str, versions: dict[str, list[str]]) -> str | None:
+    """The parser version whose body lines the page holds most of (a publisher's json has one body per
+    parser version, each made from one of its pages; the pages are not labelled with their version)."""
+    squeezed = _squeeze(page_text)
+    def found(lines: list[str]) -> float:
+        keys = [_squeeze(line)[:60] for line in lines]
+        keys = [k for k in keys if len(k) >= 12]
+        return sum(k in squeezed for k in keys) / max(1, len(keys))
+    scored = sorted(((found(lines), name) for name, lines in versions.items()), reverse=True)
+    return scored[0][1] if scored and scored[0][0] >= 0.5 else None
+
+
+def fundus_cases(root: Path):
+    for country in sorted(p for p in root.iterdir() if p.is_dir()):
+        meta = json.loads((country / "meta.info").read_text(encoding="utf-8")) if (country / "meta.info").exists() else {}
+        for case_json in sorted(country.glob("*.json")):
+            versions = {name: fundus_body(v) for name, v in json.loads(case_json.read_text(encoding="utf-8")).items()}
+            for path in sorted(country.glob(f"{case_json.stem}_*.html.gz")):
+                html = gzip.decompress(path.read_bytes())
+                text = html_to_text(html.decode("utf-8", "replace"))
+                name = _best_version(text, versions)
+                if name is None:
+                    continue
+                url = (meta.get(path.name) or {}).get("url") or f"https://{case_json.stem.lower()}/"
+                match = _HOST_RE.search(url)
+                lang = re.search(rb"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", html[:5000], re.I)
+                yield {"id": f"fundus-{country.name}-{path.name.removesuffix('.html.gz')}",
+                       "site": match[1] if match else case_json.stem, "lang": lang[1].decode().lower() if lang else "?",
+                       "country": country.name, "url": url, "source": "fundus"}, html, "\n".join(versions.pop(name))
+
+
+def newspaper_cases(root: Path):
+    texts = root / "txt" if (root / "txt").is_dir() else root / "text"
+    urls = {}
+    for line in (root / "fulltext_url_list.txt").read_text().split() if (root / "fulltext_url_list.txt").exists() else []:
+        match = _HOST_RE.search(line)
+        if match:
+            urls.setdefault(match[1], []).append(line)
+    for html_path in sorted((root / "html").glob("*.html")):
+        text_path = texts / f"{html_path.stem}.txt"
+        if not text_path.exists():
+            continue
+        meta_path = root / "metadata" / f"{html_path.stem}.json"
+        url = json.loads(meta_path.read_text(encoding="utf-8")).get("url", "") if meta_path.exists() else ""
+        site_guess = re.sub(r"\d+$", "", html_path.stem)
+        if not url:  # the 2014 cases: <site>1.html, <site>2.html, their URLs listed in order
+            listed = [u for host, us in urls.items() if host.endswith(site_guess) for u in us]
+            index = int(html_path.stem[len(site_guess):] or 1) - 1
+            url = listed[index] if 0 <= index < len(listed) else f"https://{site_guess}/"
+        match = _HOST_RE.search(url)
+        site = match[1] if match else site_guess
+        yield {"id": f"newspaper-{html_path.stem[:60]}", "site": site, "lang": "?", "url": url,
+               "source": "newspaper"}, html_path.read_bytes(), text_path.read_text(encoding="utf-8", errors="replace")
+
+
+def known_pages(folders: list[Path]) -> tuple[set[str], set[str]]:
+    """URLs (without scheme and www.) and expected-text openings of the sets in ``folders``."""
+    urls, openings = set(), set()
+    for folder in folders:
+        for line in (folder / "cases.jsonl").read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            if case.get("url") or case.get("key"):  # the trafilatura eval names its URL "key"
+                urls.add(_url_key(case.get("url") or case["key"]))
+            expected = folder / case["expected"] if case.get("expected") else None
+            if expected and expected.exists():
+                openings.add(_squeeze(expected.read_text(encoding="utf-8"))[:80])
+    return urls, openings
+
+
+def _marked_utf8(html: bytes) -> bytes:
+    """These projects store their pages re-encoded in UTF-8 whatever the page's <meta charset> says: a BOM
+    makes the bench (and any reader that honours one) decode them as what they are."""
+    try:
+        html.decode("utf-8")
+    except UnicodeDecodeError:
+        return html
+    return html if html.startswith(codecs.BOM_UTF8) else codecs.BOM_UTF8 + html
+
+
+def _url_key(url: str) -> str:
+    return re.sub(r"^https?://(?:www\.)?", "", url.strip()).rstrip("/").casefold()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--daniel", type=Path)
     parser.add_argument("--readability", type=Path)
     parser.add_argument("--htmltotext", type=Path)
+    parser.add_argument("--fundus", type=Path)
+    parser.add_argument("--newspaper", type=Path, action="append", default=[])
+    parser.add_argument("--skip-known", type=Path, action="append", default=[],
+                        help="a set folder (cases.jsonl, expected/) whose pages are left out")
     parser.add_argument("--per-site", type=int, default=5, help="DAnIEL pages kept per site")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -111,21 +224,28 @@ def main(argv: list[str] | None = None) -> int:
         sources.append(readability_cases(args.readability))
     if args.htmltotext:
         sources.append(htmltotext_cases(args.htmltotext))
-    count = 0
+    if args.fundus:
+        sources.append(fundus_cases(args.fundus))
+    sources += [newspaper_cases(folder) for folder in args.newspaper]
+    known_urls, known_openings = known_pages(args.skip_known)
+    count = skipped = 0
     with (args.out / "cases.jsonl").open("w", encoding="utf-8") as out:
         for cases in sources:
             for case, html, expected in cases:
                 if len(expected) < 200:  # nothing to score a body against
                     continue
+                if _url_key(case["url"]) in known_urls or _squeeze(expected)[:80] in known_openings:
+                    skipped += 1
+                    continue
                 case["split"] = "heldout" if is_heldout(case["site"]) else "dev"
                 case["html"] = f"html/{case['id']}.html.gz"
                 case["expected"] = f"expected/{case['id']}.txt"
                 with gzip.open(args.out / case["html"], "wb") as fh:
-                    fh.write(html)
+                    fh.write(_marked_utf8(html) if case["source"] in ("fundus", "newspaper") else html)
                 (args.out / case["expected"]).write_text(expected, encoding="utf-8")
                 out.write(json.dumps(case, ensure_ascii=False) + "\n")
                 count += 1
-    print(f"{count} cases in {args.out}")
+    print(f"{count} cases in {args.out}" + (f" ({skipped} left out: already in a known set)" if skipped else ""))
     return 0
 
 

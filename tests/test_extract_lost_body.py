@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 from extract_pages import norm, paragraphs
 from integration_watch.extract import extract_page
 from integration_watch.extract.cleanup import clean_lines, comments_start
+from integration_watch.extract.recover import one_copy
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -131,6 +132,28 @@ def test_short_script_body_does_not_replace_the_page_text():
     page = news_page(f"<article><h1>Council</h1>{paragraphs(chr(10).join(BODY))}</article>", head)
     result = extract_page(page, "https://courier.example/news/centres")
     assert_whole_body(result.text)
+
+
+def test_script_body_written_twice_over_does_not_double_the_text():
+    # A national daily's template writes the article into its JSON-LD articleBody twice in a row, one
+    # line without breaks: twice as long as the page's own text, it replaced that text, every sentence
+    # doubled (precision .50 against the reference).
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Council opens reception centres",
+          "articleBody": " ".join(BODY) + " " + " ".join(BODY)}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    page = news_page(f"<article><h1>Council opens reception centres</h1>{paragraphs(chr(10).join(BODY))}</article>",
+                     head)
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert_whole_body(result.text)
+    assert [result.text.count(p) for p in BODY] == [1] * len(BODY)
+
+
+def test_one_copy_keeps_a_text_that_only_repeats_part_of_itself():
+    text = " ".join(BODY)
+    assert one_copy(text + "\n" + text) == text + "\n"
+    assert one_copy(text + " " + text + " " + text).strip() == text
+    assert one_copy(text + " " + BODY[0]) == text + " " + BODY[0]  # a quote repeated at the end is no copy
+    assert one_copy(BODY[0] + " " + text) == BODY[0] + " " + text
 
 
 def test_article_followed_by_boxes_of_linked_headlines_is_an_article():

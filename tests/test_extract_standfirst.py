@@ -38,6 +38,18 @@ def div_page(before_body: str) -> str:
     <div class="footer">© Coast Weekly 2012 <a href="/about">About</a></div></body></html>"""
 
 
+def header_page(header_lead: str) -> str:
+    # A public broadcaster's article: topic line, headline, date and lead in the article's <header>, the body's
+    # paragraphs each in a box of their own after it.
+    body = "".join(f'<div class="paragraph"><p class="text">{p}</p></div>' for p in BODY)
+    return f"""<html lang="en"><head><title>Harbour town will rebuild its pier | Coast Radio</title></head><body>
+    <div class="channel"><a href="/">Coast Radio</a></div><nav class="subnav">{MENU}</nav>
+    <article class="articlepage"><header class="articlehead"><p class="topline">Harbour</p>
+      <h1>Harbour town will rebuild its pier</h1><div class="lastchanged">Updated: 12.01.2024 05:00</div>
+      {header_lead}</header>{body}</article>
+    <footer><a href="/about">About</a> <a href="/privacy">Privacy</a></footer></body></html>"""
+
+
 def assert_lead_then_body(text: str) -> None:
     flat = norm(text)
     assert norm(LEAD) in flat, "standfirst lost"
@@ -53,8 +65,9 @@ def assert_lead_then_body(text: str) -> None:
         table_page(f'<td class="lead"><b>{LEAD}</b></td>'),
         div_page(f'<div class="standfirst">{LEAD}</div>'),
         div_page(f'<p class="intro">{LEAD}</p>'),
+        header_page(f'<p class="preface">{LEAD}</p>'),
     ],
-    ids=["table row", "table row in bold", "div", "paragraph"],
+    ids=["table row", "table row in bold", "div", "paragraph", "in the article's header"],
 )
 def test_the_standfirst_before_the_body_is_kept(page):
     # trafilatura takes the body's element and leaves the lead in the block before it. Bare trafilatura kept
@@ -81,4 +94,18 @@ def test_what_is_not_a_standfirst_stays_out(before_body, unwanted):
     result = extract_page(div_page(before_body), URL)
     assert result.is_article, result.reason
     assert unwanted not in result.text
+    assert norm(BODY[0]) in norm(result.text)
+
+
+def test_a_teaser_in_the_header_of_another_story_inside_the_article_stays_out():
+    # Only the article's own first paragraph is taken from a <header>: a card of another story inside the
+    # article's element (its header holding a teaser of prose) is not a lead.
+    teaser = ("The ferry company will add two evening crossings to the islands this summer, after a winter in "
+              "which many trips were cancelled because of the storms.")
+    card = f'<aside><article class="card"><header><p class="teaser">{teaser}</p></header></article></aside>'
+    page = header_page("").replace("</article>\n", f"{card}</article>\n", 1)
+    assert card in page
+    result = extract_page(page, URL)
+    assert result.is_article, result.reason
+    assert "ferry company" not in result.text
     assert norm(BODY[0]) in norm(result.text)

@@ -1,6 +1,6 @@
 """Article text that trafilatura leaves out: a body continued in a second container after an
 advertisement (found in the page-facts parse), the first line of a body written as bare text lines,
-the standfirst written in a block of its own before the body, and a body that is only in a script's JSON (``"articleBody"`` of the state a script-rendered site
+the standfirst written in a block of its own before the body (or in the article's ``<header>``), and a body that is only in a script's JSON (``"articleBody"`` of the state a script-rendered site
 ships, which trafilatura does not read)."""
 
 from __future__ import annotations
@@ -180,26 +180,41 @@ def _text_before(box: Node) -> tuple[Node | None, str]:
     return None, ""
 
 
+def _header_lead(box: Node, prose: list[str]) -> tuple[Node | None, str]:
+    """The paragraph in a ``<header>`` inside ``box`` (with the headline and the date) that is the first of the main
+    block's paragraphs ``prose``; (None, "") when there is none. trafilatura's precision mode deletes every
+    ``<header>``, and with it the lead a site writes there."""
+    if not prose or (header := box.css_first("header")) is None:
+        return None, ""
+    first = key(prose[0])
+    for paragraph in header.css("p"):
+        if key(text := squash(paragraph.text(deep=True, separator=""))) == first:
+            return paragraph, text
+    return None, ""
+
+
 def standfirst(lines: list[str], box: Node, prose: list[str]) -> list[str]:
     """``lines`` with the article's standfirst put back before the first of the main block of prose's
-    paragraphs (``box``, ``prose``) that they hold: the text right before the block, when it is a paragraph
-    of prose (``STANDFIRST``, ``STANDFIRST_LINKS``, none of ``_NOT_STANDFIRST``) that ``clean_lines`` keeps
-    and ``lines`` lack. trafilatura takes the element its expressions find for an article's body, and the
-    lead written in a block of its own before it was lost; in a page laid out in tables it had been kept
-    as part of the table's rows, until the layout tables became blocks (``tables.py``)."""
-    element, text = _text_before(box)
-    if element is None or text_size(text) < STANDFIRST or not SENTENCE_END.search(text):
-        return lines
-    if element.tag != "-text":
-        links = sum(len(squash(link.text(deep=True))) for link in element.css("a"))
-        if element.css_first(_NOT_STANDFIRST) is not None or links > STANDFIRST_LINKS * len(text):
-            return lines
+    paragraphs (``box``, ``prose``) that they hold: the text right before the block, or the block's first
+    paragraph when it sits in the block's ``<header>`` (``_header_lead``), when it is a paragraph of prose
+    (``STANDFIRST``, ``STANDFIRST_LINKS``, none of ``_NOT_STANDFIRST``) that ``clean_lines`` keeps and ``lines``
+    lack. trafilatura takes the element its expressions find for an article's body, and the lead written in a
+    block of its own before it was lost; in a page laid out in tables it had been kept as part of the table's
+    rows, until the layout tables became blocks (``tables.py``)."""
     flat = [squeezed(strip_marker(line)) for line in lines]
-    if key(text) in "".join(flat) or clean_lines(text)[0] != [text]:
-        return lines
-    starts = [start for paragraph in prose if (start := key(paragraph, 60))]  # how a paragraph's line starts
-    at = next((i for i, line in enumerate(flat) if line.startswith(tuple(starts))), None)
-    return lines if at is None else lines[:at] + [visible(text)] + lines[at:]
+    for element, text in (_text_before(box), _header_lead(box, prose)):
+        if element is None or text_size(text) < STANDFIRST or not SENTENCE_END.search(text):
+            continue
+        if element.tag != "-text":
+            links = sum(len(squash(link.text(deep=True))) for link in element.css("a"))
+            if element.css_first(_NOT_STANDFIRST) is not None or links > STANDFIRST_LINKS * len(text):
+                continue
+        if key(text) in "".join(flat) or clean_lines(text)[0] != [text]:
+            continue
+        starts = [start for paragraph in prose if (start := key(paragraph, 60))]  # how a paragraph's line starts
+        at = next((i for i, line in enumerate(flat) if line.startswith(tuple(starts))), None)
+        return lines if at is None else lines[:at] + [visible(text)] + lines[at:]
+    return lines
 
 
 def _link_chars(box: Node, line: str) -> int:
@@ -224,4 +239,27 @@ def script_body(html: str) -> list[str]:
     if not bodies:
         return []
     body = HTML_TAG_RE.sub("", _BREAK_TAG_RE.sub("\n", max(bodies, key=len)))
-    return [line for raw in html_unescape(body).splitlines() if (line := squash(raw))]
+    return [line for raw in one_copy(html_unescape(body)).splitlines() if (line := squash(raw))]
+
+
+#: characters (without whitespace) of a text's opening looked for again by ``one_copy``
+_COPY_PROBE = 80
+
+
+def one_copy(text: str) -> str:
+    """``text``, or its first copy when it is one run written two or more times over (a site's template
+    that writes the article into ``articleBody`` twice: taken as it is, it passed for a longer body than
+    the page's own text and replaced it, every sentence doubled). Compared without whitespace."""
+    flat = "".join(text.split())
+    if len(flat) < 2 * _COPY_PROBE:
+        return text
+    period = flat.find(flat[:_COPY_PROBE], 1)
+    if period <= 0 or 2 * period > len(flat) or flat[period:] != flat[: len(flat) - period]:
+        return text
+    seen = 0  # cut ``text`` after ``period`` of its non-whitespace characters
+    for index, char in enumerate(text):
+        if not char.isspace():
+            seen += 1
+            if seen > period:
+                return text[:index]
+    return text
