@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from lxml.etree import _Element
 from lxml.html import HtmlElement
@@ -14,7 +15,7 @@ from trafilatura.settings import Document
 from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
-from .loose import wrap_prose_after_blocks
+from .loose import SENTENCE_END, wrap_prose_after_blocks
 from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, squeezed, standfirst, visible
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
@@ -129,7 +130,8 @@ def main_prose(tree: LexborHTMLParser) -> tuple[Node | None, list[str]]:
     text: the ``<p>`` elements of at least ``PROSE_PARAGRAPH`` characters (``text_size``: CJK counts
     double) under one parent element; those inside one outermost ``<article>`` element (a page may
     wrap each paragraph of its article in a box of its own); the lines of bare text of one element
-    (``_loose_lines``). (None, []) when there is none. A cheap yardstick (CSS queries on the parse
+    (``_loose_lines``), or of a run of ``<div>`` paragraphs under one parent (``_runs_of_text_blocks``).
+    (None, []) when there is none. A cheap yardstick (CSS queries on the parse
     made for the page facts) of where the article is."""
     by_parent: dict[int, list[str]] = {}
     sizes: dict[int, int] = {}
@@ -153,13 +155,64 @@ def main_prose(tree: LexborHTMLParser) -> tuple[Node | None, list[str]]:
             articles[parent.mem_id] = _outermost_article(parent)
         if (article := articles[parent.mem_id]) is not None and article.mem_id != parent.mem_id:
             add(article, text, size)
+    text_blocks: dict[int, tuple[Node, list[str]]] = {}  # element written as a paragraph -> it, its lines
     for node in tree.css(_LOOSE_CONTAINERS):
-        for line in _loose_lines(node):
-            add(node, line, text_size(line))
+        if lines := _loose_lines(node):
+            for line in lines:
+                add(node, line, text_size(line))
+            if node.tag in _TEXT_BLOCKS and _ends_a_paragraph(lines[-1]) and _without_blocks(node):
+                text_blocks[node.mem_id] = node, lines
+    for parent, lines in _runs_of_text_blocks(text_blocks):
+        for line in lines:
+            add(parent, line, text_size(line))
     if not by_parent:
         return None, []
     best = max(sizes, key=sizes.__getitem__)
     return elements[best], by_parent[best]
+
+
+#: elements that a page may use as paragraphs, one after another, holding only text and inline elements
+_TEXT_BLOCKS = frozenset({"div", "section", "font", "span"})
+_IN_LINE = frozenset({"-text", "-comment", "br", "img", "wbr"})
+
+
+def _without_blocks(node: Node) -> bool:
+    """Whether ``node`` holds only text and inline elements: a paragraph written as a ``<div>``."""
+    child = node.child
+    while child is not None:
+        if child.tag not in INLINE and child.tag not in _IN_LINE:
+            return False
+        child = child.next
+    return True
+
+
+def _ends_a_paragraph(line: str) -> bool:
+    """Whether ``line`` ends as a sentence ends, and not with the ellipsis that cuts a teaser short."""
+    return bool(SENTENCE_END.search(line)) and not line.endswith(("..", "…"))
+
+
+def _runs_of_text_blocks(text_blocks: dict[int, tuple[Node, list[str]]]) -> Iterator[tuple[Node, list[str]]]:
+    """(parent, lines) for each run of at least two ``text_blocks`` that follow one another under one
+    parent, with nothing but empty elements between them: an article written as one ``<div>`` a paragraph.
+    Its paragraphs then count together, as the ``<p>`` of one parent do. Text between them (a teaser's
+    headline, an author's name) ends the run: a column of teasers is no article."""
+    seen: set[int] = set()
+    for node, _ in text_blocks.values():
+        if (parent := node.parent) is None or parent.mem_id in seen:
+            continue
+        seen.add(parent.mem_id)
+        run: list[str] = []
+        blocks = 0
+        for child in parent.iter():
+            if child.mem_id in text_blocks:
+                run += text_blocks[child.mem_id][1]
+                blocks += 1
+            elif child.text(deep=True, strip=True):
+                if blocks >= 2:
+                    yield parent, run
+                run, blocks = [], 0
+        if blocks >= 2:
+            yield parent, run
 
 
 def _outermost_article(node: Node) -> Node | None:

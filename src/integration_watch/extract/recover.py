@@ -23,12 +23,16 @@ _BREAK_TAG_RE = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^>]*>", re.IGN
 
 #: paragraphs shorter than this are not looked for (captions, labels, promo lines)
 CONTINUED_PARAGRAPH = 40
+#: a following container continues the article only when it holds a paragraph of prose this long (not only
+#: other stories' headlines and teasers, which are mostly links or do not end as a sentence ends)
+CONTINUED_PROSE = 80
 
 
 def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     """Paragraphs of the article found in containers that follow the one trafilatura took, as sibling
     elements of the same tag and class (sites close the body container before an advertisement or a
-    related box and open a second one after it). Empty when there is none."""
+    related box and open a second one after it), when the container holds prose: a list of other stories
+    in the same markup (mostly links, or headlines with a time) is no continuation. Empty when there is none."""
     first = next((squash(line) for line in lines if len(line) >= 80), None)
     if first is None:
         return []
@@ -50,10 +54,11 @@ def continued_paragraphs(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
             continue
         if not after or sibling.tag != tag or sibling.attributes.get("class") != cls:
             continue
-        for node in sibling.css("p, h2, h3, li"):
-            text = squash(node.text(deep=True, separator=""))
-            if len(text) >= CONTINUED_PARAGRAPH and text not in known:
-                extra.append(text)
+        found = [text for node in sibling.css("p, h2, h3, li")
+                 if len(text := squash(node.text(deep=True, separator=""))) >= CONTINUED_PARAGRAPH
+                 and text not in known and 2 * _link_chars(node, text) < len(text)]
+        if any(len(text) >= CONTINUED_PROSE and SENTENCE_END.search(text) for text in found):
+            extra += found
     return extra
 
 
@@ -218,7 +223,7 @@ def standfirst(lines: list[str], box: Node, prose: list[str]) -> list[str]:
 
 
 def _link_chars(box: Node, line: str) -> int:
-    """Characters of ``line`` (the box's first line) that are link labels of ``box``."""
+    """Characters of ``line`` (a line of ``box``) that are labels of links in ``box``."""
     return sum(len(label) for node in box.css("a") if (label := squash(node.text(deep=True))) and label in line)
 
 

@@ -1,0 +1,73 @@
+"""Where the article's prose is on pages written without ``<p>`` paragraphs or continued in a second
+container (extract/maintext.py ``main_prose``, recover.py ``continued_paragraphs``): a body written as one
+``<div>`` a paragraph is kept whole; a column of teasers or a list of other stories in the body's markup is
+not taken for the article. Pages built on the structures of news pages where this went wrong, with our own text.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from extract_pages import paragraphs
+from integration_watch.extract import extract_page
+from integration_watch.extract.maintext import main_prose
+from test_extract_lost_body import BODY, assert_whole_body, news_page
+
+COMMENT_RULES = (
+    "Comments are the opinions of their authors, not of the editors, and we are not responsible for their form "
+    "or content.<br>Please keep to the rules of the forum."
+)
+REUSE_NOTICE = (
+    "When you use material from this site, a link to it is required. The editors are not responsible for the "
+    "content of advertisements and banners."
+)
+
+
+def test_paragraphs_written_as_divs_one_after_another_are_kept():
+    # A news site writes each paragraph as a <div> of bare text, the last one after a <br>; the page's other
+    # text in <p> (the comment rules, a notice) is long enough that precision mode reads no <div>'s text:
+    # only the last paragraph came out. main_prose counts such a run of <div>s as one block of prose.
+    divs = " ".join(f"<div>{p}</div>" for p in BODY[:3])
+    page = news_page(f"""<div class="content"><h2>Council opens reception centres</h2>
+      {divs} <br>{" ".join(BODY[3:])}
+      <ul> 31 October 2025, 20:25</ul>
+      <div class="add-comment"><p>{COMMENT_RULES}</p></div></div>
+      <div><p>{REUSE_NOTICE}</p></div>""")
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+
+
+def test_a_column_of_teasers_written_as_divs_is_not_taken_for_the_main_prose():
+    # Teasers of other stories written as <div>s of prose, each between its headline and its byline, hold
+    # more text than the short article beside them. Taken for the page's main block of prose, they made the
+    # balanced pass replace the article with the column. Text between the <div>s ends a run of paragraphs.
+    teasers = "".join(
+        f'<div><a href="/opinion/{i}">Opinion {i}</a></div><div>{p}</div><div>Anna Berg, 0{i}.04.2025</div>'
+        for i, p in enumerate(BODY[2:], 1)
+    )
+    page = news_page(f"""<div class="article"><h1>Council opens reception centres</h1>
+      {paragraphs(chr(10).join(BODY[:2]))}</div><div class="opinions">{teasers}</div>""")
+    box, prose = main_prose(LexborHTMLParser(page))
+    assert box is not None and box.attributes.get("class") == "article"
+    assert prose == BODY[:2]
+
+
+def test_other_stories_in_a_container_like_the_body_are_not_taken_for_its_continuation():
+    # A news aggregator lists related stories after the article in a container of the same tag and class
+    # as the body's: headlines with their source and age, all links. They were appended as the body's
+    # continuation; a continuation must hold prose.
+    related = "".join(
+        f'<li><a href="/story/{i}">{title}</a> {source} - {age}</li>'
+        for i, (title, source, age) in enumerate([
+            ("Reception centres for young migrants planned in four inland towns", "Coast Weekly", "2 days ago"),
+            ("Regional assembly debates the cost of new language classes for pupils", "Valley Post", "5 hours ago"),
+            ("Aid groups warn against keeping young arrivals out of sight", "The Morning Herald", "9 hours ago"),
+        ])
+    )
+    page = news_page(f"""<div class="wrapper"><h1>Council opens reception centres</h1>
+      <div class="story">{paragraphs(chr(10).join(BODY))}</div>
+      <h3>Related stories</h3><div class="story"><ul>{related}</ul></div></div>""")
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert_whole_body(result.text)
+    assert "hours ago" not in result.text and "days ago" not in result.text
