@@ -17,6 +17,12 @@ Reports, in the same run, bare langdetect (its global profiles, seed 0) as the b
 and the speed of ``LanguageDetector.detect`` on a 3,000-character multi-paragraph
 article beside one bare langdetect call on the same text.
 
+``--sentences FILE`` scores any file of short sentences labelled with their language (JSONL with "lang" and
+"text"; or TSV ``lang<TAB>text``; or Tatoeba's own export ``id<TAB>lang<TAB>text``, ISO 639-3 codes accepted),
+at most ``--sentences-per-lang`` per language, per language and overall, with the confusions, beside bare
+langdetect and (with ``--lingua``) lingua. Its dev half is the sentences whose CRC-32 is even, the held-out half
+the others: tune on dev only (``--sentence-errors`` writes the dev errors), report held-out.
+
 Maltese is not in lingua's data: with ``--flores`` (default: the FLORES-200 multiway file
 beside the data, if present) every EU-24 language, Maltese included, is also scored on
 FLORES devtest sentences, none of which were used for development.
@@ -29,6 +35,7 @@ import gzip
 import json
 import sys
 import time
+import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -133,8 +140,8 @@ def _rss_mb() -> float:
         return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
 
 
-def bench_lingua(mode: str, short: list[dict], pairs: list[dict], eu: set[str]) -> None:
-    """The reference: lingua restricted to our languages (Maltese: none in lingua), models preloaded."""
+def build_lingua(mode: str):
+    """lingua restricted to our languages (Maltese: none in lingua), models preloaded: (detect, seconds, MB)."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     langs = []
@@ -150,19 +157,108 @@ def bench_lingua(mode: str, short: list[dict], pairs: list[dict], eu: set[str]) 
         builder = builder.with_low_accuracy_mode()
     lingua = builder.with_preloaded_language_models().build()
     built = time.perf_counter() - t0
-    memory = _rss_mb() - before
 
     def code(text: str) -> str | None:
         found = lingua.detect_language_of(text)
         return found.iso_code_639_1.name.lower() if found else None
 
+    print(f"  lingua ({mode}): {len(langs)} languages, built in {built:.1f} s, +{_rss_mb() - before:.0f} MB RSS")
+    return code
+
+
+def bench_lingua(mode: str, lingua, short: list[dict], pairs: list[dict], eu: set[str]) -> None:
     for name, rows in ((f"EU-23 short (<= {SHORT_CHARS} ch)", short), ("EU-23 word pairs", pairs)):
         t0 = time.perf_counter()
-        preds = [code(r["text"]) for r in rows]
+        preds = [lingua(r["text"]) for r in rows]
         per = 1000 * (time.perf_counter() - t0) / len(rows)
         a, n = accuracy(rows, preds, eu)
         print(f"  lingua ({mode}) {name + ':':28} {pct(a):>7}   n={n}, {per:.2f} ms each")
-    print(f"  lingua ({mode}): {len(langs)} languages, built in {built:.1f} s, +{memory:.0f} MB RSS")
+
+
+# ISO 639-3 (Tatoeba's codes) -> ours, for the languages we detect
+_ISO3 = {
+    "bul": "bg", "ces": "cs", "dan": "da", "deu": "de", "ell": "el", "eng": "en", "spa": "es", "est": "et",
+    "fin": "fi", "fra": "fr", "gle": "ga", "hrv": "hr", "hun": "hu", "ita": "it", "lit": "lt", "lvs": "lv",
+    "lav": "lv", "mlt": "mt", "nld": "nl", "pol": "pl", "por": "pt", "ron": "ro", "slk": "sk", "slv": "sl",
+    "swe": "sv", "cat": "ca", "nob": "nb", "sqi": "sq", "als": "sq", "mkd": "mk", "srp": "sr", "ukr": "uk",
+    "rus": "ru", "bel": "be", "tur": "tr", "cym": "cy",
+}
+
+
+def load_sentences(path: Path, per_lang: int) -> list[dict]:
+    """Labelled short sentences from JSONL ({"lang", "text"}), TSV (lang, text) or Tatoeba's export (id, lang,
+    text); languages we do not detect are left out; duplicates once; at most ``per_lang`` per language, in file
+    order. Each row gets ``dev``: whether the text's CRC-32 is even (a split that does not depend on the order)."""
+    seen: Counter = Counter()
+    done: set[tuple[str, str]] = set()
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            if line.startswith("{"):
+                rec = json.loads(line)
+                lang, text = rec["lang"], rec["text"]
+            else:
+                parts = line.split("\t")
+                lang, text = parts[-2], parts[-1]
+            lang = _ISO3.get(lang, lang)
+            text = text.strip()
+            if lang not in DEFAULT_LANGUAGES or (lang, text) in done or seen[lang] >= per_lang:
+                continue
+            done.add((lang, text))
+            seen[lang] += 1
+            rows.append({"lang": lang, "text": text, "dev": zlib.crc32(text.encode("utf-8")) % 2 == 0})
+    return rows
+
+
+def bench_sentences(args, detector: LanguageDetector, factory, lingua) -> None:
+    """Short labelled sentences (Tatoeba-like): per language, overall, confusions."""
+    rows = load_sentences(Path(args.sentences), args.sentences_per_lang)
+    t0 = time.perf_counter()
+    ours = [detector.detect_short(r["text"])[0] for r in rows]
+    per_ours = 1000 * (time.perf_counter() - t0) / max(1, len(rows))
+    base = None if args.no_baseline else [bare_detect(factory, r["text"]) for r in rows]
+    ling = None if lingua is None else [lingua(r["text"]) for r in rows]
+    dev = lambda r: r["dev"]
+    held = lambda r: not r["dev"]
+    langs = sorted({r["lang"] for r in rows})
+    print(f"{Path(args.sentences).name}: {len(rows)} sentences, {len(langs)} languages "
+          f"(at most {args.sentences_per_lang} each; dev = even CRC-32), mean {sum(len(r['text']) for r in rows) / max(1, len(rows)):.0f} characters")
+    header = (f"{'lang':5} {'n':>5}  {'dev':>6} {'held':>6} {'ours':>6}  {'bare':>6}  {'lingua':>6}"
+              "  ours's confusions (all)")
+    print(header)
+    print("-" * len(header))
+    means: dict[str, list[float]] = defaultdict(list)
+    for lang in langs:
+        a_dev, _ = accuracy(rows, ours, {lang}, dev)
+        a_held, _ = accuracy(rows, ours, {lang}, held)
+        a_all, n = accuracy(rows, ours, {lang})
+        b_all, _ = accuracy(rows, base, {lang})
+        l_all, _ = accuracy(rows, ling, {lang})
+        for name, value in (("ours", a_all), ("bare", b_all), ("lingua", l_all)):
+            means[name].append(value)
+        conf = Counter(p for r, p in zip(rows, ours) if r["lang"] == lang and p != lang)
+        top = " ".join(f"{k}:{v}" for k, v in conf.most_common(4))
+        print(f"{lang:5} {n:5}  {pct(a_dev)} {pct(a_held)} {pct(a_all)}  {pct(b_all)}  {pct(l_all)}  {top}")
+    eu = set(EU_LANGUAGES) & set(langs)
+    for subset, name in ((None, f"{len(langs)} languages"), (eu, f"EU-{len(eu)}")):
+        for split_name, where in (("dev", dev), ("held-out", held), ("all", lambda r: True)):
+            a, n = accuracy(rows, ours, subset, where)
+            b, _ = accuracy(rows, base, subset, where)
+            c, _ = accuracy(rows, ling, subset, where)
+            print(f"  {name + ', ' + split_name:24} ours {pct(a):>7}   bare {pct(b):>7}   lingua {pct(c):>7}   n={n}")
+    mean = {k: sum(v) / len(v) for k, v in means.items()}
+    print(f"  {'mean of the languages':24} ours {pct(mean['ours']):>7}   bare {pct(mean['bare']):>7}"
+          f"   lingua {pct(mean['lingua']):>7}")
+    print(f"  no answer: {sum(p in (None, 'und') for p in ours)}; ours {per_ours:.2f} ms a sentence")
+    if args.sentence_errors:
+        with open(args.sentence_errors, "w", encoding="utf-8") as fh:
+            for r, p in zip(rows, ours):
+                if p != r["lang"] and r["dev"]:
+                    fh.write(f"{r['lang']}\t{p}\t{r['text']}\n")
+    print()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,12 +272,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lingua", choices=["high", "low"], default=None,
                         help="also score lingua-language-detector (pip install lingua-language-detector), restricted "
                              "to our languages, on the short sentences and word pairs, with its memory")
+    parser.add_argument("--sentences", default=None,
+                        help="also score this file of labelled short sentences (JSONL, TSV or Tatoeba's export)")
+    parser.add_argument("--sentences-per-lang", type=int, default=500)
+    parser.add_argument("--sentence-errors", default=None, help="write the --sentences dev errors to this file")
+    parser.add_argument("--sentences-only", action="store_true", help="score only --sentences (no lingua data, speed)")
     args = parser.parse_args(argv)
 
     data = Path(args.data)
     detector = LanguageDetector()
     factory = bare_factory()
     half = args.per_lang // 2
+    lingua = build_lingua(args.lingua) if args.lingua else None
+    if args.sentences:
+        bench_sentences(args, detector, factory, lingua)
+        if args.sentences_only:
+            return 0
 
     sentences = load(data / "lingua_sentences.jsonl", args.per_lang)
     if args.dev_only:
@@ -249,8 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         a, n = accuracy(short, ours_short, eu, where)
         b, _ = accuracy(short, base_short, eu, where)
         print(f"  {f'EU-23 short (<= {SHORT_CHARS} ch), ' + split_name:32} {pct(a):>7} {pct(b):>7}   n={n}")
-    if args.lingua:
-        bench_lingua(args.lingua, short, pairs, eu)
+    if lingua is not None:
+        bench_lingua(args.lingua, lingua, short, pairs, eu)
     pairs_half = max(r["pos"] for r in pairs) // 2  # 300 pairs a language: dev = the first 150
     for split_name, where in (("dev", lambda r: r["pos"] <= pairs_half), ("held-out", lambda r: r["pos"] > pairs_half),
                               ("all", lambda r: True)):
