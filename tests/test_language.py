@@ -243,6 +243,25 @@ def test_short_sentences_and_word_pairs_of_close_languages(detector):
     assert not wrong, wrong
 
 
+def test_first_person_english_is_not_irish(detector):
+    # "I", "do", "go", "is" are also Irish function words; short English questions and first-person lines
+    # (a poor n-gram fit only because they are short) used to come out Irish
+    for text in ("I wish I could go.", "Do I know you?", "I do what is asked.", "Did I do it right?",
+                 "I go where I want."):
+        assert detector.detect_short(text)[0] == "en", text
+    # ... while Irish that shows only those words beside Irish spelling is still Irish
+    assert detector.detect_short("Is oileán beag é sin.")[0] == "ga"
+
+
+def test_a_letter_of_another_alphabet_counts_against_a_language(detector):
+    # Slovene has "kot" and "na" but never writes ś or ł: the sentence is Polish
+    for text in ("Kot śpi na stole.", "Kot śpi na łóżku."):
+        assert detector.detect_short(text)[0] == "pl", text
+    # a name in another alphabet does not take an English title away from English
+    for text in ("Lech Wałęsa visits Brussels", "Interview with Václav Havel", "The mayor of Łódź said"):
+        assert detector.detect_short(text)[0] == "en", text
+
+
 # --- determinism ---------------------------------------------------------------------------
 
 

@@ -84,6 +84,8 @@ _WORD_CLEAR_MARGIN = 30.0  # ... this many nats is decided without word evidence
 _MARKER_WINDOW = 12.0  # only languages this close to the best get marker bonuses
 _HINT_PRIOR = 5.0  # (4.0 before word evidence: words widen the gaps a hint must close)
 _CONTEXT_PRIOR = 4.0  # the document's main language, for its short paragraphs
+_ALPHABET_MIN = 1e-4  # a letter less frequent than this in a language's profile is not of its alphabet
+_FOREIGN_LETTER = 8.0  # extra cost (nats) of each letter of another alphabet
 _POOR_FIT = -5.5  # mean log-probability per n-gram below which no profile fits well
 _GOOD_FIT = -5.2  # ... and above which a profile explains the text
 _GA_STRONG, _GA_SOME = 0.2, 0.1  # Irish evidence that decides alone / with a poor fit
@@ -175,6 +177,11 @@ class LanguageDetector:
             dtype=np.float64,
         ).reshape(len(grams), len(self._profile_langs))
         self._logp = np.log(table + _SMOOTHING).astype(np.float32)
+        # A letter a language does not write (Polish ś in Slovene, Czech ř in Slovak) is far less likely than
+        # the smoothing says: its profile only misses it because no word has it, not for lack of data.
+        for g, i in self._gram_index.items():
+            if len(g) == 1 and not g.isascii() and g.isalpha():
+                self._logp[i, table[i] < _ALPHABET_MIN] -= _FOREIGN_LETTER
         # The same profiles with accents folded away, for text typed without them
         # ("Pocinaje ukladanim dat" for "Počínaje ukládáním dat"): Czech, Slovak,
         # Romanian... web text often lacks its diacritics.
@@ -367,7 +374,8 @@ class LanguageDetector:
         # sentences fit worse than -5.24): skip the rules, which is most of the time.
         well_explained = fit is not None and len(ids) >= 30 and fit > _GOOD_FIT
         if latin and words and not (well_explained and not MT_LETTERS.search(text)):
-            rule = self._latin_rule(words, text, letters, fit, weak, unknown_words=not known)
+            rule = self._latin_rule(words, text, letters, fit, weak, unknown_words=not known,
+                                    common_words=not clear and known == len(words))
             if rule is not None:
                 return rule
         if raw is None:
@@ -403,7 +411,7 @@ class LanguageDetector:
 
     def _latin_rule(
         self, words: list[str], text: str, letters: int, fit: float | None, weak: dict[str, float],
-        unknown_words: bool = False,
+        unknown_words: bool = False, common_words: bool = False,
     ) -> Scored | None:
         """Irish and Maltese have no profile: hand-written evidence decides them.
 
@@ -414,7 +422,9 @@ class LanguageDetector:
         poor fit too, and then one Irish- or Maltese-looking word is enough.
         """
         n = len(words)
-        poor_fit = fit is None or (n >= 3 and fit < _POOR_FIT) or unknown_words
+        # Every word a common word of a listed language ("I wish I could!"): a poor n-gram fit is only short
+        # text, not a sign of Irish or Maltese, whose content words no list knows.
+        poor_fit = unknown_words or (not common_words and (fit is None or (n >= 3 and fit < _POOR_FIT)))
         for lang, evidence_fn, strong, some in (
             ("ga", irish_evidence, _GA_STRONG, _GA_SOME),
             ("mt", maltese_evidence, _MT_STRONG, _MT_SOME),

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 _MARKER_WEIGHT = 2.5  # nats per distinctive function word
+WEAK_ONLY = 0.15  # most evidence (share of words) Irish or Maltese weak words give alone
 
 
 def fold_accents(word: str) -> str:
@@ -109,19 +110,24 @@ def _word_evidence(
     spelling: re.Pattern[str] | None = None,
 ) -> tuple[float, int]:
     """(score, words that count for the language) from its function words (weak ones count 0.35), words
-    with letters it does not use (-1 each) and, if given, its spelling patterns (0.6 each)."""
+    with letters it does not use (-1 each) and, if given, its spelling patterns (0.6 each). Weak words alone
+    (common words of other languages too: English "I", "do", "is") score at most ``WEAK_ONLY`` of the words:
+    enough beside a poor n-gram fit, never enough to decide alone."""
     hits = 0.0
     hit_words = 0
+    strong = False
     for w in words:
         if w in vocabulary:
             hits += 0.35 if w in weak else 1.0
             hit_words += 1
+            strong = strong or w not in weak
         elif foreign.search(w):
             hits -= 1.0
         elif spelling is not None and len(w) > 2 and spelling.search(w):
             hits += 0.6
             hit_words += 1
-    return hits, hit_words
+            strong = True
+    return (hits if strong else min(hits, WEAK_ONLY * len(words))), hit_words
 
 
 def irish_evidence(words: list[str], text: str, min_words: int = 2) -> float:
