@@ -71,3 +71,42 @@ def test_other_stories_in_a_container_like_the_body_are_not_taken_for_its_contin
     result = extract_page(page, "https://courier.example/news/centres")
     assert_whole_body(result.text)
     assert "hours ago" not in result.text and "days ago" not in result.text
+
+
+GUIDE = [
+    "Every town in the region now offers free language courses to newcomers, but the courses differ widely in "
+    "length, level and timetable. We visited six of them to help you choose the one that suits you best.",
+    "All six are open to adults who have lived in the region for less than three years, whatever their status, "
+    "and all of them give a certificate that employers and schools recognise.",
+]
+COURSES = [
+    ("Evening course in the harbour library", "Twice a week after work, in small groups of eight, with a teacher "
+     "who also helps with letters from the authorities and the forms of the job centre."),
+    ("Intensive summer school at the college", "Six weeks, every morning, ending with the official B1 exam; "
+     "childcare is provided on the campus for children between two and six years old."),
+    ("Language café at the town hall", "Informal conversation every Saturday with volunteers from the town, "
+     "for those who already know the basics and want to speak more freely with their neighbours."),
+    ("Online course of the regional university", "Lessons you can follow at any hour from a phone or a computer, "
+     "with a tutor who answers questions in writing within two working days."),
+    ("Course for parents at the primary school", "While the children are in class, their parents learn the words "
+     "of school life: timetables, reports, meetings with teachers and the school's letters home."),
+    ("Work placement course of the chamber of trade", "Three days a week in a workshop or a shop, two days in class, "
+     "for those who want to learn the language of a trade while they learn the trade itself."),
+]
+
+
+def test_section_headings_that_are_links_are_kept():
+    # A list article links each section's heading to the place it presents. Precision mode deleted the
+    # headings as link boxes; the items then ran together without their names.
+    sections = "".join(f'<h3><a href="https://example.org/course/{i}">{name}</a></h3><p>{text}</p>'
+                       for i, (name, text) in enumerate(COURSES))
+    related = "".join(f'<h3><a href="/news/{i}">{title}</a></h3>' for i, title in enumerate(
+        ["Ferry timetable changes for the winter", "New cycle path along the river opens in May"]))
+    page = news_page(f"""<article><h1>Six ways to learn the language</h1><div class="body-text">
+      {paragraphs(chr(10).join(GUIDE))}{sections}</div></article><div class="related">{related}</div>""")
+    result = extract_page(page, "https://courier.example/guides/language-courses")
+    assert result.is_article, result.reason
+    lines = result.text.splitlines()
+    assert [name for name, _ in COURSES if name in lines] == [name for name, _ in COURSES]
+    assert_whole_body(result.text, GUIDE + [text for _, text in COURSES])
+    assert "Ferry timetable" not in result.text and "cycle path" not in result.text

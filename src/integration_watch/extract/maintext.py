@@ -15,6 +15,7 @@ from trafilatura.settings import Document
 from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
+from .headings import unlink_section_headings
 from .loose import SENTENCE_END, wrap_prose_after_blocks
 from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, squeezed, standfirst, visible
 from .tables import in_table_cell, unwrap_layout_tables
@@ -264,7 +265,8 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
 
     A paragraph written as bare text after a block (a photo box, an ad slot) goes into a ``<p>`` first
     (``loose.wrap_prose_after_blocks``): precision mode deleted it with the block when the block came out
-    of cleaning empty.
+    of cleaning empty. So do the section headings of the main block that are links
+    (``headings.unlink_section_headings``): precision mode took them for link boxes.
 
     A page whose main block of prose sits in a table cell has its layout tables read as blocks first
     (``tables.unwrap_layout_tables``): kept as tables, the whole layout came out as rows of cells.
@@ -285,9 +287,9 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     inline, paragraphs, styles = _walk(tree)
     _drop_empty_inline(inline)
     _drop_loose_style_sheets(styles)
-    _drop_empty_heading_links(tree)
-    wrap_prose_after_blocks(tree, paragraphs)
     box, prose = main_prose(facts.tree)
+    unlink_section_headings(tree, prose)
+    wrap_prose_after_blocks(tree, paragraphs)
     if sum(map(len, prose)) >= LOST_PROSE_MIN and in_table_cell(box):
         unwrap_layout_tables(tree)
     cascade = Cascade(tree, url or None, TRAFILATURA_OPTIONS)
@@ -354,18 +356,6 @@ def _drop_empty_inline(elements: list[HtmlElement]) -> None:
     for element in reversed(elements):
         if element.text is None and len(element) == 0 and element.getparent() is not None:
             element.drop_tag()
-
-
-_HEADING_LINKS = "//h1//a|//h2//a|//h3//a|//h4//a|//h5//a|//h6//a"
-
-
-def _drop_empty_heading_links(tree: HtmlElement) -> None:
-    """Remove links without text inside headings (the permalink icon a blog puts beside each section
-    heading), keeping the text after them. trafilatura's precision mode deletes a short heading whose
-    links have no text at all, as if it were all links: the article lost its section headings."""
-    for link in tree.xpath(_HEADING_LINKS):
-        if not link.text_content().strip():
-            link.drop_tree()
 
 
 def _cannot_gain(cascade: Cascade, facts: PageFacts, prose: list[str], text: str) -> bool:
