@@ -186,3 +186,38 @@ def test_a_line_with_a_soft_hyphen_is_not_put_back_twice():
     result = extract_page(page, "https://valley.example/town/pipes")
     assert result.is_article, result.reason
     assert result.text.count("will replace the pipes") == 1
+
+
+#: a short paragraph of the article (under 200 characters) that links to another page
+LINKED = ('But the vote was clear before the meeting began, while the opposition is expected to ask for '
+          '<a href="/news/pier-review.html" title="Pier review">a review of the costs</a> by the autumn.')
+
+
+def wrapped_page(extra: str = "") -> str:
+    # A site built by a script framework: every paragraph inside <div> elements of its own, a photo box between.
+    def wrap(p: str) -> str:
+        return f'<div class="sc-para"><div class="sc-inner"><div><div><p>{p}</p></div></div></div></div>'
+    photo = ('<div class="sc-photo full-bleed"><div><picture><img src="/img/pier.jpg" width="900" height="600">'
+             '</picture><div class="sc-caption">The old stone pier</div><div class="sc-credit">AGENCY</div></div></div>')
+    body = "".join(map(wrap, BEFORE)) + photo + wrap(LINKED) + "".join(map(wrap, AFTER)) + extra
+    return f"""<html lang="en"><head><title>Harbour town votes to rebuild its pier | Evening Post</title></head>
+    <body><nav><a href="/">Home</a> <a href="/news">News</a></nav><article><h1>Harbour town votes to rebuild its
+    pier</h1><div class="sc-body">{body}</div></article><footer><a href="/about">About</a></footer></body></html>"""
+
+
+def test_a_short_paragraph_with_a_link_alone_in_its_own_divs_is_kept():
+    # Precision mode deletes a <div> that holds a link and less than 200 characters: the paragraph's own wrapper.
+    result = extract_page(wrapped_page(), "https://post.example/news/pier")
+    assert result.is_article, result.reason
+    flat = norm(result.text)
+    assert norm("But the vote was clear before the meeting began") in flat
+    assert all(norm(p) in flat for p in BEFORE + AFTER)
+
+
+def test_a_hidden_pop_ups_paragraph_stays_out():
+    popup = ('<div style="display:none;"><div class="popup"><div class="popup-content"><p>You must have an account '
+             'with us to follow this topic and get our weekly letter. Please <a href="/login">log in</a>.</p>'
+             '</div></div></div>')
+    result = extract_page(wrapped_page(popup), "https://post.example/news/pier")
+    assert "You must have an account" not in result.text
+    assert norm("But the vote was clear before the meeting began") in norm(result.text)

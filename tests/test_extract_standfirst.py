@@ -109,3 +109,13 @@ def test_a_teaser_in_the_header_of_another_story_inside_the_article_stays_out():
     assert result.is_article, result.reason
     assert "ferry company" not in result.text
     assert norm(BODY[0]) in norm(result.text)
+
+
+def test_a_photo_caption_in_the_articles_header_stays_out():
+    caption = ("The old stone pier seen from the lighthouse after the storm of last winter, when waves broke over "
+               "the harbour wall for two days.")
+    page = header_page(f'<figure><img src="/img/pier.jpg" alt=""><figcaption><p>{caption}</p></figcaption></figure>')
+    result = extract_page(page, URL)
+    assert result.is_article, result.reason
+    assert "seen from the lighthouse" not in result.text
+    assert norm(BODY[0]) in norm(result.text)

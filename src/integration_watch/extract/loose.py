@@ -5,6 +5,10 @@ advertisement slot or a box of related links, with ``<br>`` between the paragrap
 precision mode deletes an element that its cleaning left empty (a photo box without its image, an ad
 slot) together with the text after it, so the paragraph went with the box. Putting such text into a
 ``<p>`` of its own before the first pass keeps it, as the paragraphs around it are kept.
+
+Pages built by script frameworks wrap each paragraph in ``<div>`` elements of its own. Precision mode deletes
+a ``<div>`` that holds a link and less than 200 characters of text (its link-density test, backtracking), and
+with it a short paragraph of the article that links to another page: those wrappers are removed first.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
-__all__ = ["SENTENCE_END", "wrap_loose_text", "wrap_prose_after_blocks"]
+__all__ = ["SENTENCE_END", "unwrap_lone_paragraphs", "wrap_loose_text", "wrap_prose_after_blocks"]
 
 #: elements that run on inside a line of text; any other element ends a run of loose text
 INLINE = frozenset(
@@ -32,6 +36,56 @@ _BLOCKS = frozenset(
 PROSE_RUN = 80
 #: how a sentence ends (before closing quotes or brackets)
 SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
+
+
+#: trafilatura's precision mode deletes a ``<div>`` holding a link and less text than this (characters)
+LONE_LINKED = 200
+#: ...and only where the element around the wrappers holds more than this many other paragraphs of prose (an
+#: article's body, not a help box or a footer)
+LONE_AMONG = 3
+
+
+def unwrap_lone_paragraphs(paragraphs: Iterable[HtmlElement]) -> None:
+    """Remove the ``<div>`` elements around each of ``paragraphs`` that hold nothing but it (one child, no text of
+    their own), when it is a paragraph of prose (``PROSE_RUN`` up to ``LONE_LINKED`` characters, ending as a
+    sentence ends) with a link that is at most half its text, in an element that holds more than ``LONE_AMONG``
+    paragraphs of prose besides. Precision mode deleted such a wrapper, with the paragraph, as a short block of
+    links; a promotion line that is mostly a link, a help box's or a footer's lines keep their wrappers."""
+    counted: dict[HtmlElement, int] = {}
+    for paragraph in paragraphs:
+        if paragraph.find(".//a") is None or (wrapper := paragraph.getparent()) is None or wrapper.tag != "div":
+            continue
+        text = " ".join(paragraph.text_content().split())
+        if not PROSE_RUN <= len(text) < LONE_LINKED or not SENTENCE_END.search(text):
+            continue
+        if 2 * sum(len(link.text_content().strip()) for link in paragraph.iter("a")) > len(text):
+            continue
+        chain = []
+        while (wrapper is not None and wrapper.tag == "div" and len(wrapper) == 1
+               and not (wrapper.text or "").strip() and not (wrapper[0].tail or "").strip()):
+            chain.append(wrapper)
+            wrapper = wrapper.getparent()
+        if chain and not any(map(_hidden, chain)) and _prose_paragraphs(wrapper, counted) > LONE_AMONG:
+            for div in chain:
+                div.drop_tag()
+
+
+_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _hidden(element: HtmlElement) -> bool:
+    """Whether ``element`` is hidden from the reader (trafilatura drops such elements with what they hold: a
+    pop-up's text stays out only while its wrapper is there)."""
+    return "hidden" in element.attrib or bool(_HIDDEN_RE.search(element.get("style") or ""))
+
+
+def _prose_paragraphs(element: HtmlElement | None, counted: dict[HtmlElement, int]) -> int:
+    """How many ``<p>`` of at least ``PROSE_RUN`` characters ``element`` holds (counted once per element)."""
+    if element is None:
+        return 0
+    if element not in counted:
+        counted[element] = sum(len(" ".join(p.text_content().split())) >= PROSE_RUN for p in element.iter("p"))
+    return counted[element]
 
 
 def _run_after(block: HtmlElement) -> str:

@@ -16,7 +16,7 @@ from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
 from .headings import unlink_section_headings
-from .loose import SENTENCE_END, wrap_prose_after_blocks
+from .loose import SENTENCE_END, unwrap_lone_paragraphs, wrap_prose_after_blocks
 from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, squeezed, standfirst, visible
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
@@ -290,6 +290,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     box, prose = main_prose(facts.tree)
     unlink_section_headings(tree, prose)
     wrap_prose_after_blocks(tree, paragraphs)
+    unwrap_lone_paragraphs(paragraphs)
     if sum(map(len, prose)) >= LOST_PROSE_MIN and in_table_cell(box):
         unwrap_layout_tables(tree)
     cascade = Cascade(tree, url or None, TRAFILATURA_OPTIONS)

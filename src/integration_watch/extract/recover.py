@@ -192,7 +192,10 @@ def _header_lead(box: Node, prose: list[str]) -> tuple[Node | None, str]:
     if not prose or (header := box.css_first("header")) is None:
         return None, ""
     first = key(prose[0])
+    captions = {node.mem_id for node in header.css("figure p, figcaption p")}  # a photo's caption is no lead
     for paragraph in header.css("p"):
+        if paragraph.mem_id in captions:
+            continue
         if key(text := squash(paragraph.text(deep=True, separator=""))) == first:
             return paragraph, text
     return None, ""
