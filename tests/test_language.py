@@ -243,6 +243,14 @@ def test_short_sentences_and_word_pairs_of_close_languages(detector):
     assert not wrong, wrong
 
 
+def test_words_decide_between_languages_the_ngrams_find_close(detector):
+    # "Har du en ..." is Swedish, Danish and Norwegian alike; "datamaskin" is only Norwegian (Swedish "dator",
+    # Danish "computer"): between close languages the words outweigh the n-grams' small differences
+    assert detector.detect_short("Har du en datamaskin?")[0] == "nb"
+    assert detector.detect_short("Har du en dator?")[0] == "sv"
+    assert detector.detect_short("Har du en computer?")[0] == "da"
+
+
 def test_first_person_english_is_not_irish(detector):
     # "I", "do", "go", "is" are also Irish function words; short English questions and first-person lines
     # (a poor n-gram fit only because they are short) used to come out Irish

@@ -20,7 +20,11 @@ EU news pages:
   two EU languages langdetect has no profile for, Irish and Maltese.
 * **Word evidence.**  How common each word is in each language (wordfreq's lists,
   ``language_words``) is added to the n-gram scores of short or close-call text: a few
-  common words decide what a few character n-grams cannot ("det är", "não sei").
+  common words decide what a few character n-grams cannot ("det är", "não sei").  Among the
+  languages the n-grams find close, the words count three times as much ("Har du en datamaskin?"
+  is Norwegian by its last word), names (capitalised words after the first) left out.
+* **Alphabets** (``language_alphabets``).  A letter a language does not write (Polish ś in
+  Slovene) costs more than langdetect's smoothing says, and so does a word with one.
 * **Every text gets an answer.**  Text with too few letters is placed by its script or
   punctuation where they say it (Greek, Spanish ¿ ¡), else takes the document's language,
   the page's ``lang`` or "und", with confidence 0.
@@ -45,6 +49,7 @@ from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.utils.ngram import NGram
 
+from .language_alphabets import FOREIGN_LETTER, Alphabets
 from .language_codes import ALIASES, DEFAULT_LANGUAGES, EU_LANGUAGES, UNDETERMINED, normalize_language_tag
 from .language_decision import EXPECTED_PRIOR, Scored
 from .language_rules import (
@@ -82,10 +87,9 @@ _WORD_SHORT_LETTERS = 25
 _WORD_CLEAR_LETTERS = 100  # text at least this long whose best n-gram score leads by
 _WORD_CLEAR_MARGIN = 30.0  # ... this many nats is decided without word evidence
 _MARKER_WINDOW = 12.0  # only languages this close to the best get marker bonuses
+_CLOSE_WORD_WEIGHT = 2.0  # ... and this much more word evidence among themselves
 _HINT_PRIOR = 5.0  # (4.0 before word evidence: words widen the gaps a hint must close)
 _CONTEXT_PRIOR = 4.0  # the document's main language, for its short paragraphs
-_ALPHABET_MIN = 1e-4  # a letter less frequent than this in a language's profile is not of its alphabet
-_FOREIGN_LETTER = 8.0  # extra cost (nats) of each letter of another alphabet
 _POOR_FIT = -5.5  # mean log-probability per n-gram below which no profile fits well
 _GOOD_FIT = -5.2  # ... and above which a profile explains the text
 _GA_STRONG, _GA_SOME = 0.2, 0.1  # Irish evidence that decides alone / with a poor fit
@@ -177,11 +181,8 @@ class LanguageDetector:
             dtype=np.float64,
         ).reshape(len(grams), len(self._profile_langs))
         self._logp = np.log(table + _SMOOTHING).astype(np.float32)
-        # A letter a language does not write (Polish ś in Slovene, Czech ř in Slovak) is far less likely than
-        # the smoothing says: its profile only misses it because no word has it, not for lack of data.
-        for g, i in self._gram_index.items():
-            if len(g) == 1 and not g.isascii() and g.isalpha():
-                self._logp[i, table[i] < _ALPHABET_MIN] -= _FOREIGN_LETTER
+        self._alphabets = Alphabets(grams, table)
+        self._alphabets.penalize(self._logp)
         # The same profiles with accents folded away, for text typed without them
         # ("Pocinaje ukladanim dat" for "Počínaje ukládáním dat"): Czech, Slovak,
         # Romanian... web text often lacks its diacritics.
@@ -370,6 +371,10 @@ class LanguageDetector:
             and float(np.diff(np.partition(raw + self._prior[cols], -2)[-2:])[0]) >= _WORD_CLEAR_MARGIN
         ) if len(cols) >= 2 else True
         word_scores, known = (None, 1) if clear else self._words.scores(words)
+        plain = _plain_words(text) if word_scores is not None else []
+        foreign = self._alphabets.foreign_words(plain)
+        if word_scores is not None and foreign is not None:
+            word_scores = word_scores - FOREIGN_LETTER * foreign
         # Text that a profile explains well is not Irish or Maltese (all of the dev Irish
         # sentences fit worse than -5.24): skip the rules, which is most of the time.
         well_explained = fit is not None and len(ids) >= 30 and fit > _GOOD_FIT
@@ -381,8 +386,8 @@ class LanguageDetector:
         if raw is None:
             return None
         scores = raw + self._prior[cols]
+        weight = _WORD_WEIGHT_SHORT if letters < _WORD_SHORT_LETTERS else _WORD_WEIGHT
         if word_scores is not None:
-            weight = _WORD_WEIGHT_SHORT if letters < _WORD_SHORT_LETTERS else _WORD_WEIGHT
             scores = scores + weight * word_scores[cols]
         langs = [self._profile_langs[c] for c in cols]
         best = float(scores.max())
@@ -391,6 +396,16 @@ class LanguageDetector:
             bonus = marker_bonus(words, close)
             if bonus:
                 scores = scores + np.array([bonus.get(lang, 0.0) for lang in langs])
+            mask = np.array([lang in close for lang in langs])
+            if word_scores is not None and _CLOSE_WORD_WEIGHT and self._words.listed[cols][mask].all():
+                # Between languages the n-grams find close (da/nb/sv, es/pt/ca...) their n-gram differences
+                # are mostly noise, the words are not: the words count more there (when every one of them has
+                # a word list: Estonian beside Finnish has none). Not names (``_plain_words``).
+                ws, _ = self._words.scores(plain)
+                if ws is not None:
+                    ws = ws[cols]
+                    extra = np.where(mask, ws - ws[mask].max(), 0.0)
+                    scores = scores + _CLOSE_WORD_WEIGHT * weight * extra
         return Scored(langs, scores, len(ids), letters, weak)
 
     def _cyrillic_rule(self, lower: str, letters: int) -> Scored | None:
@@ -443,6 +458,12 @@ class LanguageDetector:
 def _fallback(hint: str | None) -> str:
     """The page's language, or "und"."""
     return normalize_language_tag(hint) or UNDETERMINED
+
+
+def _plain_words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased, without those written with a capital after the first: a name
+    ("Lech Wałęsa visits Brussels") says where someone is from, not what language the text is in."""
+    return [w.lower() for i, w in enumerate(_WORD_RE.findall(text)) if i == 0 or not w[0].isupper()]
 
 
 def _word_grams(word: str, index: dict[str, int]) -> tuple[int, ...]:

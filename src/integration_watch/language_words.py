@@ -106,13 +106,12 @@ class WordEvidence:
         if hashes:
             np.maximum.at(self._table, (rows, np.concatenate(columns)), np.concatenate(values))
         self._floors = floors
-        self._listed = listed
-
+        self.listed = listed  # which of ``langs`` have a word list
     def scores(self, words: Sequence[str]) -> tuple[np.ndarray | None, int]:
         """Summed natural-log frequencies of the words known to at least one language, per language of
         ``langs``, and how many words that is; (None, 0) when no word is known (names, numbers, a
         language without a list)."""
-        if not words or not self._listed.any():
+        if not words or not self.listed.any():
             return None, 0
         wanted = np.fromiter((_hash(w) for w in words), dtype=np.uint64, count=len(words))
         where = np.minimum(np.searchsorted(self._keys, wanted), max(0, len(self._keys) - 1))
@@ -120,9 +119,9 @@ class WordEvidence:
         if not found.any():
             return None, 0
         rows = self._table[where[found]].astype(np.float32)
-        rows = np.where(rows == _ABSENT, self._floors[self._listed], rows)
+        rows = np.where(rows == _ABSENT, self._floors[self.listed], rows)
         full = np.empty((len(rows), len(self.langs)), dtype=np.float32)
-        full[:, self._listed] = rows
-        if not self._listed.all():
-            full[:, ~self._listed] = rows.mean(axis=1, keepdims=True)
+        full[:, self.listed] = rows
+        if not self.listed.all():
+            full[:, ~self.listed] = rows.mean(axis=1, keepdims=True)
         return full.sum(axis=0) * (_LN10 / _UNITS), len(rows)
