@@ -6,6 +6,12 @@ not taken for the article. Pages built on the structures of news pages where thi
 
 from __future__ import annotations
 
+import html
+import html.entities
+import json
+import re
+
+import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from extract_pages import paragraphs
@@ -110,3 +116,40 @@ def test_section_headings_that_are_links_are_kept():
     assert [name for name, _ in COURSES if name in lines] == [name for name, _ in COURSES]
     assert_whole_body(result.text, GUIDE + [text for _, text in COURSES])
     assert "Ferry timetable" not in result.text and "cycle path" not in result.text
+
+
+def _escaped_markup(body: list[str]) -> str:
+    """``body`` as a site's template writes it into ``articleBody``: paragraphs in ``<p>`` tags, letters
+    written as named entities (``&ccedil;``), then the whole escaped once more (``&lt;p&gt;``, ``&amp;ccedil;``)."""
+    numbered = (html.escape(p).encode("ascii", "xmlcharrefreplace").decode() for p in body)
+    markup = "".join(f'<p class="article__paragraph article__paragraph--serif">{p}</p>' for p in numbered)
+    named = re.sub(r"&#(\d+);", lambda m: f"&{html.entities.codepoint2name[int(m[1])]};", markup)
+    return html.escape(named)
+
+
+#: a Portuguese report: its many accented letters, written as entities, make the escaped body long
+ACCENTED = [
+    "A câmara municipal aprovou na terça-feira a abertura de quatro centros de acolhimento para jovens migrantes "
+    "que chegam sem as famílias, depois de meses de discussão na assembleia.",
+    "Os vereadores de todos os partidos votaram a favor do plano, que leva os centros da costa para vilas do "
+    "interior onde as escolas têm vagas e a habitação é mais barata do que na capital.",
+    "A ministra da solidariedade disse que o primeiro centro abrirá na primavera e que cada um receberá até "
+    "quarenta jovens, com professores e técnicos de ação social.",
+    "Os presidentes das quatro câmaras saudaram a decisão, mas pediram verbas para contratar mais pessoal nas "
+    "escolas, que vão precisar de aulas de língua para os novos alunos.",
+]
+
+
+@pytest.mark.parametrize("with_page_text", [True, False], ids=["page text too", "script only"])
+def test_a_script_body_written_as_escaped_markup_gives_text(with_page_text):
+    # A news site writes its JSON-LD articleBody as escaped HTML. Taken with its markup, it counted as much
+    # longer than the page's text, replaced it, and the article came out as tags and entities.
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Câmara abre centros de acolhimento",
+          "articleBody": _escaped_markup(ACCENTED)}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    own = paragraphs(chr(10).join(ACCENTED)) if with_page_text else '<div id="app"></div>'
+    page = news_page(f"<article><h1>Câmara abre centros de acolhimento</h1>{own}</article>", head)
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text, ACCENTED)
+    assert not [mark for mark in ("<p", "&lt;", "&amp;", "&ccedil;", "class=") if mark in result.text]
