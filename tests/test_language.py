@@ -218,6 +218,11 @@ def test_every_short_text_gets_an_answer(detector):
     assert detector.detect_short("¿Y?")[0] == "es"
     assert detector.detect_short("Pa!", hint="sl") == ("sl", 0.0)
     assert detector.detect_short("Pa!") == ("und", 0.0)
+    # a whole document that short (a caption-only page) gets the same answer as the string would
+    result = detector.detect("Τι;\nΕ;", hint="en")
+    assert (result.lang, [p.lang for p in result.paragraphs]) == ("el", ["el", "el"])
+    assert detector.detect("¿Y?").lang == "es"
+    assert detector.detect("Pa!", hint="sl").lang == "sl"
 
 
 def test_paragraphs_without_evidence_take_the_documents_language(detector):

@@ -260,9 +260,10 @@ class LanguageDetector:
                 weighted_conf[lang] = weighted_conf.get(lang, 0.0) + size * conf
 
         # Every text gets an answer: a paragraph without evidence of its own is in the document's
-        # language, a document without any in the page's (``hint``), else "und"; both with confidence 0.
+        # language, a document without any in the language its script or punctuation shows (as
+        # detect_short's), else the page's (``hint``), else "und"; all with confidence 0.
         if not chars:
-            fallback = _fallback(hint)
+            fallback = self._tiny_text(" ".join((text or "").split())) or _fallback(hint)
             paragraphs = tuple(ParagraphLanguage(i, fallback, 0.0) for i, _, _ in decided)
             return LanguageResult(fallback, 0.0, paragraphs, ())
         total = sum(chars.values())
