@@ -88,9 +88,10 @@ def test_promotion_lines_inside_the_article_are_dropped():
         "Sign up to our free daily newsletter for the top stories",
         "Follow us on Facebook and Instagram",
         "Lesen Sie auch: Neue Sprachkurse in den Gemeinden",
+        "Les også: Ferjeruten til øyene er i gang igjen etter stormen",
     ]
     lines = [BODY[0], promos[0], BODY[1], promos[2], promos[3], BODY[2], BODY[3], promos[1], BODY[4],
-             promos[6], BODY[5], promos[4], promos[5]]
+             promos[6], BODY[5], promos[7], promos[4], promos[5]]
     page = news_page(f"<article><h1>Council opens reception centres</h1>{paragraphs(chr(10).join(lines))}</article>")
     result = extract_page(page, "https://courier.example/news/centres")
     assert result.is_article, result.reason

@@ -145,7 +145,8 @@ _PROMO_LINE_RE = re.compile(
         r"(?:lee\s+(?:también|más)|leer\s+más|ver\s+también|leia\s+(?:também|mais))\s*:.*",
         r"(?:leggi\s+anche|vedi\s+anche|approfondisci)\s*:.*",
         r"(?:czytaj\s+(?:też|także|również|więcej)|zobacz\s+(?:też|także|również))\s*:.*",
-        r"(?:läs\s+(?:också|även|mer)|lees\s+(?:ook|meer))\s*:.*",
+        r"(?:läs\s+(?:också|även|mer)|les\s+(?:også|mer)|læs\s+(?:også|mere)|lue\s+myös|lees\s+(?:ook|meer))\s*:.*",
+        r"(?:čtěte\s+(?:také|též)|čítajte\s+(?:aj|tiež)|citește\s+(?:și|mai\s+mult)|preberite\s+(?:tudi|še))\s*:.*",
         r"(?:διαβάστε\s+(?:επίσης|ακόμη|περισσότερα))\s*:.*",
     )
     + r"[\s.!?…]*",
@@ -249,6 +250,49 @@ _CONSENT_BUTTON_RE = re.compile(
 )
 
 
+# A placeholder for an embedded post, video or chart that the reader's privacy settings keep from loading
+# (the two-click embeds of German sites above all): its label alone on a line, or a line that names the
+# external content, the reader's consent or settings, and addresses the reader. Not the article's own
+# sentences about consent or platforms: they do not address the reader.
+_EMBED_LABEL_RE = re.compile(
+    alternatives(
+        r"(?:externer|eingebetteter|empfohlener(?:\s+externer)?)\s+inhalt(?:\s+nicht\s+verfügbar)?",
+        r"(?:external|embedded|third[- ]party)\s+content(?:\s+(?:is\s+)?(?:not\s+available|unavailable|blocked))?",
+        r"contenu\s+(?:externe\s+)?(?:non\s+disponible|indisponible|bloqué)", r"contenido\s+(?:externo\s+)?no\s+disponible",
+        r"contenuto\s+(?:esterno\s+)?non\s+disponibile", r"externe\s+inhoud(?:\s+niet\s+beschikbaar)?",
+    )
+    + r"[\s.!:]*",
+    re.IGNORECASE,
+)
+_EMBED_RE = re.compile(
+    r"\bexterne[nrs]?\s+inhalte?\b|\binhalte?\s+(?:von\s+)?(?:drittanbietern|dritten)\b|\bdrittplattform|\bdrittanbieter"
+    r"|\bexternal\s+(?:content|media)\b|\bembedded\s+(?:content|media)\b|\bthird[- ]party\s+(?:content|platforms?|providers?)\b"
+    r"|\bcontenus?\s+(?:externes?|tiers)\b|\bcontenidos?\s+(?:externos?|de\s+terceros)\b"
+    r"|\bcontenuti?\s+(?:estern[oi]|di\s+terze\s+parti)\b|\bexterne\s+inhoud\b"
+    r"|\b(?:zur\s+anzeige|to\s+(?:view|see|display)\s+(?:this|the)\s+content|pour\s+(?:afficher|voir)\s+ce\s+contenu)\b",
+    re.IGNORECASE,
+)
+_EMBED_CONSENT_RE = re.compile(
+    r"privatsphäre|datenschutz|einwillig|einverstanden|zustimm|einstellungen|akzeptier|aktivier|anzeigen\s+lassen"
+    r"|consent|privacy|cookies?\b|settings|accept|enable|consentement|paramètres|consentimiento|configuración"
+    r"|consenso|impostazioni|toestemming|instellingen",
+    re.IGNORECASE,
+)
+_READER_RE = re.compile(
+    r"\b(?:du|deine?[mnrs]?|sie|ihre?[mnrs]?|ich|you|your|vous|votre|vos|tu|tus|su|sus|usted|je|uw)\b", re.IGNORECASE
+)
+#: an embed placeholder's line is at most this long
+EMBED_LINE = 400
+
+
+def _is_embed_placeholder(core: str) -> bool:
+    if len(core) > EMBED_LINE:
+        return False
+    if len(core) <= 80 and _EMBED_LABEL_RE.fullmatch(core):
+        return True
+    return bool(_EMBED_RE.search(core) and _EMBED_CONSENT_RE.search(core) and _READER_RE.search(core))
+
+
 # Han, kana, Hangul and their punctuation: a character of these scripts carries about what a word
 # of a Latin-script language does, so a 20-character Chinese line is a sentence, not a label
 _WIDE_RE = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
@@ -348,7 +392,7 @@ def _is_lone_furniture(line: str) -> bool:
         return True
     if len(core) <= 200 and _PROMO_LINE_RE.fullmatch(core):
         return True
-    return _is_cookie_line(core)
+    return _is_cookie_line(core) or _is_embed_placeholder(core)
 
 
 def _is_listy(line: str) -> bool:
