@@ -18,12 +18,16 @@ Sources (public, third-party; checked-out copies, given as folders; nothing of t
 * ``--newspaper``: the ``tests/data`` folder of github.com/AndyTheFactory/newspaper4k (``html/<name>.html`` with
   ``txt/<name>.txt``) or of an older commit (``text/<name>.txt``, e.g. 79553f6, the 2014 full-text cases of 78
   US/UK sites). The expected texts are newspaper's own reviewed output.
+* ``--wceb``: github.com/Murrough-Foley/web-content-extraction-benchmark (``dev`` and ``test``, each
+  ``html/<id>.html.gz`` and ``ground-truth/<id>.json``): pages of 2025, mostly English, ground truth written by a
+  language model and reviewed; only those its annotation calls articles (``page_type.primary``).
 
 Every case gets ``split``: ``heldout`` for about a third of the *sites* (by a hash of the host name, so no
 site is in both parts), ``dev`` for the rest. Tune on ``dev`` only.
 
     python bench/make_wide_set.py --daniel D --readability R --htmltotext H --out /tmp/wide
     python bench/make_wide_set.py --fundus F --newspaper N --newspaper N_OLD --skip-known /tmp/wide --out /tmp/fresh
+    python bench/make_wide_set.py --wceb W --skip-known /tmp/wide --skip-known /tmp/fresh --out /tmp/fresh_wceb
 
 ``--skip-known DIR`` (repeatable) leaves out pages whose URL or expected text's opening is already in a set
 made before (or in the evaluation data), so a fresh set holds only pages never tuned on.
@@ -173,6 +177,22 @@ def newspaper_cases(root: Path):
                "source": "newspaper"}, html_path.read_bytes(), text_path.read_text(encoding="utf-8", errors="replace")
 
 
+def wceb_cases(root: Path):
+    for part in ("dev", "test"):
+        for truth_path in sorted((root / part / "ground-truth").glob("*.json")):
+            truth = json.loads(truth_path.read_text(encoding="utf-8"))
+            if ((truth.get("_internal") or {}).get("page_type") or {}).get("primary") != "article":
+                continue
+            html_path = root / part / "html" / f"{truth_path.stem}.html.gz"
+            expected = (truth.get("ground_truth") or {}).get("main_content") or ""
+            if not html_path.exists() or not expected:
+                continue
+            url = truth.get("url") or ""
+            match = _HOST_RE.search(url)
+            yield {"id": f"wceb-{part}-{truth_path.stem}", "site": match[1] if match else truth_path.stem, "lang": "?",
+                   "url": url, "source": "wceb"}, gzip.decompress(html_path.read_bytes()), expected
+
+
 def known_pages(folders: list[Path]) -> tuple[set[str], set[str]]:
     """URLs (without scheme and www.) and expected-text openings of the sets in ``folders``."""
     urls, openings = set(), set()
@@ -210,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--htmltotext", type=Path)
     parser.add_argument("--fundus", type=Path)
     parser.add_argument("--newspaper", type=Path, action="append", default=[])
+    parser.add_argument("--wceb", type=Path)
     parser.add_argument("--skip-known", type=Path, action="append", default=[],
                         help="a set folder (cases.jsonl, expected/) whose pages are left out")
     parser.add_argument("--per-site", type=int, default=5, help="DAnIEL pages kept per site")
@@ -227,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.fundus:
         sources.append(fundus_cases(args.fundus))
     sources += [newspaper_cases(folder) for folder in args.newspaper]
+    if args.wceb:
+        sources.append(wceb_cases(args.wceb))
     known_urls, known_openings = known_pages(args.skip_known)
     count = skipped = 0
     with (args.out / "cases.jsonl").open("w", encoding="utf-8") as out:
@@ -237,11 +260,12 @@ def main(argv: list[str] | None = None) -> int:
                 if _url_key(case["url"]) in known_urls or _squeeze(expected)[:80] in known_openings:
                     skipped += 1
                     continue
+                known_urls.add(_url_key(case["url"]))  # a page a source holds twice is taken once
                 case["split"] = "heldout" if is_heldout(case["site"]) else "dev"
                 case["html"] = f"html/{case['id']}.html.gz"
                 case["expected"] = f"expected/{case['id']}.txt"
                 with gzip.open(args.out / case["html"], "wb") as fh:
-                    fh.write(_marked_utf8(html) if case["source"] in ("fundus", "newspaper") else html)
+                    fh.write(_marked_utf8(html) if case["source"] in ("fundus", "newspaper", "wceb") else html)
                 (args.out / case["expected"]).write_text(expected, encoding="utf-8")
                 out.write(json.dumps(case, ensure_ascii=False) + "\n")
                 count += 1

@@ -79,6 +79,23 @@ def test_page_where_precision_takes_a_box_instead_of_the_article_keeps_the_artic
     assert len(result.text) >= 0.9 * len(bare)
 
 
+def test_article_that_goes_on_in_lists_of_prose_is_kept_whole():
+    # The markup of a guide written in a layout table (every text replaced by our own words): three paragraphs,
+    # then the article goes on as lists of prose opened inside a <p>. Precision mode's text stops before the first
+    # list, and being long and clean it skipped trafilatura's fallback comparison, which finds the whole
+    # (1,830 of 13,800 characters kept before).
+    with gzip.open(PAGES / "article_going_on_in_lists.html.gz", "rt", encoding="utf-8") as fh:
+        page = fh.read()
+    tree = LexborHTMLParser(page)
+    items = [text for node in tree.css("li") if node.css_first("ul, ol, p") is None
+             and len(text := " ".join(node.text(deep=True, separator="").split())) >= 200]
+    assert len(items) >= 10
+    result = extract_page(page, "https://guide.example/regions")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text, items)
+    assert len(result.text) >= 0.9 * len(trafilatura.extract(page) or "")
+
+
 def test_promotion_lines_inside_the_article_are_dropped():
     promos = [
         "Read more: Ferry service to the islands resumes after the storm",
