@@ -131,6 +131,14 @@ def accuracy(rows, preds, langs=None, where=lambda r: True) -> tuple[float, int]
     return (ok / n if n else float("nan")), n
 
 
+def split_accuracy(rows, preds, lang: str, dev, held) -> tuple[float, float, float, int]:
+    """One language's accuracy on the dev half, the held-out half and all, and how many rows it has."""
+    a_dev, _ = accuracy(rows, preds, {lang}, dev)
+    a_held, _ = accuracy(rows, preds, {lang}, held)
+    a_all, n = accuracy(rows, preds, {lang})
+    return a_dev, a_held, a_all, n
+
+
 def pct(x: float) -> str:
     return "   -  " if x != x else f"{100 * x:5.1f}%"
 
@@ -232,9 +240,7 @@ def bench_sentences(args, detector: LanguageDetector, factory, lingua) -> None:
     print("-" * len(header))
     means: dict[str, list[float]] = defaultdict(list)
     for lang in langs:
-        a_dev, _ = accuracy(rows, ours, {lang}, dev)
-        a_held, _ = accuracy(rows, ours, {lang}, held)
-        a_all, n = accuracy(rows, ours, {lang})
+        a_dev, a_held, a_all, n = split_accuracy(rows, ours, lang, dev, held)
         b_all, _ = accuracy(rows, base, {lang})
         l_all, _ = accuracy(rows, ling, {lang})
         for name, value in (("ours", a_all), ("bare", b_all), ("lingua", l_all)):
@@ -316,9 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     for lang in langs:
-        a_dev, _ = accuracy(sentences, ours, {lang}, dev)
-        a_held, _ = accuracy(sentences, ours, {lang}, held)
-        a_all, n = accuracy(sentences, ours, {lang})
+        a_dev, a_held, a_all, n = split_accuracy(sentences, ours, lang, dev, held)
         b_all, _ = accuracy(sentences, base, {lang})
         p_all, _ = accuracy(pairs, ours_pairs, {lang})
         pb_all, _ = accuracy(pairs, base_pairs, {lang})
