@@ -12,6 +12,7 @@ from trafilatura import bare_extraction
 from trafilatura.core import ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
 from trafilatura.settings import Document
 
+from .articles import without_other_articles
 from .cascade import Cascade
 from .cleanup import clean_lines, comments_start, squash, strip_marker, text_size
 from .facts import PageFacts
@@ -331,6 +332,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
         lines = standfirst(leading_line(lines, box, prose), box, prose)
         if (last := _last_prose_line(lines, prose)) is not None:
             lines = without_trailing_boxes(lines, last, box, facts.anchor_texts)
+    lines = without_other_articles(lines, facts.tree, facts.title_tag or next(iter(facts.h1), ""))
     if continued := continued_paragraphs(facts.tree, lines):
         lines = lines + clean_lines("\n".join(continued))[0]
     if body := script_body(html):
