@@ -18,7 +18,8 @@ and the speed of ``LanguageDetector.detect`` on a 3,000-character multi-paragrap
 article beside one bare langdetect call on the same text.
 
 ``--sentences FILE`` scores any file of short sentences labelled with their language (JSONL with "lang" and
-"text"; or TSV ``lang<TAB>text``; or Tatoeba's own export ``id<TAB>lang<TAB>text``, ISO 639-3 codes accepted),
+"text"; or TSV ``lang<TAB>text``; or Tatoeba's own export ``id<TAB>lang<TAB>text``; or a Tatoeba-Challenge test
+file ``lang1<TAB>lang2<TAB>text1<TAB>text2``; ISO 639-3 codes accepted),
 at most ``--sentences-per-lang`` per language, per language and overall, with the confusions, beside bare
 langdetect and (with ``--lingua``) lingua. Its dev half is the sentences whose CRC-32 is even, the held-out half
 the others: tune on dev only (``--sentence-errors`` writes the dev errors), report held-out.
@@ -193,10 +194,23 @@ _ISO3 = {
 }
 
 
+def _labelled(line: str) -> list[tuple[str, str]]:
+    """(lang, text) pairs of one line: JSONL {"lang", "text"}; TSV lang, text; Tatoeba's export id, lang, text; or
+    Tatoeba-Challenge's test files lang1, lang2, text1, text2 (both sentences)."""
+    if line.startswith("{"):
+        rec = json.loads(line)
+        return [(rec["lang"], rec["text"])]
+    parts = line.split("\t")
+    if len(parts) == 4:
+        return [(parts[0], parts[2]), (parts[1], parts[3])]
+    return [(parts[-2], parts[-1])] if len(parts) >= 2 else []
+
+
 def load_sentences(path: Path, per_lang: int) -> list[dict]:
-    """Labelled short sentences from JSONL ({"lang", "text"}), TSV (lang, text) or Tatoeba's export (id, lang,
-    text); languages we do not detect are left out; duplicates once; at most ``per_lang`` per language, in file
-    order. Each row gets ``dev``: whether the text's CRC-32 is even (a split that does not depend on the order)."""
+    """Labelled short sentences (``_labelled``'s formats); languages we do not detect are left out (so is
+    Tatoeba-Challenge's "nor", bokmål and nynorsk mixed); duplicates once; at most ``per_lang`` per language, in
+    file order. Each row gets ``dev``: whether the text's CRC-32 is even (a split that does not depend on the
+    order)."""
     seen: Counter = Counter()
     done: set[tuple[str, str]] = set()
     rows = []
@@ -205,19 +219,14 @@ def load_sentences(path: Path, per_lang: int) -> list[dict]:
             line = line.rstrip("\n")
             if not line.strip():
                 continue
-            if line.startswith("{"):
-                rec = json.loads(line)
-                lang, text = rec["lang"], rec["text"]
-            else:
-                parts = line.split("\t")
-                lang, text = parts[-2], parts[-1]
-            lang = _ISO3.get(lang, lang)
-            text = text.strip()
-            if lang not in DEFAULT_LANGUAGES or (lang, text) in done or seen[lang] >= per_lang:
-                continue
-            done.add((lang, text))
-            seen[lang] += 1
-            rows.append({"lang": lang, "text": text, "dev": zlib.crc32(text.encode("utf-8")) % 2 == 0})
+            for lang, text in _labelled(line):
+                lang = _ISO3.get(lang, lang)
+                text = text.strip()
+                if lang not in DEFAULT_LANGUAGES or (lang, text) in done or seen[lang] >= per_lang:
+                    continue
+                done.add((lang, text))
+                seen[lang] += 1
+                rows.append({"lang": lang, "text": text, "dev": zlib.crc32(text.encode("utf-8")) % 2 == 0})
     return rows
 
 

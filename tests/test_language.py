@@ -270,8 +270,9 @@ def test_a_letter_of_another_alphabet_counts_against_a_language(detector):
     # Slovene has "kot" and "na" but never writes ś or ł: the sentence is Polish
     for text in ("Kot śpi na stole.", "Kot śpi na łóżku."):
         assert detector.detect_short(text)[0] == "pl", text
-    # a name in another alphabet does not take an English title away from English
-    for text in ("Lech Wałęsa visits Brussels", "Interview with Václav Havel", "The mayor of Łódź said"):
+    # a name in another alphabet does not take an English title or line away from English
+    for text in ("Lech Wałęsa visits Brussels", "Interview with Václav Havel", "The mayor of Łódź said",
+                 "Zoë and Chloë came home.", "Björn went home.", "Tomás liked Sinéad's song."):
         assert detector.detect_short(text)[0] == "en", text
 
 

@@ -23,8 +23,8 @@ EU news pages:
   common words decide what a few character n-grams cannot ("det är", "não sei").  Among the
   languages the n-grams find close, the words count three times as much ("Har du en datamaskin?"
   is Norwegian by its last word), names (capitalised words after the first) left out.
-* **Alphabets** (``language_alphabets``).  A letter a language does not write (Polish ś in
-  Slovene) costs more than langdetect's smoothing says, and so does a word with one.
+* **Alphabets** (``language_alphabets``).  A word with a letter a language does not write
+  (Polish "śpi" in Slovene) is no word of it: it costs more than a word list's floor.
 * **Every text gets an answer.**  Text with too few letters is placed by its script or
   punctuation where they say it (Greek, Spanish ¿ ¡), else takes the document's language,
   the page's ``lang`` or "und", with confidence 0.
@@ -49,7 +49,7 @@ from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.utils.ngram import NGram
 
-from .language_alphabets import FOREIGN_LETTER, Alphabets
+from .language_alphabets import FOREIGN_WORD, Alphabets
 from .language_codes import ALIASES, DEFAULT_LANGUAGES, EU_LANGUAGES, UNDETERMINED, normalize_language_tag
 from .language_decision import EXPECTED_PRIOR, Scored
 from .language_rules import (
@@ -182,7 +182,6 @@ class LanguageDetector:
         ).reshape(len(grams), len(self._profile_langs))
         self._logp = np.log(table + _SMOOTHING).astype(np.float32)
         self._alphabets = Alphabets(grams, table)
-        self._alphabets.penalize(self._logp)
         # The same profiles with accents folded away, for text typed without them
         # ("Pocinaje ukladanim dat" for "Počínaje ukládáním dat"): Czech, Slovak,
         # Romanian... web text often lacks its diacritics.
@@ -373,9 +372,11 @@ class LanguageDetector:
         ) if len(cols) >= 2 else True
         word_scores, known = (None, 1) if clear else self._words.scores(words)
         plain = _plain_words(text) if word_scores is not None else []
-        foreign = self._alphabets.foreign_words(plain)
+        # a capitalised first word with a foreign letter is more likely a name ("Tomás liked ...") than not
+        first = _WORD_RE.search(text)
+        foreign = self._alphabets.foreign_words(plain[1:] if first and first[0][0].isupper() else plain)
         if word_scores is not None and foreign is not None:
-            word_scores = word_scores - FOREIGN_LETTER * foreign
+            word_scores = word_scores - FOREIGN_WORD * foreign
         # Text that a profile explains well is not Irish or Maltese (all of the dev Irish
         # sentences fit worse than -5.24): skip the rules, which is most of the time.
         well_explained = fit is not None and len(ids) >= 30 and fit > _GOOD_FIT
