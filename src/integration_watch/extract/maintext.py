@@ -18,7 +18,7 @@ from .cleanup import clean_lines, comments_start, squash, strip_marker, text_siz
 from .facts import PageFacts
 from .headings import unlink_section_headings
 from .loose import SENTENCE_END, unwrap_lone_paragraphs, wrap_prose_after_blocks
-from .recover import BREAKS, INLINE, continued_paragraphs, leading_line, script_body, squeezed, standfirst, visible
+from .recover import BREAKS, INLINE, continued_paragraphs, key, leading_line, script_body, squeezed, standfirst, visible
 from .tables import in_table_cell, unwrap_layout_tables
 from .tail import without_trailing_boxes
 
@@ -65,7 +65,8 @@ JSON_BODY_GAIN = 1.5
 
 #: a fast-mode extraction at least this long (and clean, and made of paragraphs) is kept as it is...
 CLEAR_TEXT = 1000
-#: ...unless the page's list items of prose hold more than this share of its length (``_list_prose``)
+#: ...unless the page's list items of prose that it lacks hold more than this share of its length
+#: (``_missing_list_prose``)
 LIST_PROSE = 0.5
 
 
@@ -93,18 +94,22 @@ def _clearly_extracted(body: _Element, text: str) -> bool:
     return bool(paragraphs) and len(body.findall(".//table")) <= len(paragraphs) and not body.xpath(_UNCLEAN_XPATH)
 
 
-def _list_prose(facts: PageFacts) -> int:
-    """Characters of the page's list items of prose: items without lists or paragraphs inside, of at least
-    ``PROSE_PARAGRAPH`` characters, ending as a sentence ends. An article that goes on in such lists (a guide
-    written as bulleted paragraphs, or lists a malformed page opens inside a ``<p>``) came out of precision mode
-    cut at the first list: trafilatura's fallback comparison then finds the whole (a wine guide 1,971 of
-    13,832 characters; a certification guide 9,063 of 18,375)."""
+def _missing_list_prose(facts: PageFacts, text: str) -> int:
+    """Characters of the page's list items of prose that ``text`` lacks: items without lists or paragraphs
+    inside, of at least ``PROSE_PARAGRAPH`` characters, ending as a sentence ends. An article that goes on in such
+    lists (a guide written as bulleted paragraphs, or lists a malformed page opens inside a ``<p>``) came out of
+    precision mode cut at the first list: trafilatura's fallback comparison then finds the whole (a wine guide
+    1,971 of 13,832 characters; a certification guide 9,063 of 18,375)."""
+    flat = None
     total = 0
     for item in facts.tree.css("li"):
         if item.css_first("ul, ol, p") is None:
-            text = squash(item.text(deep=True, separator=" "))
-            if len(text) >= PROSE_PARAGRAPH and SENTENCE_END.search(text):
-                total += len(text)
+            line = squash(item.text(deep=True, separator=""))
+            if len(line) >= PROSE_PARAGRAPH and SENTENCE_END.search(line):
+                if flat is None:
+                    flat = "".join(text.split())
+                if key(line) not in flat:
+                    total += len(line)
     return total
 
 
@@ -312,7 +317,7 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     if sum(map(len, prose)) >= LOST_PROSE_MIN and in_table_cell(box):
         unwrap_layout_tables(tree)
     cascade = Cascade(tree, url or None, TRAFILATURA_OPTIONS)
-    if not _clearly_extracted(cascade.body, cascade.text) or _list_prose(facts) > LIST_PROSE * len(cascade.text):
+    if not _clearly_extracted(cascade.body, cascade.text) or _missing_list_prose(facts, cascade.text) > LIST_PROSE * len(cascade.text):
         cascade.compare()
     lines, cookie_chars = clean_lines(cascade.text)
     text = "\n".join(lines)
