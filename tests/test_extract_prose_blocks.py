@@ -153,3 +153,19 @@ def test_a_script_body_written_as_escaped_markup_gives_text(with_page_text):
     assert result.is_article, result.reason
     assert_whole_body(result.text, ACCENTED)
     assert not [mark for mark in ("<p", "&lt;", "&amp;", "&ccedil;", "class=") if mark in result.text]
+
+
+def test_a_body_shipped_under_a_content_systems_own_key_is_extracted():
+    # A Korean daily renders its pages in the browser from a JSON state pushed by a script; the article's HTML
+    # is under "contentHtml", not schema.org's "articleBody": the page came out empty.
+    state = {"queries": [{"state": {"data": {"detail": {
+        "title": "Council opens reception centres",
+        "contentHtml": '<div class="editor-img-box"><img src="/i/1.jpg"></div>' + "".join(f"<p>{p}</p>" for p in BODY),
+    }}}}]}
+    push = f'window["__STATE__"] = window["__STATE__"] || []; window["__STATE__"].push({json.dumps(state)});'
+    head = f"<script>{push}</script>"
+    page = news_page('<h1>Council opens reception centres</h1><div id="__next"></div>', head)
+    result = extract_page(page, "https://daily.example/news/A2026012914320005196")
+    assert result.is_article, result.reason
+    assert_whole_body(result.text)
+    assert "<p>" not in result.text and "editor-img-box" not in result.text

@@ -1,7 +1,8 @@
 """Article text that trafilatura leaves out: a body continued in a second container after an
 advertisement (found in the page-facts parse), the first line of a body written as bare text lines,
-the standfirst written in a block of its own before the body (or in the article's ``<header>``), and a body that is only in a script's JSON (``"articleBody"`` of the state a script-rendered site
-ships, which trafilatura does not read)."""
+the standfirst written in a block of its own before the body (or in the article's ``<header>``), and a
+body that is only in a script's JSON (``"articleBody"``, ``"contentHtml"`` ... of the state a script-rendered
+site ships, which trafilatura does not read)."""
 
 from __future__ import annotations
 
@@ -230,13 +231,20 @@ def _link_chars(box: Node, line: str) -> int:
     return sum(len(label) for node in box.css("a") if (label := squash(node.text(deep=True))) and label in line)
 
 
-_ARTICLE_BODY_RE = re.compile(r'"articleBody"\s*:\s*("(?:\\.|[^"\\])*")')
+#: the keys under which script-rendered sites ship the article's body: schema.org's, and the names content
+#: systems give it in the JSON state of their app (a Korean daily's ``contentHtml``)
+_BODY_KEYS = (
+    "articleBody", "contentHtml", "content_html", "bodyHtml", "body_html", "articleHtml", "article_html",
+    "articleContent", "article_content", "articleText", "article_text", "bodyText", "body_text",
+)
+_ARTICLE_BODY_RE = re.compile(r'"(?:' + "|".join(_BODY_KEYS) + r')"\s*:\s*("(?:\\.|[^"\\])*")')
 
 
 def script_body(html: str) -> list[str]:
-    """The longest ``"articleBody"`` string in the page's scripts (JSON-LD, or the JSON state a
-    script-rendered site ships for its app), as lines with markup removed; [] when there is none."""
-    if '"articleBody"' not in html:
+    """The longest string under a body key (``_BODY_KEYS``: ``"articleBody"``, ``"contentHtml"`` ...) in the
+    page's scripts (JSON-LD, or the JSON state a script-rendered site ships for its app), as lines with
+    markup removed; [] when there is none."""
+    if not any(f'"{key}"' in html for key in _BODY_KEYS):
         return []
     bodies: list[str] = []
     for match in _ARTICLE_BODY_RE.finditer(html):
