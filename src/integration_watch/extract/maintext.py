@@ -103,8 +103,10 @@ def _missing_list_prose(facts: PageFacts, text: str) -> int:
     flat = None
     total = 0
     for item in facts.tree.css("li"):
+        if len(raw := item.text(deep=True, separator="")) < PROSE_PARAGRAPH:  # a menu's item: no query made
+            continue
         if item.css_first("ul, ol, p") is None:
-            line = squash(item.text(deep=True, separator=""))
+            line = squash(raw)
             if len(line) >= PROSE_PARAGRAPH and SENTENCE_END.search(line):
                 if flat is None:
                     flat = "".join(text.split())
