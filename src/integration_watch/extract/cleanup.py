@@ -61,6 +61,9 @@ _MT_CLICK_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: every match of ``_MT_CLICK_RE`` holds one of these (casefolded): a line without any is not searched
+_MT_WORDS = ("translation", "μετάφραση", "tradu", "übersetzung", "översättning", "tłumaczeni", "vertaling")
+
 _SHARE_WORDS = {
     # verbs and labels
     "share", "shares", "sharing", "this", "article", "page", "post", "story", "on", "via", "with", "su",
@@ -203,6 +206,8 @@ _EXTERNAL_LINK_MARK_RE = re.compile(
 _COOKIE_WORD_RE = re.compile(
     r"\bcookies?\b|\bkakor(?:na)?\b|\bciasteczk\w*|\bcookie-\w+|\bcookiebanner\b", re.IGNORECASE
 )
+#: every match of ``_COOKIE_WORD_RE`` holds one of these (casefolded)
+_COOKIE_WORDS = ("cookie", "kakor", "ciasteczk")
 # A cookie word alone is not enough (articles report on tracking cookies): the line must also read
 # like a banner, addressing the visitor about this site's use of cookies.
 _CONSENT_RE = re.compile(
@@ -372,7 +377,11 @@ def _language_name(line: str) -> bool:
 
 
 def _is_language_menu_line(core: str) -> bool:
-    parts = [part for part in _MENU_SPLIT_RE.split(core.strip(" |/·•")) if part]
+    core = core.strip(" |/·•")
+    first = _MENU_SPLIT_RE.search(core)  # a menu's first part is a language's name: most lines end here
+    if first is None or (first.start() and core[: first.start()].casefold() not in _LANGUAGE_NAMES):
+        return False
+    parts = [part for part in _MENU_SPLIT_RE.split(core) if part]
     return len(parts) >= LANGUAGE_MENU and all(part.casefold() in _LANGUAGE_NAMES for part in parts)
 
 
@@ -384,7 +393,8 @@ def _is_lone_furniture(line: str) -> bool:
         _SKIP_LINK_RE.fullmatch(core) or _MT_BANNER_RE.fullmatch(core) or _CONSENT_BUTTON_RE.fullmatch(core)
     ):
         return True
-    if len(core) <= 250 and _MT_CLICK_RE.search(core):
+    low = core.casefold()  # for the substring tests that spare most lines the regular expressions below
+    if len(core) <= 250 and any(word in low for word in _MT_WORDS) and _MT_CLICK_RE.search(core):
         return True
     if _is_share_line(core) or _is_bare_url(core) or (len(core) <= 300 and _is_language_menu_line(core)):
         return True
@@ -392,7 +402,7 @@ def _is_lone_furniture(line: str) -> bool:
         return True
     if len(core) <= 200 and _PROMO_LINE_RE.fullmatch(core):
         return True
-    return _is_cookie_line(core) or _is_embed_placeholder(core)
+    return (any(word in low for word in _COOKIE_WORDS) and _is_cookie_line(core)) or _is_embed_placeholder(core)
 
 
 def _is_listy(line: str) -> bool:
