@@ -169,3 +169,22 @@ def test_a_body_shipped_under_a_content_systems_own_key_is_extracted():
     assert result.is_article, result.reason
     assert_whole_body(result.text)
     assert "<p>" not in result.text and "editor-img-box" not in result.text
+
+
+def test_a_script_body_written_in_markdown_gives_text():
+    # A magazine publisher ships the article in its app's JSON state as Markdown with its own component
+    # markers; the page itself shows only the opening (the rest loads as the reader scrolls). The text came
+    # out with "[label](url)" links, "+++dropcap" and "[#image: ...]" lines.
+    markdown = "\n\n".join([
+        "+++dropcap",
+        f"{BODY[0][:60]}[{BODY[0][60:90]}](https://courier.example/tag/centres){BODY[0][90:]}",
+        f"{BODY[1]}", "[#image: /photos/6442ac41a765]", '{: legacyType="feature-small"}', "+++",
+        f"*{BODY[2][:20]}*{{: .small}}{BODY[2][20:]}", "## What the towns say", *BODY[3:],
+    ])
+    state = {"article": {"headline": "Council opens reception centres", "articleBody": markdown}}
+    head = f'<script type="application/json" id="preloaded-state">{json.dumps(state)}</script>'
+    page = news_page(f"<article><h1>Council opens reception centres</h1>{paragraphs(BODY[0])}</article>", head)
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert_whole_body(result.text)
+    assert "What the towns say" in result.text.splitlines()
+    assert not [mark for mark in ("](", "+++", "[#image", "{:", "*", "##") if mark in result.text]

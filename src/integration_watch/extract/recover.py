@@ -237,6 +237,7 @@ _BODY_KEYS = (
     "articleBody", "contentHtml", "content_html", "bodyHtml", "body_html", "articleHtml", "article_html",
     "articleContent", "article_content", "articleText", "article_text", "bodyText", "body_text",
 )
+#: a body key's string in a script (one search of the page for all keys costs less than a look for each key)
 _ARTICLE_BODY_RE = re.compile(r'"(?:' + "|".join(_BODY_KEYS) + r')"\s*:\s*("(?:\\.|[^"\\])*")')
 
 
@@ -244,8 +245,6 @@ def script_body(html: str) -> list[str]:
     """The longest string under a body key (``_BODY_KEYS``: ``"articleBody"``, ``"contentHtml"`` ...) in the
     page's scripts (JSON-LD, or the JSON state a script-rendered site ships for its app), as lines with
     markup removed; [] when there is none."""
-    if not any(f'"{key}"' in html for key in _BODY_KEYS):
-        return []
     bodies: list[str] = []
     for match in _ARTICLE_BODY_RE.finditer(html):
         try:
@@ -254,7 +253,28 @@ def script_body(html: str) -> list[str]:
             continue
     if not bodies:
         return []
-    return [line for raw in one_copy(_markup_free(max(bodies, key=len))).splitlines() if (line := squash(raw))]
+    body = _markup_free(max(bodies, key=len))
+    if _MARKDOWN_SIGNS_RE.search(body):
+        body = _markdown_free(body)
+    return [line for raw in one_copy(body).splitlines() if (line := squash(raw))]
+
+
+#: what shows a body written in Markdown (a magazine publisher's articleBody): a link, a component marker
+#: (``+++dropcap``), an embed (``[#image: /photos/1]``) or an attribute list (``{: .small}``)
+_MARKDOWN_SIGNS_RE = re.compile(r"\]\((?:https?:/)?/|^\+\+\+|\[#\w+:|\{:\s", re.MULTILINE)
+_MD_DROP_RE = re.compile(r"^\+\+\+.*$|\[#\w+:[^\]]*\]|\{:[^}]*\}", re.MULTILINE)
+_MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
+_MD_EMPHASIS_RE = re.compile(r"(\*{1,2}|_{2})(?=\S)(.+?)(?<=\S)\1")
+_MD_HEADING_RE = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+
+
+def _markdown_free(body: str) -> str:
+    """The text of a Markdown ``body``: links as their labels, emphasis and heading marks removed, the
+    publisher's component markers, embeds and attribute lists dropped."""
+    body = _MD_DROP_RE.sub("", body)
+    body = _MD_LINK_RE.sub(r"\1", body)
+    body = _MD_EMPHASIS_RE.sub(r"\2", body)
+    return _MD_HEADING_RE.sub("", body)
 
 
 #: markup written with its angle brackets escaped (``&lt;p&gt;``), as some sites write ``articleBody``
