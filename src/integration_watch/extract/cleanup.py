@@ -284,14 +284,23 @@ _EMBED_CONSENT_RE = re.compile(
     re.IGNORECASE,
 )
 _READER_RE = re.compile(
-    r"\b(?:du|deine?[mnrs]?|sie|ihre?[mnrs]?|ich|you|your|vous|votre|vos|tu|tus|su|sus|usted|je|uw)\b", re.IGNORECASE
+    r"\b(?:du|deine?[mnrs]?|sie|ihre?[mnrs]?|ich|you|your|vous|votre|vos|tu|tus|su|sus|usted|tuo|tua|tuoi|tue"
+    r"|vostr[aeio]|je|uw)\b",
+    re.IGNORECASE,
 )
 #: an embed placeholder's line is at most this long
 EMBED_LINE = 400
 
 
+#: a word every placeholder line holds (a cheap test before the patterns, which every line of every page meets)
+_EMBED_WORDS = ("inhalt", "content", "contenu", "contenid", "contenut", "inhoud", "dritt", "third", "anzeige", "media")
+
+
 def _is_embed_placeholder(core: str) -> bool:
     if len(core) > EMBED_LINE:
+        return False
+    lowered = core.casefold()
+    if not any(word in lowered for word in _EMBED_WORDS):
         return False
     if len(core) <= 80 and _EMBED_LABEL_RE.fullmatch(core):
         return True
