@@ -500,3 +500,31 @@ def test_a_language_menu_is_not_text():
     assert clean_lines("\n".join([BODY[0], "English", "Français", line]))[0] == [BODY[0], "English", "Français", line]
     own_list = [BODY[0], "Courses are offered in:", "- English", "- French", "- German", "- Spanish", "- Arabic"]
     assert clean_lines("\n".join(own_list))[0] == own_list
+
+
+def test_a_news_agencys_unedited_feed_notice_is_not_text():
+    notices = [
+        "COURIER ONLINE hat diese Meldung redaktionell nicht bearbeitet. Sie wurde automatisch von einer "
+        "Nachrichtenagentur übernommen.",
+        "(Only the headline of this report may have been reworked by our staff; the rest of the content is "
+        "auto-generated from a syndicated feed.)",
+    ]
+    kept, _ = clean_lines("\n".join([notices[0], *BODY[:2], notices[1], BODY[2]]))
+    assert kept == [*BODY[:2], BODY[2]]
+    # a sentence of an article that speaks of editing stays
+    sentence = ("The council said the draft has not been edited by the legal team yet, and that the final text of the "
+                "plan for the reception centres will be published in the spring, after the vote of the assembly and "
+                "a meeting with the mayors of the four towns, who asked for more money for their schools.")
+    assert clean_lines(sentence)[0] == [sentence]
+
+
+def test_an_agency_notice_in_the_articles_header_is_not_taken_for_its_lead():
+    notice = ("COURIER ONLINE hat diese Meldung redaktionell nicht bearbeitet. Sie wurde automatisch von einer "
+              "Nachrichtenagentur übernommen.")
+    body = "".join(f'<div class="paragraph"><p>{p}</p></div>' for p in BODY)
+    page = news_page(f'<article><header><h1>Council opens reception centres</h1><p class="notice">{notice}</p>'
+                     f'</header>{body}</article>')
+    result = extract_page(page, "https://courier.example/news/centres")
+    assert result.is_article, result.reason
+    assert "redaktionell" not in result.text
+    assert_whole_body(result.text)

@@ -156,6 +156,18 @@ _PROMO_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# A site's notice that the story came from a news agency's feed unedited ("ZEIT ONLINE hat diese Meldung redaktionell
+# nicht bearbeitet. Sie wurde automatisch von der dpa übernommen.", "... auto-generated from a syndicated feed."):
+# printed beside the headline, precision mode's text took it for the lead.
+_AGENCY_NOTICE_RE = re.compile(
+    r"\bredaktionell\s+nicht\s+bearbeitet\b|\bauto-?generated\s+from\s+a\s+syndicated\s+feed\b",
+    re.IGNORECASE,
+)
+#: every match of ``_AGENCY_NOTICE_RE`` holds one of these (casefolded)
+_AGENCY_WORDS = ("redaktionell", "syndicated")
+#: an agency notice's line is at most this long
+AGENCY_NOTICE = 300
+
 # The start of the readers' comments under an article: a heading ("Comments (11)", "Wasze komentarze",
 # "Комментарии: 3") or the comment form's prompt ("Add comment", "Leave a comment"), alone on a line.
 _COMMENTS_START_RE = re.compile(
@@ -410,6 +422,8 @@ def _is_lone_furniture(line: str) -> bool:
     if _FOOTER_LINE_RE.fullmatch(core) or _EXTERNAL_LINK_MARK_RE.search(core):
         return True
     if len(core) <= 200 and _PROMO_LINE_RE.fullmatch(core):
+        return True
+    if len(core) <= AGENCY_NOTICE and any(word in low for word in _AGENCY_WORDS) and _AGENCY_NOTICE_RE.search(core):
         return True
     return (any(word in low for word in _COOKIE_WORDS) and _is_cookie_line(core)) or _is_embed_placeholder(core)
 
