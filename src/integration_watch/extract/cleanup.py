@@ -341,7 +341,12 @@ def norm(line: str) -> str:
     return squash(line).casefold()
 
 
+_MARKER_STARTS = frozenset("-*•·▪►>")
+
+
 def strip_marker(line: str) -> str:
+    if not line or (line[0] not in _MARKER_STARTS and not line[0].isdigit()):  # most lines: no expression to run
+        return line.strip()
     return _LIST_MARKER_RE.sub("", line, count=1).strip()
 
 

@@ -257,14 +257,13 @@ def _last_prose_line(lines: list[str], prose: list[str]) -> int | None:
     the text), or None. Compared without whitespace."""
     keys = [p[:PROSE_PARAGRAPH] for p in prose]
     paragraphs = visible("\n".join(map(squeezed, prose)))  # one search for each line, not one for each paragraph
-    last = None
-    for i, line in enumerate(lines):
-        flat = squash(strip_marker(line))
+    for i in range(len(lines) - 1, -1, -1):  # from the end: the article's last line is rarely far from it
+        flat = squash(strip_marker(lines[i]))
         if any(key in flat for key in keys):
-            last = i
-        elif len(part := squeezed(flat)[:PROSE_PARAGRAPH]) >= PROSE_PART and part in paragraphs:
-            last = i
-    return last
+            return i
+        if len(part := squeezed(flat)[:PROSE_PARAGRAPH]) >= PROSE_PART and part in paragraphs:
+            return i
+    return None
 
 
 def coverage(prose: list[str], text: str) -> float:
