@@ -68,8 +68,9 @@ def without_other_articles(lines: list[str], tree: LexborHTMLParser, page_title:
     keys = [squash(strip_marker(line))[:_KEY] for line in lines]
     if 2 * sum(key in own_keys for key in keys) < len(own_keys):
         return lines  # the text is not mostly the page's own story: nothing to tell it from
-    kept = [line for line, key in zip(lines, keys) if key not in others]
-    last_own = max((i for i, line in enumerate(kept) if squash(strip_marker(line))[:_KEY] in own_keys), default=None)
+    kept_keys = [(line, key) for line, key in zip(lines, keys) if key not in others]
+    kept = [line for line, _ in kept_keys]
+    last_own = max((i for i, (_, key) in enumerate(kept_keys) if key in own_keys), default=None)
     following = stories[stories.index(own) + 1:]
     if last_own is None or not following:
         return kept

@@ -302,17 +302,12 @@ _READER_RE = re.compile(
 )
 #: an embed placeholder's line is at most this long
 EMBED_LINE = 400
-
-
-#: a word every placeholder line holds (a cheap test before the patterns, which every line of every page meets)
+#: every match of the embed expressions holds one of these (casefolded)
 _EMBED_WORDS = ("inhalt", "content", "contenu", "contenid", "contenut", "inhoud", "dritt", "third", "anzeige", "media")
 
 
 def _is_embed_placeholder(core: str) -> bool:
     if len(core) > EMBED_LINE:
-        return False
-    lowered = core.casefold()
-    if not any(word in lowered for word in _EMBED_WORDS):
         return False
     if len(core) <= 80 and _EMBED_LABEL_RE.fullmatch(core):
         return True
@@ -430,7 +425,9 @@ def _is_lone_furniture(line: str) -> bool:
         return True
     if len(core) <= AGENCY_NOTICE and any(word in low for word in _AGENCY_WORDS) and _AGENCY_NOTICE_RE.search(core):
         return True
-    return (any(word in low for word in _COOKIE_WORDS) and _is_cookie_line(core)) or _is_embed_placeholder(core)
+    if any(word in low for word in _COOKIE_WORDS) and _is_cookie_line(core):
+        return True
+    return any(word in low for word in _EMBED_WORDS) and _is_embed_placeholder(core)
 
 
 def _is_listy(line: str) -> bool:

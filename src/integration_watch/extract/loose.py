@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
+from .cleanup import squash
+
 __all__ = ["SENTENCE_END", "unwrap_lone_paragraphs", "wrap_loose_text", "wrap_prose_after_blocks"]
 
 #: elements that run on inside a line of text; any other element ends a run of loose text
@@ -55,7 +57,7 @@ def unwrap_lone_paragraphs(paragraphs: Iterable[HtmlElement]) -> None:
     for paragraph in paragraphs:
         if paragraph.find(".//a") is None or (wrapper := paragraph.getparent()) is None or wrapper.tag != "div":
             continue
-        text = " ".join(paragraph.text_content().split())
+        text = squash(paragraph.text_content())
         if not PROSE_RUN <= len(text) < LONE_LINKED or not SENTENCE_END.search(text):
             continue
         if 2 * sum(len(link.text_content().strip()) for link in paragraph.iter("a")) > len(text):
@@ -84,7 +86,7 @@ def _prose_paragraphs(element: HtmlElement | None, counted: dict[HtmlElement, in
     if element is None:
         return 0
     if element not in counted:
-        counted[element] = sum(len(" ".join(p.text_content().split())) >= PROSE_RUN for p in element.iter("p"))
+        counted[element] = sum(len(squash(p.text_content())) >= PROSE_RUN for p in element.iter("p"))
     return counted[element]
 
 
@@ -98,7 +100,7 @@ def _run_after(block: HtmlElement) -> str:
                 break
             parts.append(sibling.text_content())
         parts.append(sibling.tail or "")
-    return " ".join("".join(parts).split())
+    return squash("".join(parts))
 
 
 def wrap_prose_after_blocks(tree: HtmlElement, paragraphs: Iterable[HtmlElement] | None = None) -> None:

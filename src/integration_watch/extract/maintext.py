@@ -109,7 +109,7 @@ def _missing_list_prose(facts: PageFacts, text: str) -> int:
             line = squash(raw)
             if len(line) >= PROSE_PARAGRAPH and SENTENCE_END.search(line):
                 if flat is None:
-                    flat = "".join(text.split())
+                    flat = squeezed(text)
                 if key(line) not in flat:
                     total += len(line)
     return total
@@ -318,7 +318,9 @@ def main_text(html: str, tree: HtmlElement, url: str, min_chars: int, facts: Pag
     if sum(map(len, prose)) >= LOST_PROSE_MIN and in_table_cell(box):
         unwrap_layout_tables(tree)
     cascade = Cascade(tree, url or None, TRAFILATURA_OPTIONS)
-    if not _clearly_extracted(cascade.body, cascade.text) or _missing_list_prose(facts, cascade.text) > LIST_PROSE * len(cascade.text):
+    if not _clearly_extracted(cascade.body, cascade.text) or (
+        _missing_list_prose(facts, cascade.text) > LIST_PROSE * len(cascade.text)
+    ):
         cascade.compare()
     lines, cookie_chars = clean_lines(cascade.text)
     text = "\n".join(lines)

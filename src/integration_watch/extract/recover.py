@@ -303,7 +303,7 @@ def one_copy(text: str) -> str:
     """``text``, or its first copy when it is one run written two or more times over (a site's template
     that writes the article into ``articleBody`` twice: taken as it is, it passed for a longer body than
     the page's own text and replaced it, every sentence doubled). Compared without whitespace."""
-    flat = "".join(text.split())
+    flat = squeezed(text)
     if len(flat) < 2 * _COPY_PROBE:
         return text
     period = flat.find(flat[:_COPY_PROBE], 1)
